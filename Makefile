@@ -1,0 +1,44 @@
+# The two commands of the README: `make app` and `make test`. Both set up everything first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: app test lint install data train evaluate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/skinmm serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	-bash scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest -q
+
+# HAM10000 manifest and the lesion-grouped split (data/ is git-ignored).
+data: $(STAMP)
+	$(BIN)/skinmm manifest ham10000 --out data/ham10000/manifest.csv
+	$(BIN)/skinmm split data/ham10000/manifest.csv --out data/ham10000/split --seed 0
+
+train: data
+	$(BIN)/skinmm train --train data/ham10000/split/train.csv --val data/ham10000/split/val.csv --out models/default
+
+evaluate: $(STAMP)
+	$(BIN)/skinmm evaluate --bundle models/default --manifest data/ham10000/split/test.csv --out models/default/report
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_image.py
+	$(BIN)/python benchmarks/bench_text.py
+
+clean:
+	rm -rf .pytest_cache .ruff_cache screenshots

@@ -1,0 +1,3 @@
+"""SkinMM: image + clinical-note skin-tumour classification with decision-level fusion."""
+
+__version__ = "0.1.0"
