@@ -1,0 +1,1 @@
+"""Datasets, manifests, clinical notes and grouped splits."""

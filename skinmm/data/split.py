@@ -1,0 +1,103 @@
+"""Patient- (or lesion-) grouped, label-stratified splits, as in the paper.
+
+Groups, not rows, are split: each group carries one label, the groups are stratified by it,
+4:1 train:test. The training side keeps every image of its groups (multi-view); the test side
+keeps exactly one image per group, the first by ``case_id`` so the choice is deterministic.
+A validation set of whole groups is carved from the training side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from skinmm.data.manifest import ManifestError, write_manifest
+
+
+@dataclass(frozen=True)
+class Split:
+    train: pd.DataFrame
+    val: pd.DataFrame
+    test: pd.DataFrame
+
+    def sides(self) -> dict[str, pd.DataFrame]:
+        return {"train": self.train, "val": self.val, "test": self.test}
+
+
+def _group_labels(frame: pd.DataFrame) -> pd.Series:
+    labelled = frame[frame["label"] != ""]
+    if len(labelled) < len(frame):
+        raise ManifestError("Every row needs a label to be split; remove unlabelled rows first.")
+    labels = labelled.groupby("group_id", sort=True)["label"].agg(lambda s: s.iloc[0])
+    return labels
+
+
+def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:
+    counts = groups.value_counts()
+    rare = counts.index[counts < 2]
+    if len(rare):
+        raise ManifestError(
+            f"Class(es) {', '.join(rare)} have fewer than 2 groups; they cannot be split."
+        )
+    keep, take = train_test_split(
+        groups.index.to_numpy(dtype=object),
+        test_size=size,
+        stratify=groups.to_numpy(dtype=object),
+        random_state=seed,
+    )
+    return pd.Index(sorted(keep)), pd.Index(sorted(take))
+
+
+def one_per_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each group by ``case_id``: the test side's single image per case."""
+    return frame.sort_values(["group_id", "case_id"]).drop_duplicates("group_id", keep="first")
+
+
+def split_manifest(
+    frame: pd.DataFrame, test_size: float = 0.2, val_size: float = 0.1, seed: int = 0
+) -> Split:
+    """Split a manifest into train / val / test by group.
+
+    ``val_size`` is the share of the training groups set aside for validation.
+    """
+    if not 0 < test_size < 1 or not 0 <= val_size < 1:
+        raise ValueError("test_size must be in (0, 1) and val_size in [0, 1).")
+    labels = _group_labels(frame)
+    train_groups, test_groups = _stratified(labels, test_size, seed)
+    if val_size > 0:
+        train_groups, val_groups = _stratified(labels.loc[train_groups], val_size, seed)
+    else:
+        val_groups = pd.Index([])
+    by_case = frame.sort_values("case_id")
+    return Split(
+        train=by_case[by_case["group_id"].isin(train_groups)].reset_index(drop=True),
+        val=by_case[by_case["group_id"].isin(val_groups)].reset_index(drop=True),
+        test=one_per_group(by_case[by_case["group_id"].isin(test_groups)]).reset_index(drop=True),
+    )
+
+
+def split_summary(split: Split) -> pd.DataFrame:
+    """Rows and groups per class and side."""
+    rows = {}
+    for side, part in split.sides().items():
+        rows[f"{side}_rows"] = part["label"].value_counts()
+        rows[f"{side}_groups"] = part.groupby("label")["group_id"].nunique()
+    table = pd.DataFrame(rows).fillna(0).astype(int).sort_index()
+    table.loc["total"] = table.sum()
+    table.index.name = "label"
+    return table
+
+
+def write_split(split: Split, out_dir: str | Path) -> dict[str, Path]:
+    """Write train.csv, val.csv, test.csv and summary.csv."""
+    out = Path(out_dir)
+    paths = {
+        side: write_manifest(part, out / f"{side}.csv") for side, part in split.sides().items()
+    }
+    summary = out / "summary.csv"
+    split_summary(split).to_csv(summary)
+    paths["summary"] = summary
+    return paths

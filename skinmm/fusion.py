@@ -1,0 +1,201 @@
+"""Decision-level fusion of the image and text branches: pure functions on probabilities.
+
+Each rule takes two arrays of shape (n, n_classes) of *calibrated* probabilities in the same
+class order. A row of NaN means that branch has no input for that case (no note, or no
+image); the fused row then is the other branch's row, and :class:`FusionResult.mode` says so.
+
+The paper's rule is ``max``: for each class the larger of the two branch probabilities,
+renormalised over classes. It only makes sense on calibrated branches: an over-confident
+branch would otherwise carry every class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from skinmm.calibration import EPS
+from skinmm.metrics import weighted_f1
+
+RULES: tuple[str, ...] = ("max", "mean", "product", "weighted", "stacked")
+IMAGE, TEXT, BOTH = "image", "text", "both"
+
+
+@dataclass(frozen=True)
+class FusionResult:
+    """Fused probabilities and where they came from.
+
+    ``carrier[i, k]`` names the branch whose probability set class ``k`` of case ``i`` under
+    the max rule (``both`` on ties, or the only branch present); ``mode[i]`` is ``fused``,
+    ``image-only`` or ``text-only``.
+    """
+
+    proba: np.ndarray
+    carrier: np.ndarray
+    mode: np.ndarray
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.proba.argmax(axis=1)
+
+
+def _normalise(p: np.ndarray) -> np.ndarray:
+    return p / np.clip(p.sum(axis=1, keepdims=True), EPS, None)
+
+
+def _check(image: np.ndarray, text: np.ndarray) -> None:
+    if image.shape != text.shape or image.ndim != 2:
+        raise ValueError(
+            f"Branch probabilities must have the same (n, n_classes) shape; got {image.shape} "
+            f"and {text.shape}."
+        )
+
+
+def max_rule(image: np.ndarray, text: np.ndarray) -> np.ndarray:
+    return _normalise(np.maximum(image, text))
+
+
+def mean_rule(image: np.ndarray, text: np.ndarray) -> np.ndarray:
+    return _normalise((image + text) / 2)
+
+
+def product_rule(image: np.ndarray, text: np.ndarray) -> np.ndarray:
+    # In log space so that tiny probabilities do not underflow to an all-zero row.
+    logp = np.log(np.clip(image, EPS, 1)) + np.log(np.clip(text, EPS, 1))
+    logp -= logp.max(axis=1, keepdims=True)
+    return _normalise(np.exp(logp))
+
+
+def weighted_rule(image: np.ndarray, text: np.ndarray, weight: float) -> np.ndarray:
+    """``weight`` * image + (1 - ``weight``) * text."""
+    return _normalise(weight * image + (1 - weight) * text)
+
+
+def _features(image: np.ndarray, text: np.ndarray) -> np.ndarray:
+    return np.hstack([np.log(np.clip(image, EPS, 1)), np.log(np.clip(text, EPS, 1))])
+
+
+@dataclass
+class StackedFusion:
+    """Multinomial logistic regression on both branches' log-probabilities.
+
+    Fitted on the validation groups only: the branches' training predictions are overfit.
+    """
+
+    coef_: np.ndarray | None = None
+    intercept_: np.ndarray | None = None
+    C: float = 1.0
+
+    def fit(self, image: np.ndarray, text: np.ndarray, y: np.ndarray) -> StackedFusion:
+        n_classes = image.shape[1]
+        model = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+        model.fit(_features(image, text), y)
+        # Classes missing from the validation set get no score of their own; keep them at -inf
+        # so the array still covers every class of the bundle.
+        coef = np.zeros((n_classes, 2 * n_classes))
+        intercept = np.full(n_classes, -1e9)
+        coef[model.classes_] = (
+            model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_, model.coef_])
+        )
+        intercept[model.classes_] = (
+            model.intercept_
+            if len(model.classes_) > 2
+            else np.r_[-model.intercept_, model.intercept_]
+        )
+        self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def predict_proba(self, image: np.ndarray, text: np.ndarray) -> np.ndarray:
+        if self.coef_ is None or self.intercept_ is None:
+            raise ValueError("Stacked fusion is not fitted; fit it on the validation split first.")
+        scores = _features(image, text) @ self.coef_.T + self.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        return _normalise(np.exp(scores))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "C": self.C,
+            "coef": None if self.coef_ is None else self.coef_.tolist(),
+            "intercept": None if self.intercept_ is None else self.intercept_.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StackedFusion:
+        coef = None if d.get("coef") is None else np.asarray(d["coef"], dtype=np.float64)
+        intercept = None if d.get("intercept") is None else np.asarray(d["intercept"])
+        return cls(coef_=coef, intercept_=intercept, C=float(d.get("C", 1.0)))
+
+
+@dataclass
+class FusionParams:
+    """What the non-parametric rules need to know: the fitted weight and stacker."""
+
+    weight: float = 0.5
+    stacked: StackedFusion = field(default_factory=StackedFusion)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weight": self.weight, "stacked": self.stacked.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FusionParams:
+        return cls(weight=float(d["weight"]), stacked=StackedFusion.from_dict(d["stacked"]))
+
+
+def rule_function(
+    rule: str, params: FusionParams
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The two-branch combiner for ``rule``."""
+    combiners: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+        "max": max_rule,
+        "mean": mean_rule,
+        "product": product_rule,
+        "weighted": lambda i, t: weighted_rule(i, t, params.weight),
+        "stacked": params.stacked.predict_proba,
+    }
+    if rule not in combiners:
+        raise ValueError(f"Unknown fusion rule {rule!r}; choose one of {', '.join(RULES)}.")
+    return combiners[rule]
+
+
+def _carrier(image: np.ndarray, text: np.ndarray) -> np.ndarray:
+    carrier = np.where(image > text, IMAGE, TEXT).astype(object)
+    carrier[np.isclose(image, text)] = BOTH
+    return carrier
+
+
+def fuse(
+    image: np.ndarray, text: np.ndarray, rule: str = "max", params: FusionParams | None = None
+) -> FusionResult:
+    """Fuse two branches' probabilities, falling back to the branch present per case."""
+    image = np.asarray(image, dtype=np.float64)
+    text = np.asarray(text, dtype=np.float64)
+    _check(image, text)
+    has_image = ~np.isnan(image).any(axis=1)
+    has_text = ~np.isnan(text).any(axis=1)
+    if not (has_image | has_text).all():
+        raise ValueError("Each case needs an image, a note, or both.")
+    combine = rule_function(rule, params or FusionParams())
+    proba = np.where(has_image[:, None], image, text)
+    both = has_image & has_text
+    if both.any():
+        proba[both] = combine(image[both], text[both])
+    carrier = np.full(image.shape, BOTH, dtype=object)
+    carrier[both] = _carrier(image[both], text[both])
+    carrier[has_image & ~has_text] = IMAGE
+    carrier[~has_image & has_text] = TEXT
+    mode = np.where(both, "fused", np.where(has_image, "image-only", "text-only"))
+    return FusionResult(proba=proba, carrier=carrier, mode=mode)
+
+
+def fit_params(image: np.ndarray, text: np.ndarray, y: np.ndarray) -> FusionParams:
+    """Fit the weighted rule's weight and the stacker on validation probabilities."""
+    weights = np.linspace(0.0, 1.0, 21)
+    scores = [weighted_f1(y, weighted_rule(image, text, w).argmax(axis=1)) for w in weights]
+    return FusionParams(
+        weight=float(weights[int(np.argmax(scores))]),
+        stacked=StackedFusion().fit(image, text, y),
+    )

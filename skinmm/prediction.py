@@ -1,0 +1,113 @@
+"""One case's result: the differential, where it came from, and the cautions it warrants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from skinmm.taxonomy import DatasetClass, Risk
+
+# Below this fused confidence in the top class a specialist should look (chosen with the
+# validation reliability diagram in mind: calibrated top-class confidence under 0.6 is right
+# less than about six times in ten).
+LOW_CONFIDENCE = 0.6
+# A malignant or premalignant class at or above this probability is worth naming even when
+# it is not the top class.
+RISK_FLAG = 0.2
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The differential for one case, in the bundle's class order."""
+
+    classes: tuple[DatasetClass, ...]
+    fused: np.ndarray
+    image: np.ndarray | None
+    text: np.ndarray | None
+    carrier: tuple[str, ...]
+    mode: str  # "fused" | "image-only" | "text-only"
+    rule: str
+
+    @property
+    def order(self) -> list[int]:
+        """Class indices from the most to the least probable."""
+        return [int(i) for i in np.argsort(-self.fused, kind="stable")]
+
+    @property
+    def top(self) -> DatasetClass:
+        return self.classes[self.order[0]]
+
+    @property
+    def confidence(self) -> float:
+        return float(self.fused.max())
+
+    def branch_top(self, branch: str) -> DatasetClass | None:
+        proba = self.image if branch == "image" else self.text
+        return None if proba is None else self.classes[int(np.argmax(proba))]
+
+    @property
+    def branches_agree(self) -> bool | None:
+        """Whether both branches name the same top class; None when only one is present."""
+        if self.image is None or self.text is None:
+            return None
+        return bool(np.argmax(self.image) == np.argmax(self.text))
+
+    def largest_differences(self, k: int = 3) -> list[tuple[DatasetClass, float]]:
+        """Classes where image and text probabilities differ most (image minus text)."""
+        if self.image is None or self.text is None:
+            return []
+        diff = self.image - self.text
+        idx = np.argsort(-np.abs(diff), kind="stable")[:k]
+        return [(self.classes[int(i)], float(diff[i])) for i in idx]
+
+    def cautions(self) -> list[str]:
+        """Message keys for the plain-language cautions, most important first."""
+        out = []
+        if self.confidence < LOW_CONFIDENCE:
+            out.append("low_confidence")
+        if self.branches_agree is False:
+            out.append("branches_disagree")
+        worrying = [
+            c
+            for c, p in zip(self.classes, self.fused, strict=True)
+            if c.risk is not Risk.BENIGN and p >= RISK_FLAG
+        ]
+        if worrying:
+            out.append("possible_malignancy")
+        if out:
+            out.append("consider_biopsy")
+        if self.mode == "image-only":
+            out.append("image_only")
+        elif self.mode == "text-only":
+            out.append("text_only")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record of the whole result."""
+
+        def value(p: np.ndarray | None, k: int) -> float | None:
+            return None if p is None else round(float(p[k]), 6)
+
+        return {
+            "mode": self.mode,
+            "rule": self.rule,
+            "top": self.top.code,
+            "confidence": round(self.confidence, 6),
+            "branches_agree": self.branches_agree,
+            "cautions": self.cautions(),
+            "differential": [
+                {
+                    "code": self.classes[k].code,
+                    "name_en": self.classes[k].name_en,
+                    "name_zh": self.classes[k].name_zh,
+                    "risk": self.classes[k].risk.value,
+                    "fused": value(self.fused, k),
+                    "image": value(self.image, k),
+                    "text": value(self.text, k),
+                    "carried_by": self.carrier[k],
+                }
+                for k in self.order
+            ],
+        }

@@ -1,0 +1,70 @@
+"""Shared fixtures: synthetic manifests and images, and the raw-data location."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+DATA_DIR = Path(
+    os.environ.get("SKINMM_DATA", Path(__file__).resolve().parents[1] / "../shared/data")
+)
+HAS_DATA = (DATA_DIR / "ham10000" / "metadata.csv").is_file()
+needs_data = pytest.mark.skipif(
+    not HAS_DATA, reason=f"raw data not found at {DATA_DIR} (set SKINMM_DATA to run data tests)"
+)
+
+CLASSES = ["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"]
+SITES = ["back", "face", "lower extremity", "trunk", "scalp"]
+
+
+def synthetic_image(rng: np.random.Generator, label: int, size: int = 48) -> Image.Image:
+    """A small RGB image whose mean colour depends on the label, so a model can learn it."""
+    base = np.array([40 + 30 * label, 200 - 25 * label, 90 + 15 * (label % 3)], dtype=float)
+    pixels = base + rng.normal(0, 20, (size, size, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def synthetic_manifest(
+    folder: Path,
+    n_groups: int = 35,
+    views: int = 2,
+    seed: int = 0,
+    classes: list[str] | None = None,
+) -> pd.DataFrame:
+    """A labelled manifest of multi-view groups with images on disk and structured fields."""
+    classes = classes or CLASSES
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for g in range(n_groups):
+        label = g % len(classes)
+        age = float(20 + 8 * label + rng.integers(0, 6))
+        sex = ["male", "female"][g % 2]
+        site = SITES[label % len(SITES)]
+        for v in range(views):
+            path = folder / f"g{g}_v{v}.png"
+            synthetic_image(rng, label).save(path)
+            note = f"{sex.capitalize()}, {int(age)} years. Lesion on the {site}."
+            rows.append(
+                {
+                    "case_id": f"g{g}_v{v}",
+                    "group_id": f"G{g}",
+                    "image_path": str(path),
+                    "note": note,
+                    "label": classes[label],
+                    "age": age,
+                    "sex": sex,
+                    "site": site,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def manifest_frame(tmp_path: Path) -> pd.DataFrame:
+    return synthetic_manifest(tmp_path / "images")
