@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+# Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
+RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -30,9 +35,8 @@ def _split(args: argparse.Namespace) -> int:
     split = split_manifest(frame, args.test_size, args.val_size, args.seed)
     paths = write_split(split, args.out)
     print(split_summary(split).to_string())
-    print(
-        f"Wrote {', '.join(str(p) for p in paths.values())} in {time.perf_counter() - started:.1f} s"
-    )
+    elapsed = time.perf_counter() - started
+    print(f"Wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
     return 0
 
 
@@ -54,10 +58,128 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_split)
 
 
+def _train(args: argparse.Namespace) -> int:
+    from skinmm.train import TrainConfig, train_bundle
+
+    config = TrainConfig(
+        train=Path(args.train),
+        val=Path(args.val),
+        out=Path(args.out),
+        backbone=args.backbone,
+        embedder=args.embedder,
+        fusion=args.fusion,
+        seed=args.seed,
+        device=args.device,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        label_space=args.label_space,
+    )
+    train_bundle(config)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from skinmm.bundle import load_bundle
+    from skinmm.evaluate import evaluate_bundle, summary
+
+    bundle = load_bundle(args.bundle)
+    metrics = evaluate_bundle(
+        bundle,
+        Path(args.manifest),
+        Path(args.out),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        field_dropout=args.field_dropout or (),
+        seed=args.seed,
+    )
+    print(json.dumps(summary(metrics), indent=1))
+    if metrics["unmapped"]["count"]:
+        print(f"Rows whose label does not map onto the bundle: {metrics['unmapped']}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from skinmm.bundle import load_bundle
+
+    if not args.image and not args.note:
+        raise ValueError("Give --image, --note, or both.")
+    bundle = load_bundle(args.bundle)
+    image = Path(args.image).read_bytes() if args.image else None
+    prediction = bundle.predict(image, args.note, rule=args.fusion)
+    record = prediction.to_dict()
+    if args.cam and image is not None:
+        cams = bundle.cams(image, prediction.order[:3])
+        paths = _save_cams(cams, Path(args.cam), bundle.codes)
+        record["cams"] = [str(p) for p in paths]
+    print(json.dumps(record, indent=1, ensure_ascii=False))
+    return 0
+
+
+def _save_cams(cams: list, out: Path, codes: list[str]) -> list[Path]:
+    """The top class's overlay at ``out``; the others beside it, suffixed by class code."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for rank, cam in enumerate(cams):
+        path = (
+            out if rank == 0 else out.with_name(f"{out.stem}_{codes[cam.class_index]}{out.suffix}")
+        )
+        cam.overlay.save(path)
+        paths.append(path)
+    return paths
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from skinmm.serve import main as serve
+
+    return serve(args.streamlit_args)
+
+
+def _add_model_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train both branches, fit fusion and write a bundle")
+    p.add_argument("--train", required=True, help="training manifest (train.csv)")
+    p.add_argument("--val", required=True, help="validation manifest (val.csv)")
+    p.add_argument("--out", required=True, help="bundle folder to write, e.g. models/NAME")
+    p.add_argument("--backbone", default="efficientnet-lite0")
+    p.add_argument("--embedder", default="use-multilingual")
+    p.add_argument("--fusion", default="auto", choices=["auto", *RULE_NAMES])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--cache-dir", help="feature/embedding cache (default $SKINMM_CACHE or cache/)")
+    p.add_argument("--label-space", default="auto", choices=["auto", "ham10000", "pad-ufes-20"])
+    p.set_defaults(handler=_train)
+
+    p = sub.add_parser("evaluate", help="evaluate a bundle on a labelled manifest")
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--manifest", required=True)
+    p.add_argument(
+        "--out", required=True, help="report folder (metrics.json, predictions.csv, plots)"
+    )
+    p.add_argument("--cache-dir")
+    p.add_argument(
+        "--field-dropout",
+        type=float,
+        nargs="*",
+        help="also score notes with these shares of fields left out, e.g. 0 0.3 0.7",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=_evaluate)
+
+    p = sub.add_parser("predict", help="the differential for one image and/or note, as JSON")
+    p.add_argument("--bundle", default="models/default")
+    p.add_argument("--image")
+    p.add_argument("--note")
+    p.add_argument("--fusion", choices=RULE_NAMES, help="override the bundle's fusion rule")
+    p.add_argument("--cam", help="write Grad-CAM overlays of the top 3 classes (PNG path)")
+    p.set_defaults(handler=_predict)
+
+    p = sub.add_parser("serve", help="start the web app (extra arguments go to streamlit run)")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinmm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
+    _add_model_commands(sub)
     return parser
 
 
