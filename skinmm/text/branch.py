@@ -1,0 +1,261 @@
+"""The text branch: note embeddings -> XGBoost -> temperature-calibrated probabilities."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from sklearn.metrics import balanced_accuracy_score, f1_score
+
+from skinmm.calibration import (
+    apply_temperature,
+    as_logits,
+    expected_calibration_error,
+    fit_temperature,
+)
+from skinmm.data.notes import LANGS, note_fields, render_notes
+from skinmm.text.boost import DEFAULT_PARAMS, booster_proba, grouped_search, train_booster
+from skinmm.text.cache import embed_cached
+from skinmm.text.clean import MAX_NOTE_CHARS, clean_notes
+from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+
+FORMAT = "skinmm-text-branch"
+FORMAT_VERSION = 1
+MODEL_FILE = "text.ubj"
+META_FILE = "text.json"
+
+BRANCH_PARAMS: dict[str, Any] = {
+    "train_drop": 0.5,  # field-dropout rate of the augmented copy of each training note
+    "search": True,  # grouped-CV hyperparameter search; False uses the given values
+    "cv_folds": 3,
+    "max_chars": MAX_NOTE_CHARS,
+}
+
+
+def text_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
+    """Weighted F1, macro F1 and balanced accuracy of argmax predictions."""
+    pred = proba.argmax(axis=1)
+    return {
+        "weighted_f1": float(f1_score(y, pred, average="weighted")),
+        "macro_f1": float(f1_score(y, pred, average="macro")),
+        "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
+        "n": len(y),
+    }
+
+
+def augmented_notes(
+    frame: pd.DataFrame, drops: Sequence[float], seed: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Notes re-rendered in English and Chinese at each field-dropout rate.
+
+    Returns the notes, the manifest row each came from, and a mask of the full (drop 0)
+    notes. A manifest without structured fields keeps its free-text notes, once.
+    """
+    if not note_fields(frame):
+        notes = frame["note"].astype(str).tolist()
+        return notes, np.arange(len(frame)), np.ones(len(frame), dtype=bool)
+    rng = np.random.default_rng(seed)
+    notes: list[str] = []
+    origin, full = [], []
+    for lang in LANGS:
+        for drop in drops:
+            notes += render_notes(frame, lang, drop, rng)
+            origin.append(np.arange(len(frame)))
+            full.append(np.full(len(frame), drop == 0))
+    return notes, np.concatenate(origin), np.concatenate(full)
+
+
+class TextBranch:
+    """Classifies clinical notes; says so when a case has no text.
+
+    Parameters
+    ----------
+    embedder : str
+        Registry name (see :func:`skinmm.text.embedders.get_embedder`).
+    classes : sequence of str
+        Class codes in the order of the probability columns.
+    **hyperparams
+        Overrides of :data:`skinmm.text.boost.DEFAULT_PARAMS` and :data:`BRANCH_PARAMS`.
+    """
+
+    def __init__(
+        self, embedder: str = DEFAULT_EMBEDDER, *, classes: Sequence[str], **hyperparams: Any
+    ) -> None:
+        unknown = set(hyperparams) - set(DEFAULT_PARAMS) - set(BRANCH_PARAMS)
+        if unknown:
+            raise ValueError(
+                f"Unknown text-branch hyperparameter(s): {', '.join(sorted(unknown))}."
+            )
+        if len(classes) < 2 or len(set(classes)) != len(classes):
+            raise ValueError("classes must list at least two distinct class codes.")
+        self.embedder = embedder
+        self.classes = list(classes)
+        self.hyperparams = {**DEFAULT_PARAMS, **BRANCH_PARAMS, **hyperparams}
+        self.cache_dir: Path | None = None
+        self._embedder: Embedder | None = None
+
+    # -- embedding -------------------------------------------------------------------------
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.embedder)
+        if self.cache_dir is None:
+            return self._embedder.encode(texts)
+        return embed_cached(self._embedder, texts, self.cache_dir)
+
+    def _labels(self, frame: pd.DataFrame, side: str) -> np.ndarray:
+        unknown = sorted(set(frame["label"]) - set(self.classes))
+        if unknown:
+            raise ValueError(
+                f"{side} labels {', '.join(unknown)} are not among the classes "
+                f"{', '.join(self.classes)}."
+            )
+        return frame["label"].map(self.classes.index).to_numpy(dtype=int)
+
+    def _design(
+        self, frame: pd.DataFrame, drops: Sequence[float], seed: int, side: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        notes, origin, full = augmented_notes(frame, drops, seed)
+        notes = clean_notes(notes, max_chars=self.hyperparams["max_chars"])
+        keep = np.array([bool(n) for n in notes])
+        if not keep.any():
+            raise ValueError(f"The {side} manifest has no note text to learn from.")
+        x = self._embed([n for n, k in zip(notes, keep, strict=True) if k])
+        y = self._labels(frame, side)[origin[keep]]
+        return x, y, origin[keep], full[keep]
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(
+        self,
+        train: pd.DataFrame,
+        val: pd.DataFrame,
+        *,
+        cache_dir: Path | None = None,
+        seed: int = 0,
+    ) -> TextBranch:
+        """Fit on manifest frames: grouped-CV search on ``train``, early stopping and
+        temperature on ``val``.
+
+        Training notes are re-rendered from the structured columns in English and Chinese,
+        whole and with field dropout, so that short or Chinese notes are read as well.
+        """
+        self.cache_dir = cache_dir
+        drops = (0.0, self.hyperparams["train_drop"])
+        x, y, origin, full = self._design(train, drops, seed, "training")
+        x_val, y_val, _, _ = self._design(val, drops, seed + 1, "validation")
+        n_classes = len(self.classes)
+        params = {k: v for k, v in self.hyperparams.items() if k in DEFAULT_PARAMS}
+        self.cv_table_: list[dict[str, Any]] = []
+        if self.hyperparams["search"]:
+            params, self.cv_table_ = grouped_search(
+                x,
+                y,
+                origin,
+                full,
+                train["group_id"].tolist(),
+                self._labels(train, "training"),
+                (x_val, y_val),
+                n_classes,
+                params,
+                folds=self.hyperparams["cv_folds"],
+                seed=seed,
+            )
+        self.params_ = params
+        self.booster_ = train_booster(x, y, x_val, y_val, n_classes, params, seed)
+        self._calibrate(x_val, y_val)
+        self.n_train_notes_ = len(y)
+        return self
+
+    def _calibrate(self, x_val: np.ndarray, y_val: np.ndarray) -> None:
+        raw = booster_proba(self.booster_, x_val)
+        self.temperature_ = fit_temperature(as_logits(raw), y_val)
+        calibrated = apply_temperature(as_logits(raw), self.temperature_)
+        self.ece_before_ = expected_calibration_error(raw, y_val)
+        self.ece_after_ = expected_calibration_error(calibrated, y_val)
+        self.val_metrics_ = text_metrics(y_val, calibrated)
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "booster_"):
+            raise ValueError("This TextBranch is not fitted yet; call fit() or load() first.")
+
+    def has_text(self, notes: Sequence[str | None]) -> np.ndarray:
+        """True where a note has text left after cleaning."""
+        cleaned = clean_notes(list(notes), max_chars=self.hyperparams["max_chars"])
+        return np.array([bool(n) for n in cleaned], dtype=bool)
+
+    def predict_proba(self, notes: Sequence[str | None], *, calibrated: bool = True) -> np.ndarray:
+        """Probabilities (n, n_classes) in :attr:`classes_` order; all-NaN rows for cases
+        without text, so that fusion falls back to the image branch."""
+        self._check_fitted()
+        cleaned = clean_notes(list(notes), max_chars=self.hyperparams["max_chars"])
+        present = np.array([bool(n) for n in cleaned], dtype=bool)
+        out = np.full((len(cleaned), len(self.classes)), np.nan)
+        if present.any():
+            x = self._embed([n for n in cleaned if n])
+            raw = booster_proba(self.booster_, x)
+            out[present] = (
+                apply_temperature(as_logits(raw), self.temperature_) if calibrated else raw
+            )
+        return out
+
+    @property
+    def classes_(self) -> list[str]:
+        return self.classes
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def card(self) -> dict[str, Any]:
+        """What the model card says about this branch."""
+        self._check_fitted()
+        return {
+            "embedder": self.embedder,
+            "classes": self.classes,
+            "hyperparameters": self.params_,
+            "branch": {k: self.hyperparams[k] for k in BRANCH_PARAMS},
+            "cv_search": self.cv_table_,
+            "n_train_notes": self.n_train_notes_,
+            "temperature": self.temperature_,
+            "ece_before": self.ece_before_,
+            "ece_after": self.ece_after_,
+            "validation": self.val_metrics_,
+        }
+
+    def save(self, directory: Path) -> list[Path]:
+        """Write ``text.ubj`` (XGBoost UBJSON) and ``text.json``; returns both paths."""
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        model_path, meta_path = directory / MODEL_FILE, directory / META_FILE
+        self.booster_.save_model(model_path)
+        meta = {"format": FORMAT, "version": FORMAT_VERSION, **self.card()}
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        return [model_path, meta_path]
+
+    @classmethod
+    def load(cls, directory: Path) -> TextBranch:
+        """A fitted branch from a folder written by :meth:`save`."""
+        directory = Path(directory)
+        meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
+        if not meta_path.is_file() or not model_path.is_file():
+            raise ValueError(f"{directory} holds no text branch ({META_FILE} and {MODEL_FILE}).")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
+            raise ValueError(f"{meta_path} is not a version-{FORMAT_VERSION} text branch.")
+        branch = cls(meta["embedder"], classes=meta["classes"], **meta["branch"])
+        branch.booster_ = xgb.Booster()
+        branch.booster_.load_model(model_path)
+        branch.params_ = meta["hyperparameters"]
+        branch.cv_table_ = meta["cv_search"]
+        branch.n_train_notes_ = meta["n_train_notes"]
+        branch.temperature_ = meta["temperature"]
+        branch.ece_before_, branch.ece_after_ = meta["ece_before"], meta["ece_after"]
+        branch.val_metrics_ = meta["validation"]
+        return branch

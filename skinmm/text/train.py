@@ -1,0 +1,74 @@
+"""`train_text_branch`: the entry point that `skinmm train` calls for the text branch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from skinmm.data.manifest import read_manifest
+from skinmm.taxonomy import LABEL_SPACES
+from skinmm.text.branch import TextBranch
+from skinmm.text.cache import default_cache_dir
+from skinmm.text.embedders import DEFAULT_EMBEDDER
+
+
+def classes_of(*labels: set[str]) -> list[str]:
+    """The ordered classes of the label space that covers every label seen."""
+    seen = set().union(*labels)
+    for space in LABEL_SPACES.values():
+        codes = [c.code for c in space]
+        if seen <= set(codes):
+            return codes
+    return sorted(seen)
+
+
+def train_text_branch(
+    train_csv: str | Path,
+    val_csv: str | Path,
+    out_dir: str | Path,
+    *,
+    embedder: str = DEFAULT_EMBEDDER,
+    classes: list[str] | None = None,
+    cache_dir: str | Path | None = None,
+    seed: int = 0,
+    **hyperparams: Any,
+) -> TextBranch:
+    """Fit a text branch on two manifests and save it (``text.ubj``, ``text.json``).
+
+    ``classes`` defaults to the label space (HAM10000, PAD-UFES-20) that covers the labels.
+    """
+    train = read_manifest(train_csv, check_images=False)
+    val = read_manifest(val_csv, check_images=False)
+    classes = classes or classes_of(set(train["label"]), set(val["label"]))
+    branch = TextBranch(embedder, classes=classes, **hyperparams)
+    branch.fit(train, val, cache_dir=Path(cache_dir or default_cache_dir()), seed=seed)
+    branch.save(Path(out_dir))
+    return branch
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Train and save the SkinMM text branch.")
+    parser.add_argument("train_csv")
+    parser.add_argument("val_csv")
+    parser.add_argument("--out", required=True, help="folder for text.ubj and text.json")
+    parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
+    parser.add_argument("--cache-dir", default=None, help="default: $SKINMM_CACHE or cache/")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    branch = train_text_branch(
+        args.train_csv,
+        args.val_csv,
+        args.out,
+        embedder=args.embedder,
+        cache_dir=args.cache_dir,
+        seed=args.seed,
+    )
+    print(json.dumps(branch.card(), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
