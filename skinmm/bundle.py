@@ -186,7 +186,6 @@ class Bundle:
         import numpy as np
 
         from skinmm.fusion import fuse
-        from skinmm.image.io import load_image
 
         n = len(images)
         if n != len(notes):
@@ -195,7 +194,7 @@ class Bundle:
         have_image = [i for i, im in enumerate(images) if im is not None]
         image_p = nan.copy()
         if have_image:
-            loaded = [load_image(images[i]) for i in have_image]
+            loaded = [_as_image(images[i]) for i in have_image]
             image_p[have_image] = self.image.predict_proba(loaded)
         text_p = self.text.predict_proba(notes)
         if not have_image and np.isnan(text_p).all():
@@ -209,13 +208,20 @@ class Bundle:
 
     def cams(self, image: Any, class_indices: list[int]):
         """Grad-CAM of the image branch for the given classes (see skinmm.image.cam)."""
-        from skinmm.image.io import load_image
-
-        return self.image.gradcam(load_image(image), class_indices)
+        return self.image.gradcam(_as_image(image), class_indices)
 
     def report_dir(self) -> Path | None:
         report = self.path / "report"
         return report if (report / "metrics.json").is_file() else None
+
+
+def _as_image(source: Any) -> Any:
+    """A PIL image as it is (already decoded); anything else through the one image loader."""
+    from PIL import Image
+
+    from skinmm.image.io import load_image
+
+    return source.convert("RGB") if isinstance(source, Image.Image) else load_image(source)
 
 
 def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:

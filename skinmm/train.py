@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,8 @@ class TrainConfig:
     cache_dir: Path | None = None
     label_space: str = "auto"
     name: str | None = None
+    image_params: dict[str, Any] = field(default_factory=dict)
+    text_params: dict[str, Any] = field(default_factory=dict)
 
 
 def infer_classes(labels: Sequence[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
@@ -113,8 +115,8 @@ def _branches(config: TrainConfig, codes: list[str]):
     from skinmm.image import ImageBranch
     from skinmm.text import TextBranch
 
-    image = ImageBranch(config.backbone, classes=codes)
-    text = TextBranch(config.embedder, classes=codes)
+    image = ImageBranch(config.backbone, classes=codes, **config.image_params)
+    text = TextBranch(config.embedder, classes=codes, **config.text_params)
     return image, text
 
 

@@ -68,3 +68,47 @@ def synthetic_manifest(
 @pytest.fixture
 def manifest_frame(tmp_path: Path) -> pd.DataFrame:
     return synthetic_manifest(tmp_path / "images")
+
+
+TINY_IMAGE_PARAMS = {
+    "input_size": 64,
+    "epochs": 4,
+    "batch_size": 16,
+    "train_views": ("identity", "hflip"),
+    "tta_views": ("identity", "hflip"),
+}
+TINY_TEXT_PARAMS = {"n_estimators": 30, "search": False, "early_stopping_rounds": 5}
+
+
+def train_tiny_bundle(root: Path) -> Path:
+    """A real bundle trained in seconds on synthetic data, with its evaluation report."""
+    from skinmm.bundle import load_bundle
+    from skinmm.data.manifest import write_manifest
+    from skinmm.data.split import split_manifest
+    from skinmm.evaluate import evaluate_bundle
+    from skinmm.train import TrainConfig, train_bundle
+
+    frame = synthetic_manifest(root / "images", n_groups=84, views=2)
+    split = split_manifest(frame, test_size=0.25, val_size=0.3, seed=0)
+    paths = {
+        side: write_manifest(part, root / f"{side}.csv") for side, part in split.sides().items()
+    }
+    out = train_bundle(
+        TrainConfig(
+            train=paths["train"],
+            val=paths["val"],
+            out=root / "bundle",
+            cache_dir=root / "cache",
+            image_params=TINY_IMAGE_PARAMS,
+            text_params=TINY_TEXT_PARAMS,
+        )
+    )
+    bundle = load_bundle(out)
+    evaluate_bundle(bundle, paths["test"], out / "report", cache_dir=root / "cache")
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny trained bundle shared by the whole test session (treat as read-only)."""
+    return train_tiny_bundle(tmp_path_factory.mktemp("tiny"))

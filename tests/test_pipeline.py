@@ -1,0 +1,136 @@
+"""Train -> bundle -> evaluate -> predict, end to end on a tiny synthetic dataset."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skinmm.bundle import BundleError, load_bundle, read_card
+from skinmm.cli import main
+from tests.conftest import CLASSES, synthetic_image
+
+
+def test_card_has_what_the_house_asks_for(tiny_bundle):
+    card = read_card(tiny_bundle)
+    for key in ("schema_version", "classes", "preprocessing", "backbone", "embedder", "fusion"):
+        assert card[key], key
+    assert [c["code"] for c in card["classes"]] == CLASSES
+    assert card["classes"][0]["covers"] == ["ak", "bowen"]
+    assert card["fusion"]["rule"] in card["fusion"]["validation_scores"]
+    training = card["training"]
+    assert len(training["data_fingerprint"]["train"]) == 64
+    assert "timings" in training and "arguments" in training
+    assert card["calibration"]["image"]["temperature"] > 0
+    assert "CC BY-NC-SA" in card["licence"]["weights"]
+    assert all(len(h) == 64 for h in card["files"].values())
+    assert "report/metrics.json" in card["files"]
+    assert card["metrics"]["test"]["fused"]["weighted_f1"] >= 0
+
+
+def test_report_has_every_key_the_dashboard_reads(tiny_bundle):
+    metrics = json.loads((tiny_bundle / "report" / "metrics.json").read_text())
+    for key in ("image", "text", "fused", "fusion_rules", "text_compensating_image", "n_cases"):
+        assert key in metrics
+    for branch in ("image", "text", "fused"):
+        for m in ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1"):
+            assert 0 <= metrics[branch][m] <= 1
+        assert {"balanced_accuracy", "accuracy", "auc_macro", "per_class"} <= set(metrics[branch])
+    assert set(metrics["fusion_rules"]) == {"max", "mean", "product", "weighted", "stacked"}
+    table = pd.read_csv(tiny_bundle / "report" / "predictions.csv")
+    assert len(table) == metrics["n_cases"]
+    assert {"case_id", "label", "fused_pred", "image_nv", "text_nv", "fused_nv"} <= set(
+        table.columns
+    )
+    for png in ("confusion.png", "per_class_f1.png", "roc_fused.png"):
+        assert (tiny_bundle / "report" / png).stat().st_size > 1000
+
+
+def test_synthetic_signal_is_learned(tiny_bundle):
+    metrics = json.loads((tiny_bundle / "report" / "metrics.json").read_text())
+    # Colour and age encode the label in the synthetic data: far above chance (1/7).
+    assert metrics["image"]["accuracy"] > 0.4
+    assert metrics["text"]["accuracy"] > 0.3
+
+
+def test_predict_every_mode(tiny_bundle):
+    bundle = load_bundle(tiny_bundle)
+    image = synthetic_image(np.random.default_rng(5), 4)
+    both = bundle.predict(image, "Female, 52 years. Lesion on the back.")
+    assert both.mode == "fused" and both.fused.sum() == pytest.approx(1)
+    assert both.image is not None and both.text is not None
+    assert bundle.predict(image, "").mode == "image-only"
+    assert bundle.predict(None, "Male, 30 years. Lesion on the face.").mode == "text-only"
+    with pytest.raises(ValueError, match="Nothing to analyse"):
+        bundle.predict(None, "   ")
+    record = both.to_dict()
+    assert next(d["code"] for d in record["differential"]) == both.top.code
+    assert len(record["differential"]) == len(CLASSES)
+
+
+def test_cams_for_top_three(tiny_bundle):
+    bundle = load_bundle(tiny_bundle)
+    image = synthetic_image(np.random.default_rng(1), 2, size=80)
+    cams = bundle.cams(image, [0, 1, 2])
+    assert [c.class_index for c in cams] == [0, 1, 2]
+    assert cams[0].heatmap.shape == (80, 80)
+
+
+def test_damaged_bundle_refuses_to_load(tiny_bundle, tmp_path):
+    copy = tmp_path / "b"
+    shutil.copytree(tiny_bundle, copy)
+    text_file = next((copy / "text").glob("*.ubj"))
+    text_file.write_bytes(text_file.read_bytes() + b"x")
+    with pytest.raises(BundleError, match="checksum mismatch"):
+        load_bundle(copy)
+    text_file.unlink()
+    with pytest.raises(BundleError, match="missing"):
+        load_bundle(copy)
+
+
+def test_newer_schema_and_missing_bundle_are_clear(tiny_bundle, tmp_path):
+    copy = tmp_path / "b"
+    shutil.copytree(tiny_bundle, copy)
+    card = json.loads((copy / "model_card.json").read_text())
+    card["schema_version"] = 99
+    (copy / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(BundleError, match="Upgrade SkinMM"):
+        load_bundle(copy)
+    with pytest.raises(BundleError, match="skinmm train"):
+        load_bundle(tmp_path / "nowhere")
+
+
+def test_cli_predict_prints_the_differential(tiny_bundle, tmp_path, capsys):
+    path = tmp_path / "lesion.png"
+    synthetic_image(np.random.default_rng(2), 1, size=64).save(path)
+    cam = tmp_path / "cam.png"
+    args = [
+        "predict",
+        "--bundle",
+        str(tiny_bundle),
+        "--image",
+        str(path),
+        "--note",
+        "Male, 40 years.",
+    ]
+    assert main([*args, "--cam", str(cam)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["mode"] == "fused" and len(record["cams"]) == 3 and cam.is_file()
+
+
+def test_external_manifest_labels_map_or_are_reported(tiny_bundle, tmp_path):
+    from skinmm.data.manifest import write_manifest
+    from skinmm.evaluate import evaluate_bundle
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i, label in enumerate(["sk", "bowen", "mel", "wart", "nv", "wart"]):
+        path = tmp_path / f"{i}.png"
+        synthetic_image(rng, i % 7).save(path)
+        rows.append([f"c{i}", f"g{i}", str(path), "Male, 60 years.", label])
+    frame = pd.DataFrame(rows, columns=["case_id", "group_id", "image_path", "note", "label"])
+    manifest = write_manifest(frame, tmp_path / "external.csv")
+    metrics = evaluate_bundle(load_bundle(tiny_bundle), manifest, tmp_path / "out", plots=False)
+    assert metrics["unmapped"] == {"count": 2, "labels": {"wart": 2}}
+    assert metrics["n_cases"] == 4  # sk -> bkl, bowen -> akiec, mel, nv
