@@ -45,9 +45,8 @@ def test_use_embeds_english_and_chinese() -> None:
         UseEmbedder(threads=1).encode(["text", ""])
 
 
-@pytest.fixture(scope="module")
-def tiny_qwen3(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real Qwen3 architecture at toy size with random weights, saved like a hub model."""
+def tiny_tokenizer() -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on the corpus, with Qwen3's end-of-text token."""
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
@@ -57,9 +56,14 @@ def tiny_qwen3(tmp_path_factory: pytest.TempPathFactory) -> Path:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     tok.train_from_iterator(CORPUS * 4, trainer)
-    tokenizer = PreTrainedTokenizerFast(
+    return PreTrainedTokenizerFast(
         tokenizer_object=tok, pad_token="<pad>", eos_token="<|endoftext|>", unk_token="<unk>"
     )
+
+
+def save_tiny_qwen3(folder: Path) -> Path:
+    """A real Qwen3 architecture at toy size with random weights, saved like a hub model."""
+    tokenizer = tiny_tokenizer()
     config = Qwen3Config(
         vocab_size=tokenizer.vocab_size + 3,
         hidden_size=32,
@@ -72,10 +76,14 @@ def tiny_qwen3(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pad_token_id=tokenizer.pad_token_id,
     )
     torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("qwen3-tiny")
     Qwen3Model(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_qwen3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_qwen3(tmp_path_factory.mktemp("qwen3-tiny"))
 
 
 def test_qwen3_loads_from_a_local_folder(tiny_qwen3: Path) -> None:

@@ -20,7 +20,7 @@ from skinmm.calibration import (
 )
 from skinmm.data.notes import LANGS, note_fields, render_notes
 from skinmm.text.boost import DEFAULT_PARAMS, booster_proba, grouped_search, train_booster
-from skinmm.text.cache import embed_cached
+from skinmm.text.cache import default_cache_dir, embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 
@@ -144,8 +144,9 @@ class TextBranch:
 
         Training notes are re-rendered from the structured columns in English and Chinese,
         whole and with field dropout, so that short or Chinese notes are read as well.
+        Embeddings are cached in ``cache_dir`` (default: :func:`default_cache_dir`).
         """
-        self.cache_dir = cache_dir
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         drops = (0.0, self.hyperparams["train_drop"])
         x, y, origin, full = self._design(train, drops, seed, "training")
         x_val, y_val, _, _ = self._design(val, drops, seed + 1, "validation")
