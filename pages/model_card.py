@@ -1,0 +1,142 @@
+"""Model card: what the bundle is, what it learnt from, how well it does, and its limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import lang, notice, require_bundle
+from skinmm.charts import metrics_table
+from skinmm.i18n import risk_name, t
+from skinmm.taxonomy import TAXONOMY
+
+NUMBER = st.column_config.NumberColumn(format="%.3f")
+
+
+def component(value: Any, *keys: str) -> str:
+    """A readable name for a card entry that may be a string or a dict of settings."""
+    if isinstance(value, dict):
+        for key in keys:
+            if value.get(key):
+                return str(value[key])
+        return t("unknown", language)
+    return str(value) if value else t("unknown", language)
+
+
+def classes_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("col_code", language): c.code,
+                t("col_class", language): c.name(language),
+                t("col_risk", language): risk_name(c.risk, language),
+                t("col_covers", language): ", ".join(
+                    TAXONOMY[code].name_zh if language == "zh" else TAXONOMY[code].name_en
+                    for code in c.covers
+                    if code in TAXONOMY
+                ),
+            }
+            for c in bundle.classes
+        ]
+    )
+
+
+def data_table(card: dict[str, Any]) -> pd.DataFrame:
+    training = card.get("training") or {}
+    arguments = training.get("arguments") or {}
+    test = (card.get("metrics") or {}).get("test") or {}
+    fingerprint = (training.get("data_fingerprint") or {}).get("train")
+    rows = [
+        ("card_created", card.get("created")),
+        ("card_version", card.get("skinmm_version")),
+        ("card_train_manifest", arguments.get("train") and Path(arguments["train"]).name),
+        ("card_train_rows", training.get("n_train_rows")),
+        ("card_val_manifest", arguments.get("val") and Path(arguments["val"]).name),
+        ("card_val_rows", training.get("n_val_rows")),
+        ("card_test_manifest", (card.get("metrics") or {}).get("manifest")),
+        ("card_test_cases", test.get("n_cases")),
+        ("card_git_commit", (training.get("git_commit") or "")[:12] or None),
+        ("card_fingerprint", fingerprint and fingerprint[:16]),
+    ]
+    return pd.DataFrame(
+        [
+            {t("card_field", language): t(key, language), t("card_value", language): str(value)}
+            for key, value in rows
+            if value not in (None, "")
+        ]
+    )
+
+
+def calibration_table(card: dict[str, Any]) -> pd.DataFrame:
+    calibration = card.get("calibration") or {}
+    return pd.DataFrame(
+        [
+            {
+                t("metric_branch", language): t(f"branch_{branch}", language),
+                t("col_temperature", language): values.get("temperature"),
+                t("col_ece_before", language): values.get("ece_before"),
+                t("col_ece_after", language): values.get("ece_after"),
+            }
+            for branch, values in calibration.items()
+            if branch in ("image", "text") and isinstance(values, dict)
+        ]
+    )
+
+
+language = lang()
+bundle = require_bundle()
+card = bundle.card
+st.title(f"{t('card_title', language)}: {bundle.name}")
+notice(language)
+
+st.subheader(t("card_what", language))
+fusion = card.get("fusion") or {}
+st.markdown(
+    t(
+        "card_what_body",
+        language,
+        backbone=component(card.get("backbone"), "backbone", "name", "arch"),
+        embedder=component(card.get("embedder"), "embedder", "name", "model"),
+        rule=fusion.get("rule", bundle.fusion.rule),
+        reason=fusion.get("reason") or t("unknown", language),
+    )
+)
+
+st.subheader(t("card_classes", language))
+st.dataframe(classes_table(), hide_index=True)
+
+st.subheader(t("card_data", language))
+st.dataframe(data_table(card), hide_index=True)
+
+st.subheader(t("card_metrics", language))
+test_metrics = (card.get("metrics") or {}).get("test")
+if test_metrics and all(b in test_metrics for b in ("image", "text", "fused")):
+    table = metrics_table(test_metrics, language)
+    st.dataframe(table, hide_index=True, column_config={c: NUMBER for c in table.columns[1:]})
+else:
+    st.caption(t("card_no_metrics", language))
+calibration = calibration_table(card)
+if not calibration.empty:
+    st.markdown(f"**{t('card_calibration', language)}**")
+    st.dataframe(
+        calibration, hide_index=True, column_config={c: NUMBER for c in calibration.columns[1:]}
+    )
+
+use, limits = st.columns(2, gap="large")
+use.subheader(t("card_use", language))
+use.markdown(t("card_use_body", language))
+limits.subheader(t("card_limits", language))
+limits.markdown(t("card_limits_body", language))
+
+st.subheader(t("card_licence", language))
+licence = card.get("licence") or {}
+if isinstance(licence, dict):
+    st.markdown("\n".join(f"- **{key}**: {value}" for key, value in licence.items()))
+else:
+    st.markdown(str(licence))
+
+with st.expander(t("card_raw", language)):
+    st.json({k: v for k, v in card.items() if k != "files"}, expanded=1)

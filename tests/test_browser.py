@@ -1,0 +1,225 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium against `streamlit run`.
+
+Skips with the reason when Chromium or Playwright is missing (`make test` installs Chromium
+where it can). Screenshots of every page go to screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skinmm.bundle import read_card
+from skinmm.serve import build_command, wait_until_healthy
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("SKINMM_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "screenshots"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+NOTE = "Male, 63 years. Pigmented lesion on the back, grew over six months, bled once."
+TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def lesion_photo(folder: Path) -> Path:
+    """A real dermatology photo when the data folder is here, else a synthetic JPEG."""
+    data = Path(os.environ.get("SKINMM_DATA", ROOT / "../shared/data")) / "ham10000" / "images"
+    photos = sorted(data.glob("*.jpg"))[:1] if data.is_dir() else []
+    if photos:
+        return photos[0]
+    rng = np.random.default_rng(0)
+    pixels = np.clip(rng.normal((150, 110, 100), 30, (300, 400, 3)), 0, 255).astype(np.uint8)
+    path = folder / "lesion.jpg"
+    Image.fromarray(pixels).save(path, quality=90)
+    return path
+
+
+def start_app(bundle: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free localhost port, serving ``bundle``."""
+    port = free_port()
+    command, env = build_command(
+        ["--bundle", str(bundle), "--port", str(port), "--address", "127.0.0.1", "--headless"]
+    )
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, timeout=90, process=process)
+    except (TimeoutError, RuntimeError) as exc:
+        process.kill()
+        pytest.fail(f"{exc}\n{log.read_text(errors='replace')[-3000:]}")
+    return process, url
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file() and shutil.which("chromium") is None:
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+            "(apt-get install -y chromium; `make test` tries) to run the browser tests."
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    executable = CHROMIUM if CHROMIUM.is_file() else Path(str(shutil.which("chromium")))
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(executable), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_bundle: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    bundle = Path(getattr(tiny_bundle, "path", tiny_bundle))
+    process, url = start_app(bundle, tmp_path_factory.mktemp("app") / "streamlit.log")
+    yield url
+    stop_app(process)
+
+
+def wait_idle(page: Any) -> None:
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+
+
+def shoot(page: Any, name: str, height: int = 2400) -> Path:
+    """A screenshot of the whole page (Streamlit scrolls inside its own container)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(400)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
+def analyse(page: Any, photo: Path, note: str) -> None:
+    """Upload, type the note, press Analyse and wait for the differential and three CAMs."""
+    page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(photo))
+    page.wait_for_selector("[data-testid='stFileChipName']", timeout=TIMEOUT_MS)
+    page.locator("textarea").first.fill(note)
+    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "document.querySelectorAll(\"[data-testid='stImage'] img\").length >= 3",
+        timeout=TIMEOUT_MS,
+    )
+    wait_idle(page)
+
+
+def open_page(page: Any, link: str, heading: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a", has_text=link).click()
+    page.wait_for_selector(f"h1:has-text('{heading}')", timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+def choose(page: Any, selectbox: Any, option: str) -> None:
+    """Pick a selectbox option; retries the click while charts above it still move it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(5):
+        selectbox.scroll_into_view_if_needed()
+        selectbox.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=3000)
+            break
+        except PlaywrightTimeout:  # the list did not open: the box moved under the click
+            page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def test_diagnose_chinese_and_dashboard_in_the_browser(
+    browser: Any, app_url: str, tiny_bundle: object, tmp_path: Path
+) -> None:
+    card = read_card(Path(getattr(tiny_bundle, "path", tiny_bundle)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app_url)
+    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
+    wait_idle(page)
+
+    analyse(page, lesion_photo(tmp_path), NOTE)
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text().strip()
+    assert page.locator("[data-testid='stImage'] img").count() == 3
+    chart = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    assert any(c["name_en"].split(" (")[0] in chart for c in card["classes"])
+    assert page.get_by_text("not a medical device").count() == 1
+    shoot(page, "diagnose_en")
+
+    page.locator("[data-testid='stSidebar'] label", has_text="中文").click()
+    page.wait_for_selector("h1:has-text('皮损诊断')")
+    wait_idle(page)
+    chart = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    assert any(c["name_zh"].split("（")[0] in chart for c in card["classes"])
+    top = page.locator("[data-testid='stMetricValue']").first.inner_text().strip()
+    assert top in {c["name_zh"].split("（")[0] for c in card["classes"]}
+    shoot(page, "diagnose_zh")
+
+    open_page(page, "评估看板", "测试集评估")
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .heatmaplayer")
+    assert page.get_by_text("混淆矩阵").count() >= 1
+    shoot(page, "dashboard_zh", height=5200)
+
+    page.locator("[data-testid='stSidebar'] label", has_text="English").click()
+    page.wait_for_selector("h1:has-text('Test-set evaluation')")
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .heatmaplayer")
+    assert page.get_by_text("Confusion matrix — Fused").count() >= 1
+    choose(page, page.locator("[data-testid='stSelectbox']").first, "Image branch wrong")
+    shoot(page, "dashboard_en", height=6400)
+
+    open_page(page, "Model card", "Model card")
+    assert page.get_by_text("Intended use").count() >= 1
+    shoot(page, "model_card_en", height=2600)
+    page.close()
+
+
+def test_bad_upload_shows_an_error_not_a_traceback(
+    browser: Any, app_url: str, tmp_path: Path
+) -> None:
+    fake = tmp_path / "notes.png"
+    fake.write_bytes(b"this is a text file with a .png name")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app_url)
+    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
+    wait_idle(page)
+    page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(fake))
+    page.wait_for_selector("[data-testid='stFileChipName']")
+    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    page.wait_for_selector("[data-testid='stAlertContentError']")
+    wait_idle(page)
+    error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert "Upload a complete JPEG, PNG or WebP" in error
+    assert page.locator("[data-testid='stException']").count() == 0
+    shoot(page, "diagnose_bad_upload", height=1200)
+    page.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-v"]))

@@ -1,0 +1,196 @@
+"""The figure and table builders, on real Prediction objects and real classification reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from skinmm.charts import (
+    PAPER_WEIGHTED_F1,
+    RISK_COLOURS,
+    compensation_figure,
+    confusion_figure,
+    differential_figure,
+    differential_table,
+    f1_figure,
+    heatmap_overlay,
+    metrics_table,
+    misclassified,
+    pairs_table,
+    paper_table,
+    reliability_figure,
+    roc_figure,
+    rules_table,
+)
+from skinmm.fusion import fuse
+from skinmm.metrics import classification_report, compensation, per_class_dict
+from skinmm.prediction import Prediction
+from skinmm.taxonomy import HAM10000_CLASSES
+
+CODES = [c.code for c in HAM10000_CLASSES]
+
+
+def prediction(image: list[float] | None, text: list[float] | None) -> Prediction:
+    n = len(HAM10000_CLASSES)
+    nan = np.full((1, n), np.nan)
+    image_p = nan if image is None else np.array([image], dtype=float)
+    text_p = nan if text is None else np.array([text], dtype=float)
+    result = fuse(image_p, text_p, "max")
+    return Prediction(
+        classes=HAM10000_CLASSES,
+        fused=result.proba[0],
+        image=None if image is None else image_p[0],
+        text=None if text is None else text_p[0],
+        carrier=tuple(result.carrier[0]),
+        mode=str(result.mode[0]),
+        rule="max",
+    )
+
+
+IMAGE = [0.05, 0.10, 0.05, 0.05, 0.60, 0.10, 0.05]  # mel on top
+TEXT = [0.05, 0.50, 0.05, 0.05, 0.20, 0.10, 0.05]  # bcc on top
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    """A report made the way `skinmm evaluate` makes one, on noisy synthetic probabilities."""
+    rng = np.random.default_rng(0)
+    n, k = 210, len(CODES)
+    y = np.arange(n) % k
+
+    def branch(noise: float) -> np.ndarray:
+        logits = rng.normal(0, noise, (n, k))
+        logits[np.arange(n), y] += 1.5
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    image_p, text_p = branch(1.0), branch(1.4)
+    fused_p = fuse(image_p, text_p, "max").proba
+    image_pred, text_pred = image_p.argmax(1), text_p.argmax(1)
+    return {
+        "image": classification_report(y, image_p, CODES),
+        "text": classification_report(y, text_p, CODES),
+        "fused": classification_report(y, fused_p, CODES),
+        "fusion_rules": {
+            "max": classification_report(y, fused_p, CODES),
+            "mean": classification_report(y, fuse(image_p, text_p, "mean").proba, CODES),
+        },
+        "rule": "max",
+        "classes": CODES,
+        "n_cases": n,
+        "text_compensating_image": per_class_dict(compensation(y, image_pred, text_pred, k), CODES),
+        "image_compensating_text": per_class_dict(compensation(y, text_pred, image_pred, k), CODES),
+    }
+
+
+def test_differential_is_sorted_with_the_top_class_on_top_and_coloured_by_risk() -> None:
+    pred = prediction(IMAGE, TEXT)
+    fig = differential_figure(pred, "en")
+    bars = {trace.name: trace for trace in fig.data if trace.x[0] is not None}
+    assert not any(trace.showlegend for trace in bars.values())
+    assert set(bars) == {"Fused", "Image", "Note"}
+    fused = bars["Fused"]
+    assert fused.y[-1] == "Melanoma"  # plotly draws the last category at the top
+    assert list(fused.x) == sorted(fused.x)
+    assert fused.marker.color[-1] == RISK_COLOURS[pred.top.risk]
+    assert fused.marker.color[0] == RISK_COLOURS[pred.classes[pred.order[-1]].risk]
+    assert list(bars["Image"].x)[-1] == pytest.approx(0.60)
+    legend = [trace.name for trace in fig.data if trace.x[0] is None]
+    assert legend == ["Fused", "Image", "Note", "malignant", "premalignant", "benign"]
+
+
+def test_differential_in_chinese_and_image_only() -> None:
+    fig = differential_figure(prediction(IMAGE, None), "zh")
+    bars = [trace for trace in fig.data if trace.x[0] is not None]
+    assert [trace.name for trace in bars] == ["图像", "融合"]
+    assert bars[-1].y[-1] == "黑色素瘤"
+    assert "良性角化病" in bars[-1].y  # parenthesised sub-entities are cut for the axis
+
+
+def test_differential_table_lists_carriers_in_fused_order() -> None:
+    table = differential_table(prediction(IMAGE, TEXT), "en")
+    assert list(table["Class"])[:2] == ["Melanoma", "Basal cell carcinoma"]
+    assert list(table["Carried by"])[:2] == ["image", "note"]
+    assert table["Fused"].iloc[0].endswith("%")
+    only = differential_table(prediction(None, TEXT), "en")
+    assert set(only["Image"]) == {"—"}
+
+
+def test_heatmap_overlay_blends_at_the_image_size() -> None:
+    image = Image.new("RGB", (80, 60), (10, 200, 30))
+    heat = np.zeros((7, 7))
+    heat[3, 3] = 1.0
+    assert heatmap_overlay(image, heat, 0.0).tobytes() == image.tobytes()
+    full = heatmap_overlay(image, heat, 1.0)
+    assert full.size == (80, 60)
+    corner = np.asarray(full)[0, 0]
+    assert corner[2] > corner[0]  # jet: cold is blue
+    half = np.asarray(heatmap_overlay(image, np.full((5, 5), np.nan), 0.5))
+    assert half.shape == (60, 80, 3)
+
+
+def test_confusion_counts_and_row_normalised(report: dict) -> None:
+    counts = confusion_figure(report, "fused", HAM10000_CLASSES, "en").data[0]
+    assert np.asarray(counts.z).sum() == report["n_cases"]
+    assert np.asarray(counts.z).tolist() == report["fused"]["confusion"]
+    shares = confusion_figure(report, "image", HAM10000_CLASSES, "zh", normalise=True)
+    assert np.asarray(shares.data[0].z).sum(axis=1) == pytest.approx(np.ones(len(CODES)))
+    assert "混淆矩阵" in shares.layout.title.text
+
+
+def test_f1_roc_compensation_and_reliability_figures(report: dict) -> None:
+    f1 = f1_figure(report, HAM10000_CLASSES, "en")
+    assert [trace.name for trace in f1.data] == ["Image", "Note", "Fused"]
+    assert list(f1.data[2].y) == [report["fused"]["per_class"][c]["f1"] for c in CODES]
+    roc = roc_figure(report, "text", HAM10000_CLASSES, "en")
+    assert len(roc.data) == 1 + len(CODES)
+    auc = report["text"]["per_class"]["mel"]["auc"]
+    assert any(trace.name == f"Melanoma ({auc:.2f})" for trace in roc.data)
+    comp = compensation_figure(report, HAM10000_CLASSES, "en")
+    assert list(comp.data[0].y) == [report["text_compensating_image"][c] for c in CODES]
+    rel = reliability_figure(report, "en")
+    assert len(rel.data) == 4
+    assert all(0 <= y <= 1 for trace in rel.data[1:] for y in trace.y)
+    assert not any(trace.type == "scattergl" for fig in (roc, rel) for trace in fig.data)
+
+
+def test_tables(report: dict) -> None:
+    summary = metrics_table(report, "en")
+    assert list(summary["Branch"]) == ["Image", "Note", "Fused"]
+    assert summary["Weighted F1"].tolist() == [
+        report[b]["weighted_f1"] for b in ("image", "text", "fused")
+    ]
+    paper = paper_table(report, "zh")
+    assert paper["论文（加权 F1）"].tolist() == [
+        PAPER_WEIGHTED_F1[b] for b in ("image", "text", "fused")
+    ]
+    rules = rules_table(report, "en")
+    assert rules["Rule"].tolist() == ["max (default)", "mean"]
+    pairs = pairs_table(report, HAM10000_CLASSES, "en")
+    assert len(pairs) == sum(len(report[b]["confused_pairs"]) for b in ("image", "text", "fused"))
+
+
+def test_misclassified_filters_by_branch_true_and_predicted_class() -> None:
+    frame = pd.DataFrame(
+        {
+            "case_id": ["a", "b", "c", "d", "e"],
+            "label": ["mel", "mel", "nv", "bcc", "nv"],
+            "image_pred": ["nv", "mel", "mel", "bkl", "nv"],
+            "text_pred": ["mel", "nv", "mel", "bcc", "nv"],
+            "fused_pred": ["nv", "mel", "mel", "bcc", "nv"],
+        }
+    )
+    ids = lambda rows: rows["case_id"].tolist()  # noqa: E731
+    assert ids(misclassified(frame, "fused")) == ["a", "c"]
+    assert ids(misclassified(frame, "image")) == ["a", "c", "d"]
+    assert ids(misclassified(frame, "text")) == ["b", "c"]
+    assert ids(misclassified(frame, "image_only")) == ["a", "d"]
+    assert ids(misclassified(frame, "text_only")) == ["b"]
+    assert ids(misclassified(frame, "both")) == ["c"]
+    assert ids(misclassified(frame, "image", true_codes=["mel"])) == ["a"]
+    assert ids(misclassified(frame, "image", predicted_codes=["bkl"])) == ["d"]
+    assert ids(misclassified(frame, "fused", ["nv"], ["mel"])) == ["c"]
+    with pytest.raises(ValueError, match="Unknown error filter"):
+        misclassified(frame, "everything")
