@@ -1,0 +1,171 @@
+"""The case-store commands: ``skinmm report`` and ``skinmm db upgrade | status | export | import``.
+
+``skinmm.cli.build_parser`` calls :func:`add_db_commands`. Every handler turns the errors a
+user can cause (unreachable database, unknown case, damaged export) into one line on stderr
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+DEFAULT_BUNDLE = "models/default"
+
+
+def _store(args: argparse.Namespace, migrate: bool = True) -> Any:
+    from skinmm.db.store import open_store
+
+    return open_store(args.database_url, migrate=migrate)
+
+
+def _guarded(name: str, handler: Handler) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        from skinmm.db.repository import CaseNotFoundError
+        from skinmm.db.store import StorageError
+
+        try:
+            return handler(args)
+        except (StorageError, CaseNotFoundError, ValueError, FileNotFoundError) as exc:
+            message = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+            print(f"skinmm {name}: error: {message}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _load_bundle(path: str | None) -> tuple[Any | None, str | None]:
+    from skinmm.bundle import CARD, BundleError, load_bundle, read_card
+
+    location = Path(path or os.environ.get("SKINMM_BUNDLE", DEFAULT_BUNDLE))
+    try:
+        if not (location / CARD).is_file():
+            read_card(location)  # the bundle module's explanation, without importing torch
+        return load_bundle(location), None
+    except BundleError as exc:
+        return None, str(exc)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from skinmm.db.report import build_case_report
+    from skinmm.db.repository import get_case
+
+    store = _store(args)
+    get_case(store, args.case_id)  # an unknown id fails before the slow bundle load
+    bundle, problem = (None, None) if args.no_cam else _load_bundle(args.bundle)
+    if problem:
+        print(f"skinmm report: Grad-CAM left out: {problem}", file=sys.stderr)
+    pdf = build_case_report(store, args.case_id, bundle=bundle, lang=args.lang)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(pdf)
+    print(f"Wrote {args.out} ({len(pdf) // 1024} KiB)")
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from skinmm.db.store import current_revision, upgrade
+
+    store = _store(args, migrate=False)
+    upgrade(store.engine, args.revision)
+    print(f"{store.url} is at revision {current_revision(store.engine)}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from skinmm.db.repository import table_counts
+    from skinmm.db.store import current_revision
+
+    store = _store(args)
+    status = {
+        "database": store.url,
+        "images": str(store.images.root),
+        "revision": current_revision(store.engine),
+        "rows": table_counts(store),
+    }
+    print(json.dumps(status, indent=2))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from skinmm.db.transfer import export_cases
+
+    store = _store(args)
+    summary = export_cases(store, args.out, allow_missing_images=args.allow_missing_images)
+    print(
+        f"Exported {summary.cases} cases, {summary.predictions} predictions, "
+        f"{summary.feedback} feedback entries and {summary.images} photos to {args.out} "
+        "(counts checked against the database)"
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from skinmm.db.transfer import import_cases
+
+    store = _store(args)
+    s = import_cases(store, args.file)
+    print(
+        f"{args.file}: {s.cases} cases, {s.predictions} predictions, {s.feedback} feedback "
+        f"entries, {s.images} photos; added {s.added_cases}, {s.added_predictions}, "
+        f"{s.added_feedback} and {s.added_images} (the rest were already here). All "
+        f"{s.cases} cases are now in {store.url}."
+    )
+    return 0
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="database to use (default: $DATABASE_URL, else the SQLite file in $SKINMM_HOME)",
+    )
+
+
+def add_db_commands(sub: Any) -> None:
+    """Add ``report`` and ``db`` to the ``skinmm`` sub-command parsers ``sub``."""
+    p = sub.add_parser("report", help="write a saved case's PDF report")
+    p.add_argument("case_id", help="the case id (or at least its first 6 characters)")
+    p.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    p.add_argument(
+        "--bundle",
+        default=None,
+        help="bundle for Grad-CAM (default $SKINMM_BUNDLE or models/default); it must be the "
+        "bundle that analysed the case, else the report leaves Grad-CAM out and says why",
+    )
+    p.add_argument("--no-cam", action="store_true", help="do not load a bundle for Grad-CAM")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("report", _report))
+
+    db = sub.add_parser("db", help="the case database: upgrade, status, export, import")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+
+    p = dbsub.add_parser("upgrade", help="bring the schema to the newest (or given) revision")
+    p.add_argument("--revision", default="head")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("db upgrade", _upgrade))
+
+    p = dbsub.add_parser("status", help="where the cases live, schema revision, row counts")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("db status", _status))
+
+    p = dbsub.add_parser("export", help="write every case, with photos, to a zip file")
+    p.add_argument("--out", type=Path, required=True, help="zip file to write")
+    p.add_argument(
+        "--allow-missing-images",
+        action="store_true",
+        help="export even when some photos are missing from SKINMM_HOME/images",
+    )
+    _database_option(p)
+    p.set_defaults(handler=_guarded("db export", _export))
+
+    p = dbsub.add_parser("import", help="add the cases of an export file (all or nothing)")
+    p.add_argument("file", type=Path, help="zip file made by `skinmm db export`")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("db import", _import))

@@ -1,0 +1,154 @@
+"""The case-history schema: a case, the predictions made for it, and clinicians' feedback.
+
+Every row has a random hex id rather than an autoincrement integer, so cases exported from
+one installation import into another without colliding and a repeated import adds nothing.
+Times are stored in UTC. Probabilities are JSON lists in the order of the stored ``classes``,
+so a stored prediction can be shown again without the bundle that made it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+MODES = ("fused", "image-only", "text-only")
+ID_LENGTH = 32
+PATIENT_REF_LENGTH = 64
+CODE_LENGTH = 32
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on both databases (SQLite hands back naive values otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Store aware datetimes only (datetime.now(UTC)).")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Case(Base):
+    """One lesion seen once: who (pseudonymously), when, the note and the photo's hash."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    patient_ref: Mapped[str | None] = mapped_column(String(PATIENT_REF_LENGTH), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    # The photo lives on disk, content-addressed: SKINMM_HOME/images/<sha[:2]>/<sha>.<ext>.
+    image_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    image_ext: Mapped[str | None] = mapped_column(String(8))
+
+    predictions: Mapped[list[PredictionRecord]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="PredictionRecord.created_at",
+    )
+    feedback: Mapped[list[Feedback]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Feedback.created_at"
+    )
+
+    @property
+    def latest_prediction(self) -> PredictionRecord | None:
+        return self.predictions[-1] if self.predictions else None
+
+    @property
+    def latest_feedback(self) -> Feedback | None:
+        return self.feedback[-1] if self.feedback else None
+
+
+class PredictionRecord(Base):
+    """A bundle's differential for a case, with what is needed to redraw it and its CAMs."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (CheckConstraint("mode IN ('fused', 'image-only', 'text-only')", name="mode"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bundle_name: Mapped[str] = mapped_column(String(200))
+    # Identifies the exact weights: see skinmm.db.repository.bundle_fingerprint.
+    bundle_sha: Mapped[str] = mapped_column(String(64), index=True)
+    classes: Mapped[list[Any]] = mapped_column()
+    fused: Mapped[list[Any]] = mapped_column()
+    image_proba: Mapped[list[Any] | None] = mapped_column()
+    text_proba: Mapped[list[Any] | None] = mapped_column()
+    carrier: Mapped[list[Any]] = mapped_column()
+    mode: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(32))
+    # Copies of what the probabilities imply, kept as columns so lists can filter on them.
+    top_class: Mapped[str] = mapped_column(String(CODE_LENGTH), index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    branches_agree: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    # Grad-CAM is recomputed from the stored photo and the same bundle, for these classes.
+    cam_classes: Mapped[list[Any]] = mapped_column()
+
+    case: Mapped[Case] = relationship(back_populates="predictions")
+
+
+class Feedback(Base):
+    """A clinician's word on a case; rows are only ever added, the latest one counts."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    diagnosis: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    pathology: Mapped[str | None] = mapped_column(String(CODE_LENGTH), index=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(PATIENT_REF_LENGTH))
+
+    case: Mapped[Case] = relationship(back_populates="feedback")

@@ -1,0 +1,301 @@
+"""A case's PDF report: photo, Grad-CAM, differential, note, model, date, feedback, notice.
+
+Grad-CAM is recomputed from the stored photo, and only with the very bundle that analysed the
+case (same fingerprint); with any other bundle, or none, the report says why it is left out.
+Chinese text needs a CJK font: the first of :data:`FONT_CANDIDATES` found is used, else
+DejaVu Sans from matplotlib, with Chinese characters shown as "?" and a line saying so.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from PIL import Image
+
+from skinmm.db.models import Case, PredictionRecord
+from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
+from skinmm.db.store import Store
+from skinmm.db.strings import t
+from skinmm.i18n import caution_text, risk_name
+from skinmm.prediction import RISK_FLAG
+from skinmm.taxonomy import Risk
+
+FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+FONT = "body"
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+PHOTO_MM = 42
+CAM_OPACITY = 0.45
+
+
+@dataclass(frozen=True)
+class CamImages:
+    """The overlays for the report, or the reason there are none."""
+
+    overlays: list[tuple[int, Image.Image]]
+    left_out: str | None = None
+
+
+def _font_file(need_cjk: bool) -> tuple[str, bool]:
+    """The font to embed and whether it has Chinese glyphs.
+
+    A CJK font is only embedded when the report has Chinese in it: subsetting a 5 MB CJK
+    font takes seconds, DejaVu Sans a fraction of that.
+    """
+    import matplotlib
+
+    dejavu = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    if not need_cjk:
+        return dejavu, False
+    configured = os.environ.get("SKINMM_PDF_FONT")
+    for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
+        if path and Path(path).is_file():
+            return path, True
+    return dejavu, False
+
+
+class _Report(FPDF):
+    def __init__(self, lang: str, need_cjk: bool) -> None:
+        super().__init__(format="A4")
+        self.lang = lang
+        path, self.cjk = _font_file(need_cjk)
+        # One file for both styles: the CJK fonts have no bold, and tables ask for it.
+        self.add_font(FONT, fname=path)
+        self.add_font(FONT, style="B", fname=path)
+        self.set_font(FONT, size=10)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_title(t("report_title", lang))
+        self.set_creator("SkinMM")
+
+    def text_(self, value: str) -> str:
+        return value if self.cjk else CJK.sub("?", value)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=7)
+        self.set_text_color(110)
+        notice = self.text_(t("notice", self.lang))
+        self.multi_cell(0, 3.2, notice, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 3.2, t("report_page", self.lang, page=self.page_no()), align="R")
+        self.set_text_color(0)
+
+    def heading(self, text: str) -> None:
+        self.ln(2)
+        self.set_font(FONT, size=13)
+        self.cell(0, 8, self.text_(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, size=10)
+
+    def para(self, text: str, size: float = 10) -> None:
+        self.set_font(FONT, size=size)
+        self.multi_cell(0, 5, self.text_(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, size=10)
+
+
+def _when(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _header(pdf: _Report, case: Case, record: PredictionRecord | None, made: datetime) -> None:
+    lang = pdf.lang
+    pdf.set_font(FONT, size=18)
+    pdf.cell(0, 11, t("report_title", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_fill_color(255, 243, 205)
+    pdf.set_font(FONT, size=9)
+    pdf.multi_cell(
+        0, 4.5, pdf.text_(t("notice", lang)), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.ln(2)
+    rows = [
+        (t("report_case", lang), case.id),
+        (t("report_saved", lang), _when(case.created_at)),
+        (t("report_patient", lang), case.patient_ref or "—"),
+    ]
+    if record is not None:
+        rows += [
+            (t("report_model", lang), f"{record.bundle_name} (sha256 {record.bundle_sha[:16]}…)"),
+            (
+                t("report_analysis", lang),
+                f"{t(f'mode_{record.mode}', lang)} · {t('rule', lang)}: {record.rule}",
+            ),
+        ]
+    rows.append((t("report_generated", lang), _when(made)))
+    pdf.set_font(FONT, size=10)
+    for label, value in rows:
+        pdf.cell(42, 6, pdf.text_(label))
+        pdf.cell(0, 6, pdf.text_(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _images(pdf: _Report, photo: Image.Image | None, cams: CamImages) -> None:
+    lang = pdf.lang
+    if photo is None and not cams.overlays and cams.left_out is None:
+        return
+    pdf.heading(t("report_photo", lang))
+    top, x = pdf.get_y(), pdf.l_margin
+    height = 0.0
+    for picture in ([photo] if photo is not None else []) + [o for _, o in cams.overlays]:
+        scale = PHOTO_MM / max(picture.width, picture.height)
+        w, h = picture.width * scale, picture.height * scale
+        if x + w > pdf.w - pdf.r_margin:
+            break
+        pdf.image(picture, x=x, y=top, w=w, h=h)
+        x += w + 4
+        height = max(height, h)
+    pdf.set_y(top + height + 2)
+    if cams.overlays:
+        pdf.para(t("cam_title", lang), size=8)
+    if cams.left_out:
+        pdf.para(t("report_cam_left_out", lang, reason=cams.left_out), size=8)
+
+
+def _differential(pdf: _Report, record: PredictionRecord) -> None:
+    lang = pdf.lang
+    prediction = to_prediction(record)
+    pdf.heading(t("report_differential", lang))
+    headings = ("col_class", "col_risk", "col_fused", "col_image", "col_text")
+    with pdf.table(col_widths=(70, 25, 20, 20, 20), text_align="LEFT", line_height=5.5) as table:
+        row = table.row()
+        for key in headings:
+            row.cell(pdf.text_(t(key, lang)))
+        for k in prediction.order:
+            cls = prediction.classes[k]
+            row = table.row()
+            row.cell(pdf.text_(cls.name(lang)))
+            row.cell(pdf.text_(risk_name(cls.risk, lang)))
+            row.cell(_pct(float(prediction.fused[k])))
+            row.cell(_pct(None if prediction.image is None else float(prediction.image[k])))
+            row.cell(_pct(None if prediction.text is None else float(prediction.text[k])))
+    keys = [k for k in prediction.cautions() if k not in ("image_only", "text_only")]
+    if keys:
+        pdf.heading(t("report_cautions", lang))
+        worrying = ", ".join(
+            c.name(lang)
+            for c, p in zip(prediction.classes, prediction.fused, strict=True)
+            if c.risk is not Risk.BENIGN and p >= RISK_FLAG
+        )
+        for key in keys:
+            pdf.para("• " + caution_text(key, lang, p=prediction.confidence, names=worrying))
+
+
+def _feedback(pdf: _Report, case: Case, names: dict[str, str]) -> None:
+    lang = pdf.lang
+    pdf.heading(t("feedback_title", lang))
+    if not case.feedback:
+        pdf.para(t("feedback_none", lang))
+        return
+    keys = ("col_time", "col_diagnosis", "col_pathology", "col_comment", "col_author")
+    with pdf.table(col_widths=(28, 34, 34, 64, 18), text_align="LEFT", line_height=5) as table:
+        row = table.row()
+        for key in keys:
+            row.cell(pdf.text_(t(key, lang)))
+        for item in case.feedback:
+            row = table.row()
+            row.cell(_when(item.created_at))
+            row.cell(pdf.text_(names.get(item.diagnosis or "", item.diagnosis or "—")))
+            row.cell(pdf.text_(names.get(item.pathology or "", item.pathology or "—")))
+            row.cell(pdf.text_(item.comment or ""))
+            row.cell(pdf.text_(item.author or ""))
+
+
+def render_case_report(
+    case: Case,
+    *,
+    photo: bytes | None,
+    cams: CamImages | None = None,
+    lang: str = "en",
+    made: datetime | None = None,
+) -> bytes:
+    """The PDF (bytes) of a loaded case; ``cams`` from :func:`case_cams` or None."""
+    cams = cams or CamImages([])
+    need_cjk = lang == "zh" or any(CJK.search(text) for text in _texts(case, lang))
+    pdf = _Report(lang, need_cjk)
+    pdf.add_page()
+    record = case.latest_prediction
+    _header(pdf, case, record, made or datetime.now(UTC))
+    picture = None
+    if photo is not None:
+        try:
+            picture = Image.open(io.BytesIO(photo)).convert("RGB")
+            picture.thumbnail((800, 800))
+        except (OSError, ValueError):
+            picture = None
+    _images(pdf, picture, cams)
+    if case.image_sha256 and picture is None:
+        pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
+    if record is not None:
+        _differential(pdf, record)
+    pdf.heading(t("case_note", lang))
+    pdf.para(case.note or t("case_no_note", lang))
+    names = {} if record is None else {c["code"]: c[f"name_{lang}"] for c in record.classes}
+    _feedback(pdf, case, names)
+    if need_cjk and not pdf.cjk:
+        pdf.para(t("report_fonts", lang), size=8)
+    return bytes(pdf.output())
+
+
+def _texts(case: Case, lang: str) -> list[str]:
+    texts = [case.note or "", case.patient_ref or "", t("notice", lang)]
+    texts += [f"{f.comment or ''} {f.author or ''}" for f in case.feedback]
+    return texts
+
+
+def case_cams(case: Case, photo: bytes | None, bundle: Any | None, lang: str = "en") -> CamImages:
+    """Grad-CAM overlays for the case's stored classes, when ``bundle`` is the one it used."""
+    record = case.latest_prediction
+    if photo is None or record is None or not record.cam_classes:
+        return CamImages([])
+    if bundle is None:
+        return CamImages([], t("report_no_cam_bundle", lang))
+    if bundle_fingerprint(bundle.card) != record.bundle_sha:
+        return CamImages(
+            [], t("cam_other_bundle", lang, saved=record.bundle_name, loaded=bundle.name)
+        )
+    return CamImages(overlays(photo, bundle, record.cam_classes))
+
+
+def overlays(
+    photo: bytes, bundle: Any, class_indices: Sequence[int]
+) -> list[tuple[int, Image.Image]]:
+    """(class index, overlay) for each class, from the bundle's Grad-CAM."""
+    from skinmm.charts import heatmap_overlay
+    from skinmm.image.io import load_image
+
+    image = load_image(photo)
+    results = bundle.cams(photo, list(class_indices))
+    return [
+        (int(r.class_index), heatmap_overlay(image, np.asarray(r.heatmap), CAM_OPACITY))
+        for r in results
+    ]
+
+
+def build_case_report(
+    store: Store, case_id: str, *, bundle: Any | None = None, lang: str = "en"
+) -> bytes:
+    """Look the case up, recompute its Grad-CAM when ``bundle`` allows, and render the PDF."""
+    case = get_case(store, case_id)
+    photo = None
+    if case.image_sha256 and case.image_ext:
+        try:
+            photo = store.images.get(case.image_sha256, case.image_ext)
+        except (OSError, ValueError):
+            photo = None
+    return render_case_report(
+        case, photo=photo, cams=case_cams(case, photo, bundle, lang), lang=lang
+    )

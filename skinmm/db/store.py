@@ -1,0 +1,269 @@
+"""Where cases live: the database (``DATABASE_URL``) and the photo folder (``SKINMM_HOME``).
+
+``open_store()`` is the only way in. It creates the default SQLite file on first use, brings
+the schema to the newest Alembic revision and turns every failure to reach the database into
+a :class:`StorageError` that says what to check, so a caller can keep showing a result it
+could not save.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_DB_NAME = "skinmm.db"
+# Long enough for a queue of writers on a busy clinic PC, short enough to report a stuck lock.
+SQLITE_BUSY_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 5
+# Any fixed 64-bit number: PostgreSQL's advisory lock that serialises concurrent migrations.
+MIGRATION_LOCK_KEY = 0x5C1DB
+
+
+class StorageError(RuntimeError):
+    """The case store cannot be reached or written; the message says what to check."""
+
+
+def skinmm_home() -> Path:
+    """``$SKINMM_HOME``, else ``~/.skinmm``: the SQLite file and the photos live here."""
+    configured = os.environ.get("SKINMM_HOME")
+    return Path(configured).expanduser() if configured else Path.home() / ".skinmm"
+
+
+def database_url(home: Path | None = None) -> str:
+    """``$DATABASE_URL``, else a SQLite file in :func:`skinmm_home`."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{(home or skinmm_home()) / DEFAULT_DB_NAME}"
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable DATABASE_URL>"
+
+
+def _normalise(url: str) -> URL:
+    parsed = make_url(url)
+    # A bare postgresql:// would pick psycopg2, which we do not install; psycopg 3 it is.
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the History page read while Diagnose writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a deferred transaction that reads, then writes, can
+        # fail at once with "database is locked" when another writer got in between, whereas
+        # BEGIN IMMEDIATE waits its turn (busy timeout). It also makes migrations atomic.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; raises :class:`StorageError` for a URL that cannot work."""
+    try:
+        parsed = _normalise(url)
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        connect_args = (
+            {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+            if parsed.get_backend_name() == "postgresql"
+            else {}
+        )
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StorageError(
+            f"DATABASE_URL {safe_url(url)} cannot be used ({exc}). Use sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DB, or unset it for the default SQLite file."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class ImageStore:
+    """Photos stored once per content: ``root/<sha[:2]>/<sha>.<ext>``."""
+
+    root: Path
+
+    def path(self, sha256: str, ext: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.{ext}"
+
+    def put(self, data: bytes) -> tuple[str, str]:
+        """Write ``data`` (if not already there) and return its sha256 and extension.
+
+        The file is written to a temporary name and renamed into place, so a reader never
+        sees half a photo and two writers of the same photo both succeed.
+        """
+        sha = hashlib.sha256(data).hexdigest()
+        ext = image_extension(data)
+        target = self.path(sha, ext)
+        if target.is_file():
+            return sha, ext
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return sha, ext
+
+    def get(self, sha256: str, ext: str) -> bytes:
+        """The photo's bytes; :class:`FileNotFoundError` if missing, ValueError if altered."""
+        data = self.path(sha256, ext).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"The stored photo {sha256[:12]}… has been altered on disk.")
+        return data
+
+
+def image_extension(data: bytes) -> str:
+    """``jpg``, ``png``, ``webp``… from the bytes themselves, ``bin`` when PIL cannot tell."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = (image.format or "").lower()
+    except (UnidentifiedImageError, OSError, ValueError):
+        return "bin"
+    return {"jpeg": "jpg", "mpo": "jpg"}.get(kind, kind) or "bin"
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open case store: sessions on the database plus the photo folder."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    images: ImageStore
+
+    @property
+    def url(self) -> str:
+        return safe_url(self.engine.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str | None = None) -> Any:
+    """An Alembic ``Config`` built in code, so migrations run from an installed package."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _migrate(engine: Engine, step: str, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+        # On SQLite the BEGIN IMMEDIATE above already makes a second migrator wait.
+        config.attributes["connection"] = connection
+        getattr(command, step)(config, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` in one transaction; safe from many processes."""
+    _migrate(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (``base``: no tables), in one transaction."""
+    _migrate(engine, "downgrade", revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def open_store(url: str | None = None, home: Path | None = None, *, migrate: bool = True) -> Store:
+    """Open (and on first use create) the case store.
+
+    ``url`` defaults to :func:`database_url`, ``home`` to :func:`skinmm_home`; photos go to
+    ``home/images`` whatever the database. Raises :class:`StorageError` when the database
+    cannot be reached or its schema cannot be brought up to date.
+    """
+    home = home or skinmm_home()
+    # Only the default location is created; a configured URL must point somewhere real.
+    create_home = url is None and not os.environ.get("DATABASE_URL")
+    url = url or database_url(home)
+    engine = make_engine(url)
+    try:
+        if create_home:
+            home.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            upgrade(engine)
+        else:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+    except (DBAPIError, PoolTimeoutError, OSError) as exc:
+        engine.dispose()
+        raise StorageError(unreachable_message(url, exc)) from exc
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Store(engine, sessions, ImageStore(home / "images"))
+
+
+@functools.lru_cache(maxsize=4)
+def _shared(url: str | None, home: str) -> Store:
+    return open_store(url, Path(home))
+
+
+def shared_store() -> Store:
+    """The process's store for the current ``DATABASE_URL`` and ``SKINMM_HOME``.
+
+    Opened (and migrated) once per configuration, so a page can call it on every run; a
+    failure is not remembered, so the next call tries again.
+    """
+    return _shared(os.environ.get("DATABASE_URL") or None, str(skinmm_home()))
+
+
+def unreachable_message(url: str | URL, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].rstrip(".")
+    return (
+        f"The case database {safe_url(url)} cannot be used: {detail}. Check that the server "
+        "is running and DATABASE_URL is right (or unset DATABASE_URL to use the local SQLite "
+        "file in SKINMM_HOME)."
+    )

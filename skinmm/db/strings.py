@@ -1,0 +1,167 @@
+"""The History page's and the case report's strings, in English and Chinese.
+
+Kept beside the case store rather than in :mod:`skinmm.i18n` so the two can be worked on
+apart; :func:`t` looks here first and then in :data:`skinmm.i18n.STRINGS`, so shared words
+(class names, modes, the research notice) stay in one place. Merging these into
+``skinmm.i18n.STRINGS`` later changes nothing for callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from skinmm import i18n
+
+STRINGS: Mapping[str, Mapping[str, str]] = {
+    "nav_history": {"en": "History", "zh": "病例记录"},
+    "history_title": {"en": "Case history", "zh": "病例记录"},
+    "history_intro": {
+        "en": "Every saved analysis, newest first. Open a case to see it again, record the "
+        "clinical or pathology diagnosis, and download its report.",
+        "zh": "所有已保存的分析，按时间倒序排列。打开病例可再次查看、记录临床或病理诊断，并下载报告。",
+    },
+    "err_store": {
+        "en": "The case database cannot be used. {detail}",
+        "zh": "无法使用病例数据库。{detail}",
+    },
+    "err_store_hint": {
+        "en": "Set DATABASE_URL to a reachable database (sqlite:///PATH or "
+        "postgresql://USER:PASSWORD@HOST:PORT/DB), or unset it to use the SQLite file in "
+        "SKINMM_HOME, then reload this page.",
+        "zh": "请将 DATABASE_URL 设置为可访问的数据库（sqlite:///路径 或 "
+        "postgresql://用户:密码@主机:端口/数据库），或取消设置以使用 SKINMM_HOME 中的 SQLite "
+        "文件，然后刷新本页。",
+    },
+    "history_empty": {
+        "en": "No cases yet. Each analysis on the Diagnose page is saved here.",
+        "zh": "暂无病例。在“诊断”页面进行的每次分析都会保存在这里。",
+    },
+    "tab_cases": {"en": "Cases", "zh": "病例"},
+    "tab_performance": {"en": "Live performance", "zh": "实际表现"},
+    "filter_search": {"en": "Search", "zh": "搜索"},
+    "filter_search_help": {
+        "en": "Patient reference, words of the note, or the case id",
+        "zh": "患者编号、病历中的词语或病例编号",
+    },
+    "filter_since": {"en": "From", "zh": "起始日期"},
+    "filter_until": {"en": "To", "zh": "截止日期"},
+    "filter_top_class": {"en": "Predicted class", "zh": "预测类别"},
+    "filter_confirmed": {"en": "Confirmed diagnosis", "zh": "确诊类别"},
+    "filter_agreement": {"en": "Image and note", "zh": "图像与病历"},
+    "filter_any": {"en": "Any", "zh": "全部"},
+    "agreement_agree": {"en": "agree", "zh": "一致"},
+    "agreement_disagree": {"en": "disagree", "zh": "不一致"},
+    "history_count": {
+        "en": "{shown:,} of {total:,} matching cases shown",
+        "zh": "共 {total:,} 个符合条件的病例，显示 {shown:,} 个",
+    },
+    "history_no_match": {
+        "en": "No case matches these filters.",
+        "zh": "没有符合筛选条件的病例。",
+    },
+    "col_date": {"en": "Date (UTC)", "zh": "日期（UTC）"},
+    "col_case_id": {"en": "Case", "zh": "病例"},
+    "col_patient": {"en": "Patient ref.", "zh": "患者编号"},
+    "col_top": {"en": "Predicted", "zh": "预测"},
+    "col_confidence": {"en": "Confidence", "zh": "置信度"},
+    "col_agreement": {"en": "Branches", "zh": "分支"},
+    "col_confirmed": {"en": "Confirmed", "zh": "确诊"},
+    "history_open": {"en": "Open case", "zh": "打开病例"},
+    "case_title": {"en": "Case {case}", "zh": "病例 {case}"},
+    "case_meta": {
+        "en": "Saved {date} UTC · patient {patient} · model {bundle}",
+        "zh": "保存于 {date} UTC · 患者 {patient} · 模型 {bundle}",
+    },
+    "case_note": {"en": "Clinical note", "zh": "临床病历"},
+    "case_no_note": {"en": "No note was given.", "zh": "未提供病历。"},
+    "case_no_image": {"en": "No photo was given.", "zh": "未提供照片。"},
+    "case_image_missing": {
+        "en": "The photo of this case is not in {folder}; copy the images folder of the "
+        "installation that saved it.",
+        "zh": "该病例的照片不在 {folder} 中；请复制保存该病例的安装目录中的 images 文件夹。",
+    },
+    "cam_no_bundle": {
+        "en": "Grad-CAM needs the model bundle, which could not be loaded: {detail}",
+        "zh": "Grad-CAM 需要模型包，但无法加载：{detail}",
+    },
+    "cam_other_bundle": {
+        "en": "Grad-CAM is left out: this case was analysed with {saved}, the loaded model is "
+        "{loaded}.",
+        "zh": "未显示 Grad-CAM：该病例由 {saved} 分析，当前加载的模型是 {loaded}。",
+    },
+    "feedback_title": {"en": "Clinician feedback", "zh": "医生反馈"},
+    "feedback_diagnosis": {"en": "Clinical diagnosis", "zh": "临床诊断"},
+    "feedback_pathology": {"en": "Pathology result", "zh": "病理结果"},
+    "feedback_comment": {"en": "Comment", "zh": "备注"},
+    "feedback_comment_help": {
+        "en": "Anything the classes above do not say, e.g. a diagnosis outside them",
+        "zh": "上述类别无法表达的内容，例如不在类别中的诊断",
+    },
+    "feedback_author": {"en": "Your initials (optional)", "zh": "您的姓名缩写（可选）"},
+    "feedback_save": {"en": "Save feedback", "zh": "保存反馈"},
+    "feedback_saved": {"en": "Feedback saved.", "zh": "反馈已保存。"},
+    "feedback_invalid": {"en": "Feedback not saved: {detail}", "zh": "反馈未保存：{detail}"},
+    "feedback_none": {"en": "No feedback yet.", "zh": "暂无反馈。"},
+    "not_set": {"en": "—", "zh": "—"},
+    "col_time": {"en": "Time (UTC)", "zh": "时间（UTC）"},
+    "col_diagnosis": {"en": "Clinical diagnosis", "zh": "临床诊断"},
+    "col_pathology": {"en": "Pathology", "zh": "病理"},
+    "col_comment": {"en": "Comment", "zh": "备注"},
+    "col_author": {"en": "By", "zh": "记录人"},
+    "report_download": {"en": "Download report (PDF)", "zh": "下载报告（PDF）"},
+    "report_failed": {
+        "en": "The PDF report could not be made: {detail}",
+        "zh": "无法生成 PDF 报告：{detail}",
+    },
+    "perf_intro": {
+        "en": "The test-set figures, computed on this installation's cases that have a "
+        "pathology result (the latest prediction and the latest result of each case).",
+        "zh": "在本系统中有病理结果的病例上计算的测试集指标（每个病例取最新预测和最新病理结果）。",
+    },
+    "perf_none": {
+        "en": "No case has a pathology result yet. Record one in a case's feedback to see how "
+        "the model does on your patients.",
+        "zh": "暂无带病理结果的病例。在病例反馈中记录病理结果后，即可查看模型在您的患者中的表现。",
+    },
+    "perf_bundle": {"en": "Model", "zh": "模型"},
+    "perf_cases": {
+        "en": "Cases with a pathology result: {n:,} ({image:,} with a photo, {text:,} with a "
+        "note, {both:,} with both).",
+        "zh": "{n:,} 个带病理结果的病例（有照片 {image:,} 个，有病历 {text:,} 个，两者都有 {both:,} 个）。",
+    },
+    "perf_small": {
+        "en": "Fewer than {n} cases: read these figures as anecdotes, not estimates.",
+        "zh": "病例少于 {n} 个：这些数字只能作为个例参考，而非可靠估计。",
+    },
+    # The PDF report
+    "report_title": {"en": "SkinMM case report", "zh": "SkinMM 病例报告"},
+    "report_case": {"en": "Case", "zh": "病例"},
+    "report_saved": {"en": "Saved", "zh": "保存时间"},
+    "report_patient": {"en": "Patient reference", "zh": "患者编号"},
+    "report_model": {"en": "Model", "zh": "模型"},
+    "report_analysis": {"en": "Analysis", "zh": "分析方式"},
+    "report_generated": {"en": "Report made", "zh": "报告生成时间"},
+    "report_photo": {"en": "Photo and Grad-CAM", "zh": "照片与 Grad-CAM"},
+    "report_differential": {"en": "Differential", "zh": "鉴别诊断"},
+    "report_cautions": {"en": "Cautions", "zh": "注意事项"},
+    "report_cam_left_out": {"en": "Grad-CAM left out: {reason}", "zh": "未包含 Grad-CAM：{reason}"},
+    "report_no_cam_bundle": {
+        "en": "the model bundle that analysed this case is not loaded",
+        "zh": "未加载分析该病例的模型包",
+    },
+    "report_fonts": {
+        "en": "Chinese characters are shown as '?': install a CJK font (fonts-wqy-microhei) "
+        "or set SKINMM_PDF_FONT.",
+        "zh": "中文字符显示为“?”：请安装中文字体（fonts-wqy-microhei）或设置 SKINMM_PDF_FONT。",
+    },
+    "report_page": {"en": "Page {page}", "zh": "第 {page} 页"},
+}
+
+
+def t(key: str, lang: str = "en", /, **values: object) -> str:
+    """The string ``key`` in ``lang``, from here or else from :mod:`skinmm.i18n`."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return i18n.t(key, lang, **values)
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text

@@ -1,0 +1,218 @@
+"""The History page through Streamlit's AppTest: empty, broken, browsing, feedback, CAMs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from skinmm.bundle import read_card
+from skinmm.db.repository import add_feedback, bundle_fingerprint, get_case, save_analysis
+from skinmm.db.store import Store, _shared, open_store
+from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "history.py")
+TIMEOUT = 90
+SHA = "b" * 64
+
+
+@pytest.fixture(autouse=True)
+def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    _shared.cache_clear()
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SKINMM_BUNDLE", str(tmp_path / "no-bundle"))
+    yield
+    _shared.cache_clear()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(home=tmp_path / "home")
+
+
+@pytest.fixture
+def cases(store: Store) -> dict[str, str]:
+    mel = save_analysis(
+        store,
+        prediction=make_prediction(image=4, text=4),
+        bundle_name="tiny",
+        bundle_sha=SHA,
+        image_bytes=png_bytes(1),
+        note="Pigmented lesion on the back, grew and bled.",
+        patient_ref="P-1",
+    )
+    nv = save_analysis(
+        store,
+        prediction=make_prediction(image=5, text=one_hot_ish(0, 7, 0.5)),
+        bundle_name="tiny",
+        bundle_sha=SHA,
+        note="Small brown macule.",
+        patient_ref="P-2",
+    )
+    add_feedback(store, mel, pathology="mel")
+    return {"mel": mel, "nv": nv}
+
+
+def page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+
+
+def texts(elements: object) -> list[str]:
+    return [str(e.value) for e in elements]  # type: ignore[attr-defined]
+
+
+def kinds(at: AppTest) -> list[str]:
+    return [type(e).__name__ for e in at.main]
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def open_case(case_id: str) -> AppTest:
+    at = page().run()
+    at.selectbox(key="history_case").select(case_id).run()
+    assert_clean(at)
+    return at
+
+
+def test_an_empty_database_says_where_cases_come_from(tmp_path: Path) -> None:
+    at = page().run()
+    assert_clean(at)
+    assert any("No cases yet" in i for i in texts(at.info))
+    assert (tmp_path / "home" / "skinmm.db").is_file()
+
+
+def test_an_unreachable_database_is_an_error_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nurse:secret@127.0.0.1:1/cases")
+    at = page().run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    assert "cannot be used" in at.error[0].value and "secret" not in at.error[0].value
+    assert any("DATABASE_URL" in i for i in texts(at.info))
+
+
+def test_the_list_shows_every_case_and_filters_narrow_it(cases: dict[str, str]) -> None:
+    at = page().run()
+    assert_clean(at)
+    assert "2 of 2 matching cases shown" in texts(at.caption)
+    table = at.dataframe[0].value
+    assert list(table["Patient ref."]) == ["P-2", "P-1"]
+    assert list(table["Confirmed"]) == ["—", "Melanoma"]
+    at.text_input(key="history_search").input("brown").run()
+    assert "1 of 1 matching cases shown" in texts(at.caption)
+    at.text_input(key="history_search").input("").run()
+    at.selectbox(key="history_confirmed").select("mel").run()
+    assert list(at.dataframe[0].value["Patient ref."]) == ["P-1"]
+    at.selectbox(key="history_confirmed").select(None).run()
+    at.selectbox(key="history_agreement").select("disagree").run()
+    assert list(at.dataframe[0].value["Patient ref."]) == ["P-2"]
+    at.selectbox(key="history_predicted").select("mel").run()
+    assert any("No case matches" in i for i in texts(at.info))
+    assert_clean(at)
+
+
+def test_opening_a_case_shows_photo_note_differential_and_report(cases: dict[str, str]) -> None:
+    at = open_case(cases["mel"])
+    assert at.metric[0].label == "Most likely" and at.metric[0].value == "Melanoma"
+    assert "Image" in kinds(at)
+    assert "Pigmented lesion on the back, grew and bled." in texts(at.text)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {trace["name"] for trace in spec["data"]} >= {"Fused", "Image", "Note"}
+    # No bundle here: the case stands, Grad-CAM says why it is missing.
+    assert any("Grad-CAM needs the model bundle" in c for c in texts(at.caption))
+    assert len(at.get("download_button")) == 1
+    feedback = at.dataframe[-1].value
+    assert list(feedback["Pathology"]) == ["Melanoma"]
+
+
+def test_a_case_link_opens_it(cases: dict[str, str]) -> None:
+    at = page()
+    at.query_params["case"] = cases["nv"]
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="history_case").value == cases["nv"]
+    assert "No photo was given." in texts(at.caption)
+
+
+def test_feedback_is_saved_and_shown(cases: dict[str, str], store: Store) -> None:
+    at = open_case(cases["nv"])
+    assert "No feedback yet." in texts(at.caption)
+    at.selectbox(key="history_fb_pathology").select("nv")
+    at.selectbox(key="history_fb_diagnosis").select("mel")
+    at.text_area(key="history_fb_comment").input("excised; benign")
+    at.button(key="history_fb_save").click().run()
+    assert_clean(at)
+    assert "Feedback saved." in texts(at.success)
+    table = at.dataframe[-1].value
+    assert list(table["Pathology"]) == ["Melanocytic nevus"]
+    saved = get_case(store, cases["nv"]).feedback
+    assert [(f.diagnosis, f.pathology, f.comment) for f in saved] == [
+        ("mel", "nv", "excised; benign")
+    ]
+
+
+def test_empty_feedback_is_refused_with_a_message(cases: dict[str, str], store: Store) -> None:
+    at = open_case(cases["nv"])
+    at.button(key="history_fb_save").click().run()
+    assert_clean(at)
+    assert any("Give a diagnosis" in e for e in texts(at.error))
+    assert get_case(store, cases["nv"]).feedback == []
+
+
+def test_live_performance_shows_the_metrics_of_confirmed_cases(cases: dict[str, str]) -> None:
+    at = page().run()
+    assert_clean(at)
+    labels = [m.label for m in at.metric]
+    assert labels == ["Weighted F1 — Fused", "Weighted F1 — Image", "Weighted F1 — Note"]
+    assert at.metric[0].value == "1.000"
+    assert any("Cases with a pathology result: 1" in c for c in texts(at.caption))
+    assert any("Fewer than 30 cases" in w for w in texts(at.warning))
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(trace["type"] == "heatmap" for c in charts for trace in c["data"])
+
+
+def test_the_page_speaks_chinese(cases: dict[str, str]) -> None:
+    at = page()
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value == "病例记录"
+    assert "共 2 个符合条件的病例，显示 2 个" in texts(at.caption)
+
+
+def test_grad_cam_is_recomputed_with_the_bundle_that_made_the_case(
+    request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        found = request.getfixturevalue("tiny_bundle")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the tiny_bundle fixture of tests/conftest.py")
+    bundle_dir = Path(getattr(found, "path", found))
+    from skinmm.bundle import load_bundle
+
+    bundle = load_bundle(bundle_dir)
+    photo = png_bytes(5, size=96)
+    prediction = bundle.predict(image=photo, note="Male, 63 years. Lesion on the back.")
+    case_id = save_analysis(
+        store,
+        prediction=prediction,
+        bundle_name=bundle.name,
+        bundle_sha=bundle_fingerprint(read_card(bundle_dir)),
+        image_bytes=photo,
+    )
+    monkeypatch.setenv("SKINMM_BUNDLE", str(bundle_dir))
+    at = open_case(case_id)
+    assert "Where the image branch looked (Grad-CAM)" in " ".join(texts(at.markdown))
+    assert kinds(at).count("Image") == 1 + 3  # the photo and three overlays
+    assert len(at.get("download_button")) == 1
