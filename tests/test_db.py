@@ -138,18 +138,24 @@ def test_an_unreachable_database_is_a_storage_error_that_says_what_to_do(
 
 
 def test_a_database_that_goes_away_after_opening_raises_storage_error(tmp_path: Path) -> None:
-    folder = tmp_path / "db"
-    folder.mkdir()
-    store = open_store(f"sqlite:///{folder / 'cases.db'}", tmp_path)
+    path = tmp_path / "cases.db"
+    store = open_store(f"sqlite:///{path}", tmp_path)
     store.dispose()
-    for path in folder.iterdir():
-        path.unlink()
-    folder.chmod(0o500)  # the file is gone and cannot be recreated: SQLite cannot open it
-    try:
-        with pytest.raises(StorageError, match="Could not save the case"):
-            save(store)
-    finally:
-        folder.chmod(0o700)
+    for leftover in tmp_path.glob("cases.db*"):
+        leftover.unlink()
+    # SQLite makes a new, empty file on the next connection: it has no tables to write to.
+    with pytest.raises(StorageError, match="Could not save the case"):
+        save(store)
+
+
+def test_a_photo_that_cannot_be_written_is_a_storage_error_and_saves_nothing(
+    store: Store,
+) -> None:
+    store.images.root.parent.mkdir(parents=True, exist_ok=True)
+    store.images.root.write_text("a file where the photo folder should be")
+    with pytest.raises(StorageError, match="writing to"):
+        save(store, image_bytes=png_bytes())
+    assert table_counts(store) == {"cases": 0, "predictions": 0, "feedback": 0}
 
 
 # --- Saving ---------------------------------------------------------------------------------

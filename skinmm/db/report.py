@@ -143,22 +143,36 @@ def _header(pdf: _Report, case: Case, record: PredictionRecord | None, made: dat
         pdf.cell(0, 6, pdf.text_(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _images(pdf: _Report, photo: Image.Image | None, cams: CamImages) -> None:
+def _images(
+    pdf: _Report, photo: Image.Image | None, cams: CamImages, record: PredictionRecord | None
+) -> None:
     lang = pdf.lang
     if photo is None and not cams.overlays and cams.left_out is None:
         return
     pdf.heading(t("report_photo", lang))
+    pictures: list[tuple[Image.Image, str]] = [(photo, "")] if photo is not None else []
+    if record is not None:
+        names = [c[f"name_{lang}"] for c in record.classes]
+        pictures += [
+            (overlay, t("cam_caption", lang, name=names[k], p=record.fused[k]))
+            for k, overlay in cams.overlays
+        ]
     top, x = pdf.get_y(), pdf.l_margin
     height = 0.0
-    for picture in ([photo] if photo is not None else []) + [o for _, o in cams.overlays]:
+    for picture, caption in pictures:
         scale = PHOTO_MM / max(picture.width, picture.height)
         w, h = picture.width * scale, picture.height * scale
         if x + w > pdf.w - pdf.r_margin:
             break
         pdf.image(picture, x=x, y=top, w=w, h=h)
+        if caption:
+            pdf.set_xy(x, top + h + 0.5)
+            pdf.set_font(FONT, size=7)
+            pdf.multi_cell(w, 3.2, pdf.text_(caption))
         x += w + 4
         height = max(height, h)
-    pdf.set_y(top + height + 2)
+    pdf.set_font(FONT, size=10)
+    pdf.set_xy(pdf.l_margin, top + height + 8)
     if cams.overlays:
         pdf.para(t("cam_title", lang), size=8)
     if cams.left_out:
@@ -236,7 +250,7 @@ def render_case_report(
             picture.thumbnail((800, 800))
         except (OSError, ValueError):
             picture = None
-    _images(pdf, picture, cams)
+    _images(pdf, picture, cams, record)
     if case.image_sha256 and picture is None:
         pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
     if record is not None:

@@ -14,6 +14,22 @@ from skinmm import i18n
 
 STRINGS: Mapping[str, Mapping[str, str]] = {
     "nav_history": {"en": "History", "zh": "病例记录"},
+    # For the Diagnose page's save step
+    "diagnose_patient_ref": {
+        "en": "Patient reference (pseudonymous, optional)",
+        "zh": "患者编号（化名，可选）",
+    },
+    "diagnose_patient_help": {
+        "en": "A code that lets you find the case again; never a name or an ID number.",
+        "zh": "便于日后查找病例的编号；请勿填写姓名或身份证号。",
+    },
+    "diagnose_save": {"en": "Save this analysis as a case", "zh": "将本次分析保存为病例"},
+    "diagnose_saved": {"en": "Saved as case {case}.", "zh": "已保存为病例 {case}。"},
+    "diagnose_not_saved": {
+        "en": "This analysis was NOT saved: {detail} The result below is still valid.",
+        "zh": "本次分析未保存：{detail} 下方结果仍然有效。",
+    },
+    "diagnose_open_case": {"en": "Open in History", "zh": "在病例记录中打开"},
     "history_title": {"en": "Case history", "zh": "病例记录"},
     "history_intro": {
         "en": "Every saved analysis, newest first. Open a case to see it again, record the "
