@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -44,19 +45,23 @@ FEW_CASES = 30
 AGREEMENT = {"any": None, "agree": True, "disagree": False}
 
 
-def fail(message: str, hint: str | None = None) -> None:
+def fail(message: str, hint: str | None = None) -> NoReturn:
     st.error(message, icon=":material/error:")
     if hint:
         st.info(hint, icon=":material/info:")
     st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def store_failed(exc: StorageError) -> NoReturn:
+    fail(t("err_store", language, detail=str(exc)), t("err_store_hint", language))
 
 
 def require_store() -> Store:
     try:
         return shared_store()
     except StorageError as exc:
-        fail(t("err_store", language, detail=str(exc)), t("err_store_hint", language))
-        raise AssertionError("unreachable") from exc
+        store_failed(exc)
 
 
 def optional_bundle() -> tuple[Bundle | None, str | None]:
@@ -190,9 +195,12 @@ def case_cams(case: Case, photo: bytes | None) -> CamImages:
         return CamImages(
             [], t("cam_other_bundle", language, saved=record.bundle_name, loaded=bundle.name)
         )
-    maps = cam_maps(
-        bundle, photo, record.bundle_sha, case.image_sha256 or "", tuple(record.cam_classes)
-    )
+    try:
+        maps = cam_maps(
+            bundle, photo, record.bundle_sha, case.image_sha256 or "", tuple(record.cam_classes)
+        )
+    except Exception:  # Grad-CAM is an aid; the case stands without it
+        return CamImages([], t("cam_failed", language))
     image = Image.open(io.BytesIO(photo)).convert("RGB")
     return CamImages(
         [
@@ -400,16 +408,23 @@ def show_performance() -> None:
         )
 
 
+def show_history() -> None:
+    if count_cases(store) == 0:
+        st.info(t("history_empty", language), icon=":material/inbox:")
+        return
+    st.caption(t("history_intro", language))
+    cases_tab, performance_tab = st.tabs([t("tab_cases", language), t("tab_performance", language)])
+    with cases_tab:
+        show_cases()
+    with performance_tab:
+        show_performance()
+
+
 language = lang()
 st.title(t("history_title", language))
 notice(language)
 store = require_store()
-if count_cases(store) == 0:
-    st.info(t("history_empty", language), icon=":material/inbox:")
-    st.stop()
-st.caption(t("history_intro", language))
-cases_tab, performance_tab = st.tabs([t("tab_cases", language), t("tab_performance", language)])
-with cases_tab:
-    show_cases()
-with performance_tab:
-    show_performance()
+try:
+    show_history()
+except StorageError as exc:  # the database went away after the page opened it
+    store_failed(exc)

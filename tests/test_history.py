@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card
 from skinmm.db.repository import add_feedback, bundle_fingerprint, get_case, save_analysis
-from skinmm.db.store import Store, _shared, open_store
+from skinmm.db.store import Store, _shared, open_store, shared_store
 from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,3 +216,16 @@ def test_grad_cam_is_recomputed_with_the_bundle_that_made_the_case(
     assert "Where the image branch looked (Grad-CAM)" in " ".join(texts(at.markdown))
     assert kinds(at).count("Image") == 1 + 3  # the photo and three overlays
     assert len(at.get("download_button")) == 1
+
+
+def test_a_database_lost_after_opening_is_an_error_not_a_traceback(
+    cases: dict[str, str], tmp_path: Path
+) -> None:
+    at = page().run()
+    assert_clean(at)
+    shared_store().dispose()
+    for leftover in (tmp_path / "home").glob("skinmm.db*"):
+        leftover.unlink()
+    at.run()
+    assert_clean(at)
+    assert any("cannot be used" in e for e in texts(at.error))
