@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC
 from typing import NoReturn
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image
@@ -17,11 +15,10 @@ from skinmm.charts import (
     compensation_figure,
     confusion_figure,
     differential_figure,
-    heatmap_overlay,
 )
 from skinmm.db.models import Case
 from skinmm.db.performance import group_by_bundle, live_report
-from skinmm.db.report import CAM_OPACITY, CamImages, render_case_report
+from skinmm.db.report import CamImages, overlays, render_case_report
 from skinmm.db.repository import (
     CaseFilter,
     CaseNotFoundError,
@@ -75,12 +72,12 @@ def optional_bundle() -> tuple[Bundle | None, str | None]:
         return None, str(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def cam_maps(
+@st.cache_data(show_spinner=False, max_entries=8)
+def cam_overlays(
     _bundle: Bundle, _photo: bytes, bundle_sha: str, photo_sha: str, classes: tuple[int, ...]
-) -> list[np.ndarray]:
+) -> list[tuple[int, Image.Image]]:
     # Keyed by the hashes: the bundle and the photo bytes themselves are not hashed.
-    return [np.asarray(c.heatmap) for c in _bundle.cams(_photo, list(classes))]
+    return overlays(_photo, _bundle, classes)
 
 
 def class_name(code: str | None, classes: dict[str, DatasetClass]) -> str:
@@ -196,18 +193,12 @@ def case_cams(case: Case, photo: bytes | None) -> CamImages:
             [], t("cam_other_bundle", language, saved=record.bundle_name, loaded=bundle.name)
         )
     try:
-        maps = cam_maps(
+        drawn = cam_overlays(
             bundle, photo, record.bundle_sha, case.image_sha256 or "", tuple(record.cam_classes)
         )
     except Exception:  # Grad-CAM is an aid; the case stands without it
         return CamImages([], t("cam_failed", language))
-    image = Image.open(io.BytesIO(photo)).convert("RGB")
-    return CamImages(
-        [
-            (int(k), heatmap_overlay(image, heat, CAM_OPACITY))
-            for k, heat in zip(record.cam_classes, maps, strict=True)
-        ]
-    )
+    return CamImages(drawn)
 
 
 def show_cams(case: Case, cams: CamImages) -> None:

@@ -40,6 +40,7 @@ FONT = "body"
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 PHOTO_MM = 42
 CAM_OPACITY = 0.45
+PREVIEW_SIDE = 640
 
 
 @dataclass(frozen=True)
@@ -287,12 +288,17 @@ def case_cams(case: Case, photo: bytes | None, bundle: Any | None, lang: str = "
 def overlays(
     photo: bytes, bundle: Any, class_indices: Sequence[int]
 ) -> list[tuple[int, Image.Image]]:
-    """(class index, overlay) for each class, from the bundle's Grad-CAM."""
+    """(class index, overlay) for each class, from the bundle's Grad-CAM.
+
+    Computed on a preview-sized copy, as the Diagnose page does: the branch resizes to its
+    input size anyway, and full-size heat maps of a phone photo take tens of MB each.
+    """
     from skinmm.charts import heatmap_overlay
     from skinmm.image.io import load_image
 
     image = load_image(photo)
-    results = bundle.cams(photo, list(class_indices))
+    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    results = bundle.cams(image, list(class_indices))
     return [
         (int(r.class_index), heatmap_overlay(image, np.asarray(r.heatmap), CAM_OPACITY))
         for r in results
