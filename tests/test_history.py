@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card
 from skinmm.db.repository import add_feedback, bundle_fingerprint, get_case, save_analysis
-from skinmm.db.store import Store, _shared, open_store, shared_store
+from skinmm.db.store import Store, forget_shared_stores, open_store, shared_store
 from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,12 +25,12 @@ SHA = "b" * 64
 def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()
     st.cache_data.clear()
-    _shared.cache_clear()
+    forget_shared_stores()
     monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SKINMM_BUNDLE", str(tmp_path / "no-bundle"))
     yield
-    _shared.cache_clear()
+    forget_shared_stores()
 
 
 @pytest.fixture

@@ -246,9 +246,14 @@ def open_store(url: str | None = None, home: Path | None = None, *, migrate: boo
     return Store(engine, sessions, ImageStore(home / "images"))
 
 
+_opened: list[Store] = []
+
+
 @functools.lru_cache(maxsize=4)
 def _shared(url: str | None, home: str) -> Store:
-    return open_store(url, Path(home))
+    store = open_store(url, Path(home))
+    _opened.append(store)
+    return store
 
 
 def shared_store() -> Store:
@@ -258,6 +263,14 @@ def shared_store() -> Store:
     failure is not remembered, so the next call tries again.
     """
     return _shared(os.environ.get("DATABASE_URL") or None, str(skinmm_home()))
+
+
+def forget_shared_stores() -> None:
+    """Close and forget the stores :func:`shared_store` opened (tests switch SKINMM_HOME)."""
+    for store in _opened:
+        store.dispose()
+    _opened.clear()
+    _shared.cache_clear()
 
 
 def unreachable_message(url: str | URL, exc: BaseException) -> str:
