@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: lint
-	-bash scripts/ensure-chromium.sh
+	-bash scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q
 
 # HAM10000 manifest and the lesion-grouped split (data/ is git-ignored).

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
+
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
 
@@ -180,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
     _add_model_commands(sub)
+    add_db_commands(sub)
     return parser
 
 
