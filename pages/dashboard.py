@@ -32,6 +32,8 @@ from skinmm.data.datasets import data_dir
 from skinmm.i18n import t
 
 THUMBNAILS = 8
+# The prediction to show for each error filter: the branch that erred (fused for "both").
+PREDICTED_BY = {"image_only": "image", "text_only": "text", "both": "fused"}
 NUMBER = st.column_config.NumberColumn(format="%.3f")
 
 
@@ -200,10 +202,10 @@ def show_errors(report_dir: Path) -> None:
         }
     )
     st.dataframe(table, hide_index=True, height=min(400, 38 + 35 * len(table)))
-    show_error_images(rows, name)
+    show_error_images(rows, name, PREDICTED_BY.get(erred, erred))
 
 
-def show_error_images(rows: pd.DataFrame, name: Any) -> None:
+def show_error_images(rows: pd.DataFrame, name: Any, branch: str) -> None:
     images = {
         case: image
         for case, value in zip(rows["case_id"], rows.get("image_path", []), strict=False)
@@ -215,18 +217,18 @@ def show_error_images(rows: pd.DataFrame, name: Any) -> None:
     shown = list(images.items())[:THUMBNAILS]
     st.markdown(t("errors_thumbnails", language, n=len(shown)))
     labels = rows.set_index("case_id")
-    for column, (case, image) in zip(st.columns(len(shown)), shown, strict=True):
+    for column, (case, image) in zip(st.columns(THUMBNAILS), shown, strict=False):
         row = labels.loc[case]
-        column.image(
-            str(image), caption=f"{case}: {name(row['label'])} → {name(row['fused_pred'])}"
-        )
+        caption = f"{case}: {name(row['label'])} → {name(row[f'{branch}_pred'])}"
+        column.image(str(image), caption=caption, width="stretch")
     case = st.selectbox(t("errors_pick", language), list(images), key="dashboard_errors_case")
     row = labels.loc[case]
-    codes = (row["label"], row["fused_pred"])
+    # Grad-CAM explains the image branch: its map for the truth and for its own answer.
+    codes = (row["label"], row["image_pred"])
     st.markdown(t("errors_cam", language, true=name(codes[0]), pred=name(codes[1])))
     original, *cam_columns = st.columns(3)
     picture = Image.open(images[case]).convert("RGB")
-    original.image(picture, caption=case)
+    original.image(picture, caption=case, width="stretch")
     try:
         indices = tuple(bundle.codes.index(code) for code in codes)
         heatmaps = case_cams(bundle, str(bundle.path), str(images[case]), indices)
@@ -234,7 +236,8 @@ def show_error_images(rows: pd.DataFrame, name: Any) -> None:
         st.caption(t("cam_failed", language))
         return
     for column, heatmap, code in zip(cam_columns, heatmaps, codes, strict=True):
-        column.image(heatmap_overlay(picture, heatmap, 0.45), caption=name(code))
+        overlay = heatmap_overlay(picture, heatmap, 0.45)
+        column.image(overlay, caption=name(code), width="stretch")
 
 
 language = lang()

@@ -64,10 +64,12 @@ def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
             fail(t("err_predict", language), f"{type(exc).__name__}: {exc}")
     result = Result(prediction, note_truncated=any(w.category is LongNoteWarning for w in caught))
     if image is not None:
+        # The branch resizes to its input size anyway; Grad-CAM on the preview is as sharp,
+        # and a 12-megapixel phone photo does not leave three 48 MB heat maps in the session.
         image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
         result.image = image
         try:
-            cams = bundle.cams(data, prediction.order[:CAM_CLASSES])
+            cams = bundle.cams(image, prediction.order[:CAM_CLASSES])
             result.cams = [(int(c.class_index), np.asarray(c.heatmap)) for c in cams]
         except Exception:  # Grad-CAM is an aid; the differential stands without it
             result.cam_failed = True

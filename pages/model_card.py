@@ -17,11 +17,14 @@ NUMBER = st.column_config.NumberColumn(format="%.3f")
 
 
 def component(value: Any, *keys: str) -> str:
-    """A readable name for a card entry that may be a string or a dict of settings."""
+    """A readable name for a card entry that may be a string or nested dicts of settings."""
     if isinstance(value, dict):
         for key in keys:
-            if value.get(key):
-                return str(value[key])
+            found = value.get(key)
+            if isinstance(found, dict):
+                return component(found, "name", *keys)
+            if found:
+                return str(found)
         return t("unknown", language)
     return str(value) if value else t("unknown", language)
 

@@ -307,8 +307,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     },
     "errors_pick": {"en": "Inspect a case", "zh": "查看病例"},
     "errors_cam": {
-        "en": "Grad-CAM for the true class ({true}) and the predicted class ({pred})",
-        "zh": "真实类别（{true}）与预测类别（{pred}）的 Grad-CAM",
+        "en": "Image-branch Grad-CAM for the true class ({true}) and for its own answer ({pred})",
+        "zh": "图像分支对真实类别（{true}）及其自身判断（{pred}）的 Grad-CAM",
     },
     "errors_thumbnails": {"en": "First {n} matching cases", "zh": "前 {n} 个符合条件的病例"},
     # Model card

@@ -6,6 +6,7 @@ where it can). Screenshots of every page go to screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -150,6 +151,9 @@ def choose(page: Any, selectbox: Any, option: str) -> None:
             break
         except PlaywrightTimeout:  # the list did not open: the box moved under the click
             page.keyboard.press("Escape")
+    # The rerun may start a moment after the click; do not mistake that moment for idle.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_selector(IDLE.replace("notRunning", "running"), timeout=2000)
     wait_idle(page)
 
 
