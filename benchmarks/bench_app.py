@@ -110,7 +110,9 @@ def section(results: dict, reference_s: float, load_s: float, bundle: Path, repe
             "",
             f"Bundle `{bundle.name}`; Chromium (Playwright) against `streamlit run` on "
             f"localhost; {os.cpu_count()} CPU cores, Python {platform.python_version()}; "
-            f"{time.strftime('%Y-%m-%d')}. Median of {repeats} round trips after one warm-up.",
+            f"{time.strftime('%Y-%m-%d')}. Median of {repeats} round trips after one warm-up. "
+            f"Load average at the end: {os.getloadavg()[0]:.1f} (the reference column shows "
+            "how busy the machine was: compare ratios, not seconds, across runs).",
             "",
             "| measure | seconds | ratio to reference |",
             "|---|---|---|",
