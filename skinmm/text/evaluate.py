@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from skinmm.calibration import expected_calibration_error
-from skinmm.data.manifest import read_manifest
+from skinmm.data.manifest import REQUIRED_COLUMNS, read_manifest
 from skinmm.data.notes import render_note
 from skinmm.taxonomy import label_space
 from skinmm.text.branch import TextBranch, text_metrics
@@ -88,11 +88,12 @@ def evaluate_text(branch: TextBranch, test: pd.DataFrame, y: np.ndarray, seed: i
             notes = [render_note(r, lang) for r in records]
             results[f"{name} {lang}"] = _row(y, branch.predict_proba(notes), majority)
     notes = [render_note(r, "en") for r in dropped_records(test, 0.0, seed)]
-    raw = branch.predict_proba(notes, calibrated=False)
-    calibrated = branch.predict_proba(notes)
+    present = branch.has_text(notes)
+    raw = branch.predict_proba(notes, calibrated=False)[present]
+    calibrated = branch.predict_proba(notes)[present]
     results["test_ece"] = {
-        "before": expected_calibration_error(raw, y),
-        "after": expected_calibration_error(calibrated, y),
+        "before": expected_calibration_error(raw, y[present]),
+        "after": expected_calibration_error(calibrated, y[present]),
     }
     return results
 
@@ -114,9 +115,23 @@ def time_per_100(spec: str, notes: list[str]) -> float:
     return (time.perf_counter() - start) / len(notes) * 100
 
 
+def _write(report: dict[str, Any], path: Path) -> None:
+    # Written after each model, so a long run keeps what it has finished.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def light(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the manifest columns: the branch then trains on the free-text notes as they are
+    (English, whole), without re-rendering, dropout or Chinese copies."""
+    return frame[list(REQUIRED_COLUMNS)]
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     data = Path(args.data)
     train, val, test = load_ham(data) if args.dataset == "ham" else load_pad(data, args.seed)
+    if args.light:
+        return run_light(args, train, val, test)
     classes = [c.code for c in label_space(SPACES[args.dataset])]
     y = test["label"].map(classes.index).to_numpy(dtype=int)
     report: dict[str, Any] = {
@@ -127,19 +142,44 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     tabular = TabularReference(classes=classes, n_jobs=1).fit(train, val, seed=args.seed)
     report["tabular"] = evaluate_tabular(tabular, test, y, args.seed)
     report["tabular_params"] = tabular.params_
-    timing_notes = sorted({render_note(r) for r in dropped_records(test, 0.0, 0)})[:300]
+    _write(report, Path(args.out))
+    timing_notes = sorted({render_note(r) for r in dropped_records(test, 0.0, 0)} - {""})[:300]
     for spec in args.embedders:
         branch = TextBranch(spec, classes=classes, n_jobs=1)
         start = time.perf_counter()
         branch.fit(train, val, cache_dir=Path(args.cache_dir), seed=args.seed)
         fit_s = time.perf_counter() - start
+        branch.save(Path(args.out).with_suffix("") / spec.replace(":", "_").replace("/", "_"))
         report[spec] = {
             "card": branch.card(),
             "fit_seconds": fit_s,
             "test": evaluate_text(branch, test, y, args.seed),
             "embed_seconds_per_100": time_per_100(spec, timing_notes),
         }
+        _write(report, Path(args.out))
         print(f"{spec}: fitted in {fit_s:.0f} s", flush=True)
+    return report
+
+
+def run_light(
+    args: argparse.Namespace, train: pd.DataFrame, val: pd.DataFrame, test: pd.DataFrame
+) -> dict[str, Any]:
+    """Embedders side by side under one cheap protocol: whole English notes, default
+    hyperparameters (no search), early stopping and temperature on validation."""
+    classes = [c.code for c in label_space(SPACES[args.dataset])]
+    y = test["label"].map(classes.index).to_numpy(dtype=int)
+    report: dict[str, Any] = {"dataset": args.dataset, "protocol": "light", "seed": args.seed}
+    notes = test["note"].tolist()
+    for spec in args.embedders:
+        branch = TextBranch(spec, classes=classes, search=False, n_jobs=1)
+        start = time.perf_counter()
+        branch.fit(light(train), light(val), cache_dir=Path(args.cache_dir), seed=args.seed)
+        report[spec] = {
+            "fit_seconds": time.perf_counter() - start,
+            "test": text_metrics(y, branch.predict_proba(notes)),
+            "embed_seconds_per_100": time_per_100(spec, sorted(set(notes))[:300]),
+        }
+        _write(report, Path(args.out))
     return report
 
 
@@ -150,11 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedders", nargs="+", default=["use-multilingual"])
     parser.add_argument("--cache-dir", default=str(default_cache_dir()))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--light", action="store_true", help="embedder comparison protocol")
     parser.add_argument("--out", required=True, help="JSON report path")
     args = parser.parse_args(argv)
-    report = run(args)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    run(args)
     print(f"wrote {args.out}")
     return 0
 

@@ -90,8 +90,27 @@ def calibration_table(reports: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def light_table(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "| embedder | weighted F1 | macro F1 | balanced acc. | embedding s / 100 notes | fit s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec, entry in report.items():
+        if isinstance(entry, dict) and "test" in entry:
+            lines.append(
+                f"| {spec} | {_cells(entry['test'])} | "
+                f"{entry['embed_seconds_per_100']:.2f} | {entry['fit_seconds']:.0f} |"
+            )
+    return lines
+
+
 def render(reports: list[dict[str, Any]]) -> str:
-    out = ["### Test results (notes with every field)", "", *main_table(reports)]
+    light = [r for r in reports if r.get("protocol") == "light"]
+    out = []
+    for r in light:
+        out += [f"### Embedders, {r['dataset']} (light protocol)", "", *light_table(r), ""]
+    reports = [r for r in reports if r.get("protocol") != "light"]
+    out += ["### Test results (notes with every field)", "", *main_table(reports)]
     for r in reports:
         for spec in embedders(r):
             out += ["", f"### Missing fields, {r['dataset']}, {spec}", "", *dropout_table(r, spec)]
