@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import language_switch
+from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
 
 
@@ -28,6 +29,12 @@ def run() -> None:
             title=t("nav_dashboard", lang),
             icon=":material/monitoring:",
             url_path="dashboard",
+        ),
+        st.Page(
+            "pages/history.py",
+            title=db_t("nav_history", lang),
+            icon=":material/history:",
+            url_path="history",
         ),
         st.Page(
             "pages/model_card.py",

@@ -86,6 +86,15 @@ def require_bundle() -> Bundle:
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
 
+def optional_bundle() -> tuple[Bundle | None, str | None]:
+    """The shared bundle when it loads, else why not (for pages that work without one)."""
+    path = bundle_path()
+    try:
+        return _load(str(path), _card_stamp(path)), None
+    except Exception as exc:  # the caller shows what it can without the bundle
+        return None, str(exc)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def read_json(path: str, stamp: float) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -14,6 +14,8 @@ from PIL import Image
 from pages.common import lang, notice, require_bundle
 from skinmm.bundle import Bundle
 from skinmm.charts import differential_figure, differential_table, heatmap_overlay, short_name
+from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
+from skinmm.db.strings import t as db_t
 from skinmm.i18n import caution_text, t
 from skinmm.image.io import load_image
 from skinmm.prediction import RISK_FLAG, Prediction
@@ -25,6 +27,7 @@ NOTE_LIMIT = 10_000
 CAM_CLASSES = 3
 PREVIEW_SIDE = 640
 RESULT_KEY = "diagnose_result"
+SAVED_KEY = "diagnose_saved_case"
 
 
 @dataclass
@@ -57,7 +60,7 @@ def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LongNoteWarning)
         try:
-            prediction = bundle.predict(image=data, note=note or None)
+            prediction = bundle.predict(image=image, note=note or None)
         except ValueError as exc:
             fail(t("err_note" if data is None else "err_predict", language), str(exc))
         except Exception as exc:  # never a traceback on the page
@@ -147,6 +150,38 @@ def show_cams(result: Result) -> None:
         )
 
 
+def save_case(result: Result, data: bytes | None, note: str, patient_ref: str) -> None:
+    """One transaction per analysis; a database that is down never hides the result."""
+    try:
+        case_id = save_analysis(
+            shared_store(),
+            prediction=result.prediction,
+            bundle_name=bundle.name,
+            bundle_sha=bundle_fingerprint(bundle.card),
+            image_bytes=data,
+            note=note or None,
+            patient_ref=patient_ref or None,
+        )
+    except (StorageError, ValueError) as exc:
+        st.session_state[SAVED_KEY] = ("error", str(exc))
+        return
+    st.session_state[SAVED_KEY] = ("saved", case_id)
+
+
+def show_saved() -> None:
+    status, value = st.session_state.get(SAVED_KEY) or (None, "")
+    if status == "saved":
+        st.success(db_t("diagnose_saved", language, case=value[:8]), icon=":material/save:")
+        st.page_link(
+            "pages/history.py",
+            label=db_t("diagnose_open_case", language),
+            query_params={"case": value},
+            icon=":material/history:",
+        )
+    elif status == "error":
+        st.warning(db_t("diagnose_not_saved", language, detail=value), icon=":material/warning:")
+
+
 def show_result(result: Result) -> None:
     pred = result.prediction
     st.divider()
@@ -158,6 +193,7 @@ def show_result(result: Result) -> None:
     with right:
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
     show_cautions(result)
+    show_saved()
     show_cams(result)
     with st.expander(t("carrier_title", language)):
         st.dataframe(differential_table(pred, language), hide_index=True)
@@ -188,16 +224,25 @@ with st.form("diagnose_form", border=True):
         height=150,
         key="diagnose_note",
     )
+    patient_ref = note_column.text_input(
+        db_t("diagnose_patient_ref", language),
+        max_chars=64,
+        help=db_t("diagnose_patient_help", language),
+        key="diagnose_patient",
+    )
+    keep = note_column.toggle(db_t("diagnose_save", language), value=True, key="diagnose_save")
     submitted = st.form_submit_button(
         t("analyse", language), type="primary", icon=":material/biotech:", key="diagnose_analyse"
     )
 
 if submitted:
-    st.session_state[RESULT_KEY] = None
+    st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
+    photo = None if upload is None else upload.getvalue()
+    text = (note or "").strip()
     with st.spinner(t("analysing", language)):
-        st.session_state[RESULT_KEY] = analyse(
-            bundle, None if upload is None else upload.getvalue(), (note or "").strip()
-        )
+        st.session_state[RESULT_KEY] = analyse(bundle, photo, text)
+    if keep:
+        save_case(st.session_state[RESULT_KEY], photo, text, patient_ref.strip())
 
 if st.session_state.get(RESULT_KEY) is not None:
     show_result(st.session_state[RESULT_KEY])

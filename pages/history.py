@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from pages.common import _card_stamp, _load, bundle_path, lang, notice
-from skinmm.bundle import CARD, Bundle, read_card
+from pages.common import lang, notice, optional_bundle
+from skinmm.bundle import Bundle
 from skinmm.charts import (
     compensation_figure,
     confusion_figure,
@@ -59,17 +59,6 @@ def require_store() -> Store:
         return shared_store()
     except StorageError as exc:
         store_failed(exc)
-
-
-def optional_bundle() -> tuple[Bundle | None, str | None]:
-    """The app's shared bundle when it loads (same cache as the other pages), else why not."""
-    path = bundle_path()
-    try:
-        if not (path / CARD).is_file():
-            read_card(path)  # raises the bundle module's own explanation, without torch
-        return _load(str(path), _card_stamp(path)), None
-    except Exception as exc:  # the case is still shown; only Grad-CAM needs the bundle
-        return None, str(exc)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

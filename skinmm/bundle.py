@@ -226,9 +226,6 @@ def _as_image(source: Any) -> Any:
 
 def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     """Load and verify a bundle; raises :class:`BundleError` with what to do on any problem."""
-    from skinmm.image import ImageBranch
-    from skinmm.text import TextBranch
-
     directory = Path(path)
     if not directory.is_dir():
         raise BundleError(
@@ -236,6 +233,10 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
             "SKINMM_BUNDLE to a bundle folder."
         )
     card = read_card(directory)
+    # Imported only now: a missing or damaged bundle is reported without loading torch.
+    from skinmm.image import ImageBranch
+    from skinmm.text import TextBranch
+
     try:
         image = ImageBranch.load(directory / "image", device=device)
         text = TextBranch.load(directory / "text")

@@ -14,6 +14,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card, write_card
+from skinmm.db.store import forget_shared_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -33,9 +34,13 @@ def png_bytes(size: int = 96, seed: int = 0) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
+def _fresh_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     st.cache_resource.clear()
     st.cache_data.clear()
+    # Diagnose saves each analysis: keep the tests' cases out of the user's ~/.skinmm.
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    forget_shared_stores()
 
 
 @pytest.fixture
@@ -275,3 +280,40 @@ def test_model_card_in_both_languages(
     classes = at.dataframe[0].value
     names = [c["name_zh" if lang == "zh" else "name_en"] for c in card["classes"]]
     assert classes.iloc[:, 1].tolist() == names
+
+
+def test_diagnose_saves_each_analysis_as_a_case(app: AppTest) -> None:
+    from skinmm.db import list_cases, shared_store
+
+    app.run()
+    app.get("file_uploader")[0].set_value(("x.png", png_bytes(), "image/png"))
+    app.text_area(key="diagnose_note").input(NOTE)
+    app.text_input(key="diagnose_patient").input("PT-0042")
+    at = app.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert any("Saved as case" in s for s in texts(at.success))
+    cases = list_cases(shared_store())
+    assert len(cases) == 1 and cases[0].patient_ref == "PT-0042"
+
+
+def test_diagnose_without_saving_stores_nothing(app: AppTest) -> None:
+    from skinmm.db import list_cases, shared_store
+
+    app.run()
+    app.get("file_uploader")[0].set_value(("x.png", png_bytes(), "image/png"))
+    app.text_area(key="diagnose_note").input(NOTE)
+    app.toggle(key="diagnose_save").set_value(False)
+    at = app.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert not any("Saved as case" in s for s in texts(at.success))
+    assert list_cases(shared_store()) == []
+
+
+def test_unreachable_database_still_shows_the_result(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    at = submit(app, png_bytes(), NOTE)
+    assert_clean(at)
+    assert len(at.metric) >= 2  # the differential is shown
+    assert any("not saved" in w.lower() for w in texts(at.warning))
