@@ -3,7 +3,6 @@
 from skinmm.text.branch import TextBranch, text_metrics
 from skinmm.text.clean import LongNoteWarning, clean_note, clean_notes
 from skinmm.text.embedders import EMBEDDERS, Embedder, Qwen3Embedder, get_embedder
-from skinmm.text.train import train_text_branch
 
 __all__ = [
     "EMBEDDERS",
@@ -17,3 +16,12 @@ __all__ = [
     "text_metrics",
     "train_text_branch",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Imported on first use, so that `python -m skinmm.text.train` runs without a warning.
+    if name == "train_text_branch":
+        from skinmm.text.train import train_text_branch
+
+        return train_text_branch
+    raise AttributeError(f"module 'skinmm.text' has no attribute {name!r}")
