@@ -72,3 +72,20 @@ def test_text_only_and_unlabelled_rows_are_valid(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ManifestError, match="skinmm manifest"):
         read_manifest(tmp_path / "none.csv")
+
+
+def test_patients_may_have_lesions_of_different_diagnoses(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "case_id": ["a", "b", "c"],
+            "group_id": ["p1", "p1", "p1"],
+            "lesion_id": ["l1", "l2", "l2"],
+            "image_path": ["", "", ""],
+            "note": ["", "", ""],
+            "label": ["nv", "mel", "mel"],
+        }
+    )
+    read_manifest(_write(frame, tmp_path / "ok.csv"), classes=CLASSES)
+    frame.loc[2, "label"] = "nv"
+    with pytest.raises(ManifestError, match=r"lesion\(s\) .*carry two labels"):
+        read_manifest(_write(frame, tmp_path / "bad.csv"), classes=CLASSES)

@@ -82,12 +82,17 @@ def _check_labels(frame: pd.DataFrame, classes: Sequence[str] | None) -> list[st
                 f"unknown label(s) {', '.join(names)} at {_rows(unknown)}; "
                 f"expected one of {', '.join(classes)}"
             )
-    per_group = labelled.groupby("group_id")["label"].nunique()
-    mixed = per_group.index[per_group > 1]
+    # A lesion has one diagnosis; a patient may have several lesions. Where a manifest names
+    # lesions inside its groups, labels must agree per lesion, else per group.
+    unit = ["group_id", "lesion_id"] if "lesion_id" in labelled.columns else ["group_id"]
+    per_unit = labelled.groupby(unit)["label"].nunique()
+    mixed = per_unit.index[per_unit > 1]
     if len(mixed):
-        rows = labelled.index[labelled["group_id"].isin(mixed)]
+        keys = labelled.set_index(unit).index
+        rows = labelled.index[keys.isin(mixed)]
+        what = "lesion(s)" if len(unit) == 2 else "group(s)"
         problems.append(
-            f"group(s) {', '.join(map(str, mixed[:MAX_LISTED]))} carry two labels, at {_rows(rows)}"
+            f"{what} {', '.join(map(str, mixed[:MAX_LISTED]))} carry two labels, at {_rows(rows)}"
         )
     return problems
 

@@ -31,8 +31,8 @@ def _group_labels(frame: pd.DataFrame) -> pd.Series:
     labelled = frame[frame["label"] != ""]
     if len(labelled) < len(frame):
         raise ManifestError("Every row needs a label to be split; remove unlabelled rows first.")
-    labels = labelled.groupby("group_id", sort=True)["label"].agg(lambda s: s.iloc[0])
-    return labels
+    # A patient with lesions of several diagnoses is stratified by the commonest of them.
+    return labelled.groupby("group_id", sort=True)["label"].agg(lambda s: s.value_counts().index[0])
 
 
 def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:
@@ -52,7 +52,11 @@ def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd
 
 
 def one_per_group(frame: pd.DataFrame) -> pd.DataFrame:
-    """The first row of each group by ``case_id``: the test side's single image per case."""
+    """The first row of each group by ``case_id``: the test side's single image per case.
+
+    For a patient with several lesions this keeps one of them: the paper's test set has one
+    image per case, and a case here is the group.
+    """
     return frame.sort_values(["group_id", "case_id"]).drop_duplicates("group_id", keep="first")
 
 
