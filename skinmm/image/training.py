@@ -1,0 +1,436 @@
+"""Training loops for the image classifier.
+
+``fit_on_activations`` trains the tail and head on cached frozen-trunk activations (the CPU
+recipe); ``fit_on_images`` fine-tunes every layer from augmented images (the GPU recipe). Both
+choose the epoch on the validation split and return its TTA-averaged validation logits.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from sklearn.metrics import balanced_accuracy_score, f1_score
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms as T
+from tqdm.auto import tqdm
+
+from skinmm.image.backbones import Preprocessing
+from skinmm.image.features import view_batch
+from skinmm.image.io import load_image
+from skinmm.image.network import ImageClassifier
+
+
+@dataclass
+class Recipe:
+    """Hyperparameters shared by both training loops.
+
+    ``class_cap`` (tail recipe) draws at most that many images of each class per epoch, fresh
+    each epoch: on HAM10000 it shows a third of the nevi per epoch, which both halves the
+    epoch time and counters the imbalance. ``train_depthwise=False`` (tail recipe) freezes the
+    depthwise kernels of the tail: on CPUs their weight gradient costs more than the rest of
+    the tail together, while the pointwise convolutions and batch norms hold most of the
+    parameters. ``tail_trainable=k`` (tail recipe) trains only the last ``k`` modules of the
+    tail: the frozen leading ones run once over the cached activations instead of every epoch.
+    """
+
+    epochs: int = 8
+    batch_size: int = 64
+    lr: float = 5e-4
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    label_smoothing: float = 0.1
+    class_weight_power: float = 0.5
+    warmup_fraction: float = 0.05
+    class_cap: int | None = 1600
+    train_depthwise: bool = False
+    tail_trainable: int | None = None
+
+
+@dataclass
+class FitResult:
+    best_epoch: int
+    val_logits: np.ndarray
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    prior_log_ratio: np.ndarray | None = None
+
+
+def val_scores(logits: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Weighted F1, balanced accuracy and macro F1; ``selection`` averages the first two."""
+    pred = logits.argmax(axis=1)
+    wf1 = float(f1_score(y, pred, average="weighted", zero_division=0))
+    bacc = float(balanced_accuracy_score(y, pred))
+    mf1 = float(f1_score(y, pred, average="macro", zero_division=0))
+    return {
+        "weighted_f1": wf1,
+        "balanced_accuracy": bacc,
+        "macro_f1": mf1,
+        "selection": (wf1 + bacc) / 2,
+    }
+
+
+def class_weights(y: np.ndarray, n_classes: int, power: float) -> torch.Tensor:
+    """(n_max / n_c) ** power: softened inverse frequency, so nevi do not swamp the loss."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    weights = (counts.max() / np.maximum(counts, 1.0)) ** power
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def prior_log_ratio(y: np.ndarray, n_classes: int, power: float, cap: int | None) -> np.ndarray:
+    """log(class prior in the data) - log(class prior the loss effectively saw).
+
+    Capping and class weights teach the model a flatter prior than the data's; adding a
+    fraction of this vector to the logits moves it back towards the data's prior.
+    """
+    sizes = np.maximum(np.bincount(y, minlength=n_classes), 1).astype(np.float64)
+    seen = np.minimum(sizes, cap) if cap else sizes
+    effective = (
+        seen
+        * class_weights(np.repeat(np.arange(n_classes), seen.astype(int)), n_classes, power).numpy()
+    )
+    return np.log(sizes / sizes.sum()) - np.log(effective / effective.sum())
+
+
+def choose_prior_shift(
+    val_logits: np.ndarray, y_val: np.ndarray, log_ratio: np.ndarray
+) -> tuple[float, list[dict[str, float]]]:
+    """The fraction of ``log_ratio`` to add to the logits that scores best on validation."""
+    trials = [
+        {"tau": tau, **val_scores(val_logits + tau * log_ratio, y_val)}
+        for tau in (0.0, 0.25, 0.5, 0.75, 1.0)
+    ]
+    best = max(trials, key=lambda t: t["selection"])
+    return float(best["tau"]), trials
+
+
+def _optimizer(model: ImageClassifier, recipe: Recipe) -> torch.optim.Optimizer:
+    backbone = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("net.")]
+    head = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("net.")]
+    groups = [{"params": backbone, "lr": recipe.lr}, {"params": head, "lr": recipe.head_lr}]
+    return torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=recipe.weight_decay)
+
+
+def _schedule(
+    optimizer: torch.optim.Optimizer, total: int, warmup: float
+) -> torch.optim.lr_scheduler.LambdaLR:
+    warm = max(1, int(total * warmup))
+
+    def factor(step: int) -> float:
+        if step < warm:
+            return (step + 1) / warm
+        return 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _epoch_loop(
+    model: ImageClassifier,
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    batches: Callable[[int], Iterable[tuple[torch.Tensor, torch.Tensor]]],
+    evaluate: Callable[[], np.ndarray],
+    y_val: np.ndarray,
+    loss_fn: nn.Module,
+    recipe: Recipe,
+    steps_per_epoch: int,
+    log: Callable[[str], None],
+    include_trunk: bool,
+) -> FitResult:
+    optimizer = _optimizer(model, recipe)
+    scheduler = _schedule(optimizer, recipe.epochs * steps_per_epoch, recipe.warmup_fraction)
+    best, history, started = None, [], time.perf_counter()
+    for epoch in range(recipe.epochs):
+        model.train()
+        total, seen = 0.0, 0
+        for x, y in tqdm(
+            batches(epoch),
+            total=steps_per_epoch,
+            desc=f"epoch {epoch + 1}",
+            leave=False,
+            mininterval=10,
+        ):
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(forward(x), y)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total, seen = total + loss.item() * len(y), seen + len(y)
+        logits = evaluate()
+        scores = {
+            "epoch": epoch + 1,
+            "train_loss": total / max(seen, 1),
+            **val_scores(logits, y_val),
+        }
+        scores["seconds"] = time.perf_counter() - started
+        history.append(scores)
+        log(
+            f"epoch {epoch + 1}/{recipe.epochs} loss {scores['train_loss']:.3f} "
+            f"val wF1 {scores['weighted_f1']:.3f} bacc {scores['balanced_accuracy']:.3f} "
+            f"mF1 {scores['macro_f1']:.3f} ({scores['seconds']:.0f} s)"
+        )
+        if best is None or scores["selection"] > best[0]:
+            state = model.trained_state(include_trunk=include_trunk)
+            best = (scores["selection"], epoch + 1, copy.deepcopy(state), logits)
+    assert best is not None
+    model.load_state_dict(best[2], strict=False)
+    return FitResult(best[1], best[3], history, time.perf_counter() - started)
+
+
+def _epoch_indices(y: np.ndarray, cap: int | None, rng: np.random.Generator) -> np.ndarray:
+    """A shuffled epoch with at most ``cap`` images of each class."""
+    if cap is None:
+        return rng.permutation(len(y))
+    picked = [rng.permutation(np.flatnonzero(y == c))[:cap] for c in np.unique(y)]
+    return rng.permutation(np.concatenate(picked))
+
+
+def _freeze_depthwise(module: nn.Module) -> None:
+    for conv in module.modules():
+        if isinstance(conv, nn.Conv2d) and conv.groups > 1:
+            conv.weight.requires_grad_(False)
+
+
+def _split_tail(model: ImageClassifier, trainable: int | None) -> tuple[nn.Module, nn.Module]:
+    tail = model.net.tail
+    k = trainable or len(tail)
+    if not 1 <= k <= len(tail):
+        raise ValueError(f"tail_trainable must be between 1 and {len(tail)}, got {trainable}.")
+    frozen = tail[: len(tail) - k]
+    frozen.requires_grad_(False)
+    return frozen, tail[len(tail) - k :]
+
+
+def _run_frozen(
+    frozen: nn.Module, views: dict[str, np.ndarray], device: str, batch: int = 128
+) -> dict[str, np.ndarray]:
+    """Frozen leading tail modules applied once to cached activations (bf16, as the cache)."""
+    if len(frozen) == 0:
+        return views
+    frozen.eval()
+    out = {}
+    with torch.inference_mode():
+        for name, acts in views.items():
+            parts = []
+            for s in tqdm(range(0, len(acts), batch), desc=f"frozen tail ({name})", mininterval=10):
+                with torch.autocast(torch.device(device).type, torch.bfloat16):
+                    result = frozen(_channels_last(acts[s : s + batch], device))
+                parts.append(result.to("cpu", torch.float16))
+            out[name] = torch.cat(parts).numpy()
+    return out
+
+
+def fit_on_activations(
+    model: ImageClassifier,
+    train: dict[str, np.ndarray],
+    y_train: np.ndarray,
+    val: dict[str, np.ndarray],
+    y_val: np.ndarray,
+    recipe: Recipe,
+    *,
+    device: str = "cpu",
+    seed: int = 0,
+    log: Callable[[str], None] = print,
+) -> FitResult:
+    """Train tail + head; each epoch shows each drawn image once, in one random cached view."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    model.freeze_trunk()
+    if not recipe.train_depthwise:
+        _freeze_depthwise(model.net.tail)
+    # Channels-last makes the tail's convolutions markedly faster on CPUs.
+    model.to(device, memory_format=torch.channels_last)
+    frozen, trained = _split_tail(model, recipe.tail_trainable)
+    train, val = _run_frozen(frozen, train, device), _run_frozen(frozen, val, device)
+    stacked = np.stack([train[v] for v in train])  # (views, n, C, H, W), float16
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        return model.head(trained(x))
+
+    y_train = np.asarray(y_train)
+    sizes = np.bincount(y_train, minlength=model.fc.out_features)
+    capped = np.minimum(sizes, recipe.class_cap) if recipe.class_cap else sizes
+    weights = class_weights(
+        np.repeat(np.arange(len(sizes)), capped), len(sizes), recipe.class_weight_power
+    )
+    loss_fn = nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=recipe.label_smoothing)
+    targets = torch.tensor(y_train, dtype=torch.long)
+    steps = max(1, round(int(capped.sum()) / recipe.batch_size))
+
+    def batches(_: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        order = _epoch_indices(y_train, recipe.class_cap, rng)
+        views = rng.integers(len(stacked), size=len(order))
+        for chunk, chunk_views in zip(
+            np.array_split(order, steps), np.array_split(views, steps), strict=True
+        ):
+            yield _channels_last(stacked[chunk_views, chunk], device), targets[chunk].to(device)
+
+    def evaluate() -> np.ndarray:
+        return activation_logits(model, val, device=device, forward=forward)
+
+    result = _epoch_loop(
+        model, forward, batches, evaluate, y_val, loss_fn, recipe, steps, log, False
+    )
+    result.prior_log_ratio = prior_log_ratio(
+        y_train, len(sizes), recipe.class_weight_power, recipe.class_cap
+    )
+    return result
+
+
+def _channels_last(acts: np.ndarray, device: str) -> torch.Tensor:
+    return torch.from_numpy(acts).float().to(device).contiguous(memory_format=torch.channels_last)
+
+
+def activation_logits(
+    model: ImageClassifier,
+    views: dict[str, np.ndarray],
+    *,
+    device: str = "cpu",
+    batch: int = 256,
+    forward: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> np.ndarray:
+    """Mean over views of the logits computed from cached activations.
+
+    ``forward`` maps activations to logits; by default the whole tail and head.
+    """
+    forward = forward or model.from_trunk
+    model.eval()
+    total = None
+    with torch.inference_mode():
+        for acts in views.values():
+            parts = [
+                forward(_channels_last(acts[s : s + batch], device)).cpu()
+                for s in range(0, len(acts), batch)
+            ]
+            logits = torch.cat(parts).double().numpy()
+            total = logits if total is None else total + logits
+    assert total is not None
+    return total / len(views)
+
+
+class _AugmentedImages(Dataset):
+    """Random crops, flips, 90-degree rotations and colour jitter for full fine-tuning."""
+
+    def __init__(self, paths: Sequence[str], y: np.ndarray, preprocessing: Preprocessing) -> None:
+        self.paths, self.y, self.pre = list(paths), y, preprocessing
+        self.geometry = T.Compose(
+            [
+                T.Resize(preprocessing.resize),
+                T.RandomResizedCrop(preprocessing.crop, scale=(0.4, 1.0)),
+                T.RandomHorizontalFlip(),
+                T.RandomVerticalFlip(),
+                T.ColorJitter(0.2, 0.2, 0.2, 0.03),
+                T.ToTensor(),
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        unit = self.geometry(load_image(self.paths[i]))
+        unit = unit.rot90(int(torch.randint(4, ())), (-2, -1))
+        return self.pre.normalize(unit), int(self.y[i])
+
+
+class _ViewImages(Dataset):
+    def __init__(self, paths: Sequence[str], views: Sequence[str], pre: Preprocessing) -> None:
+        self.paths, self.views, self.pre = list(paths), list(views), pre
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        return view_batch(self.pre.to_unit_tensor(load_image(self.paths[i])), self.views, self.pre)
+
+
+def _workers(device: str) -> int:
+    return 0 if device == "cpu" else min(12, max(0, (os.cpu_count() or 1) - 2))
+
+
+def image_logits(
+    model: ImageClassifier,
+    paths: Sequence[str],
+    views: Sequence[str],
+    preprocessing: Preprocessing,
+    *,
+    device: str = "cpu",
+    batch_size: int = 64,
+) -> np.ndarray:
+    """Mean over views of the full model's logits, from image files."""
+    loader = DataLoader(
+        _ViewImages(paths, views, preprocessing),
+        batch_size=max(1, batch_size // len(views)),
+        num_workers=_workers(device),
+    )
+    model.eval()
+    out = []
+    with torch.inference_mode(), _autocast(device):
+        for x in loader:
+            b, v = x.shape[:2]
+            logits = model(x.flatten(0, 1).to(device, non_blocking=True)).float()
+            out.append(logits.view(b, v, -1).mean(1).double().cpu())
+    return torch.cat(out).numpy()
+
+
+def _autocast(device: str) -> torch.autocast:
+    kind = torch.device(device).type
+    return torch.autocast(kind, dtype=torch.bfloat16, enabled=kind == "cuda")
+
+
+def fit_on_images(
+    model: ImageClassifier,
+    train_paths: Sequence[str],
+    y_train: np.ndarray,
+    val_paths: Sequence[str],
+    y_val: np.ndarray,
+    preprocessing: Preprocessing,
+    tta_views: Sequence[str],
+    recipe: Recipe,
+    *,
+    device: str = "cpu",
+    seed: int = 0,
+    log: Callable[[str], None] = print,
+) -> FitResult:
+    """Fine-tune every layer from augmented images, bf16 autocast on CUDA."""
+    torch.manual_seed(seed)
+    model.requires_grad_(True)
+    model.to(device)
+    generator = torch.Generator().manual_seed(seed)
+    loader = DataLoader(
+        _AugmentedImages(train_paths, y_train, preprocessing),
+        batch_size=recipe.batch_size,
+        shuffle=True,
+        drop_last=len(train_paths) > recipe.batch_size,
+        num_workers=_workers(device),
+        pin_memory=device != "cpu",
+        persistent_workers=_workers(device) > 0,
+        generator=generator,
+    )
+    weights = class_weights(y_train, model.fc.out_features, recipe.class_weight_power)
+    loss_fn = nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=recipe.label_smoothing)
+
+    def fit_forward(x: torch.Tensor) -> torch.Tensor:
+        with _autocast(device):
+            return model(x).float()
+
+    def batches(_: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        for x, y in loader:
+            yield x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+
+    def evaluate() -> np.ndarray:
+        return image_logits(model, val_paths, tta_views, preprocessing, device=device)
+
+    result = _epoch_loop(
+        model, fit_forward, batches, evaluate, y_val, loss_fn, recipe, len(loader), log, True
+    )
+    result.prior_log_ratio = prior_log_ratio(
+        np.asarray(y_train), model.fc.out_features, recipe.class_weight_power, None
+    )
+    return result

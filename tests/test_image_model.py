@@ -1,0 +1,152 @@
+"""ImageBranch end to end on tiny synthetic images, with real architectures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+from sklearn.exceptions import NotFittedError
+
+from skinmm.image.model import CONFIG_FILE, WEIGHTS_FILE, ImageBranch
+from skinmm.image.network import TRUNK_PREFIX
+
+CLASSES = ["bcc", "mel", "nv"]
+TINY = {
+    "input_size": 32,
+    "epochs": 2,
+    "batch_size": 8,
+    "class_cap": None,
+    "train_views": ("identity", "hflip"),
+    "tta_views": ("identity", "vflip"),
+}
+
+
+def tiny_frame(folder: Path, per_class: int, seed: int) -> pd.DataFrame:
+    """Images whose colour depends on the class, so that a model can learn something."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for k, label in enumerate(CLASSES):
+        for i in range(per_class):
+            colour = np.array([60 + 70 * k, 180 - 60 * k, 100])
+            pixels = np.clip(colour + rng.normal(0, 25, (40, 48, 3)), 0, 255).astype(np.uint8)
+            path = folder / f"{label}{i}_{seed}.png"
+            Image.fromarray(pixels).save(path)
+            rows.append({"case_id": path.stem, "image_path": str(path), "label": label})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+    root = tmp_path_factory.mktemp("image-data")
+    return tiny_frame(root / "train", 5, 0), tiny_frame(root / "val", 2, 1), root / "cache"
+
+
+@pytest.fixture(scope="module")
+def fitted(data) -> ImageBranch:
+    train, val, cache = data
+    torch.set_num_threads(2)
+    return ImageBranch(classes=CLASSES, **TINY).fit(train, val, cache_dir=cache, log=lambda _: None)
+
+
+def test_fit_gives_calibrated_probabilities_in_class_order(fitted: ImageBranch, data):
+    _, val, _ = data
+    proba = fitted.predict_proba(list(val["image_path"]))
+    assert proba.shape == (len(val), len(CLASSES))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert fitted.classes_ == CLASSES
+    assert fitted.temperature_ > 0
+    images = [Image.open(p) for p in val["image_path"]]
+    assert np.allclose(fitted.predict_proba(images), proba, atol=1e-6)
+
+
+def test_card_says_what_was_trained(fitted: ImageBranch):
+    card = fitted.card()
+    assert card["backbone"]["name"] == "efficientnet-lite0"
+    assert card["preprocessing"]["crop"] == 32
+    assert card["tta_views"] == ["identity", "vflip"]
+    assert {"ece_before", "ece_after", "temperature", "validation_metrics"} <= set(card)
+    assert card["training"]["best_epoch"] in (1, 2)
+
+
+def test_second_fit_reads_every_activation_from_the_cache(fitted: ImageBranch, data):
+    train, val, cache = data
+    assert fitted.cache_computed_ == len(train) * 2 + len(val) * 2
+    again = ImageBranch(classes=CLASSES, **{**TINY, "epochs": 1})
+    again.fit(train, val, cache_dir=cache, log=lambda _: None)
+    assert again.cache_computed_ == 0
+
+
+def test_cached_path_agrees_with_the_image_path(fitted: ImageBranch, data):
+    _, val, cache = data
+    paths = list(val["image_path"])
+    # Cached activations are bf16; the direct path runs in float32.
+    assert np.allclose(
+        fitted.predict_proba_paths(paths, cache_dir=cache), fitted.predict_proba(paths), atol=0.05
+    )
+    assert np.array_equal(fitted.predict_proba_paths(paths), fitted.predict_proba(paths))
+
+
+def test_save_load_round_trip_is_exact_and_small(fitted: ImageBranch, data, tmp_path: Path):
+    _, val, _ = data
+    files = fitted.save(tmp_path / "image")
+    assert sorted(f.name for f in files) == sorted([WEIGHTS_FILE, CONFIG_FILE])
+    state = torch.load(tmp_path / "image" / WEIGHTS_FILE, weights_only=True)
+    assert not any(k.startswith(TRUNK_PREFIX) for k in state)
+    loaded = ImageBranch.load(tmp_path / "image")
+    paths = list(val["image_path"])
+    assert np.array_equal(loaded.predict_proba(paths), fitted.predict_proba(paths))
+    assert loaded.card()["temperature"] == fitted.temperature_
+
+
+def test_full_fine_tuning_saves_the_trunk_too(data, tmp_path: Path):
+    train, val, cache = data
+    branch = ImageBranch(classes=CLASSES, finetune="full", **{**TINY, "epochs": 1})
+    branch.fit(train, val, cache_dir=cache, log=lambda _: None)
+    branch.save(tmp_path / "full")
+    state = torch.load(tmp_path / "full" / WEIGHTS_FILE, weights_only=True)
+    assert any(k.startswith(TRUNK_PREFIX) for k in state)
+    loaded = ImageBranch.load(tmp_path / "full")
+    paths = list(val["image_path"])
+    assert np.array_equal(loaded.predict_proba(paths), branch.predict_proba(paths))
+
+
+def test_densenet201_with_random_weights_trains_explains_and_reloads(data, tmp_path: Path):
+    train, val, cache = data
+    branch = ImageBranch("densenet201", classes=CLASSES, pretrained=False, **{**TINY, "epochs": 1})
+    branch.fit(train.iloc[::2], val, cache_dir=cache, log=lambda _: None)
+    cams = branch.gradcam(val["image_path"].iloc[0], [0, 2])
+    assert [c.class_index for c in cams] == [0, 2]
+    assert cams[0].heatmap.shape == (40, 48)
+    branch.save(tmp_path / "dense")
+    loaded = ImageBranch.load(tmp_path / "dense")
+    paths = list(val["image_path"][:2])
+    assert np.array_equal(loaded.predict_proba(paths), branch.predict_proba(paths))
+
+
+def test_bad_input_gives_clear_errors(data, tmp_path: Path):
+    train, val, cache = data
+    with pytest.raises(ValueError, match="choose one of"):
+        ImageBranch("vgg16", classes=CLASSES)
+    with pytest.raises(ValueError, match="Unknown hyperparameter"):
+        ImageBranch(classes=CLASSES, learning_rate=0.1)
+    with pytest.raises(ValueError, match="at least two distinct"):
+        ImageBranch(classes=["nv", "nv"])
+    with pytest.raises(ValueError, match="Unknown or no view"):
+        ImageBranch(classes=CLASSES, tta_views=["zoom"])
+    with pytest.raises(ValueError, match=r"label\(s\) \['nv'\] outside"):
+        ImageBranch(classes=["bcc", "mel"], **TINY).fit(train, val, cache_dir=cache)
+    with pytest.raises(NotFittedError):
+        ImageBranch(classes=CLASSES).predict_proba(list(val["image_path"]))
+    with pytest.raises(FileNotFoundError, match="does not hold an image branch"):
+        ImageBranch.load(tmp_path / "nothing")
+
+
+def test_gradcam_rejects_unknown_classes(fitted: ImageBranch, data):
+    _, val, _ = data
+    with pytest.raises(ValueError, match="outside"):
+        fitted.gradcam(val["image_path"].iloc[0], [5])
