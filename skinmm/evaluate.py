@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from skinmm.bundle import Bundle, write_card
+from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.data.notes import note_fields, render_notes
 from skinmm.fusion import RULES, fuse
@@ -188,6 +189,7 @@ def evaluate_bundle(
     frame, unmapped = map_labels(frame[frame["label"] != ""], bundle.classes)
     if frame.empty:
         raise ValueError(f"No row of {manifest} has a label that maps onto {bundle.codes}.")
+    cache_dir = cache_dir or default_cache_dir()
     image_p, text_p = branch_probabilities(bundle, frame, frame["note"].tolist(), cache_dir)
     metrics = compute_metrics(bundle, frame, image_p, text_p)
     metrics["unmapped"] = unmapped

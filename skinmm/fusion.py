@@ -132,17 +132,42 @@ class StackedFusion:
 
 @dataclass
 class FusionParams:
-    """What the non-parametric rules need to know: the fitted weight and stacker."""
+    """What is fitted on the validation groups: the weighted rule's weight, the stacker, and
+    how much of the training prior to take out of the text branch before fusing.
+
+    Both branches' calibrated probabilities carry the class prior of the training data; fused
+    as they are, the prior counts twice and pulls every case towards the majority class
+    (nevus). Dividing the text probabilities by ``text_prior ** prior_power`` and
+    renormalising removes that double count; ``prior_power`` 0 leaves them as they are.
+    """
 
     weight: float = 0.5
     stacked: StackedFusion = field(default_factory=StackedFusion)
+    text_prior: np.ndarray | None = None
+    prior_power: float = 0.0
+
+    def deprior(self, text: np.ndarray) -> np.ndarray:
+        if self.text_prior is None or self.prior_power == 0:
+            return text
+        return _normalise(text / np.clip(self.text_prior, EPS, None) ** self.prior_power)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"weight": self.weight, "stacked": self.stacked.to_dict()}
+        return {
+            "weight": self.weight,
+            "stacked": self.stacked.to_dict(),
+            "text_prior": None if self.text_prior is None else self.text_prior.tolist(),
+            "prior_power": self.prior_power,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FusionParams:
-        return cls(weight=float(d["weight"]), stacked=StackedFusion.from_dict(d["stacked"]))
+        prior = d.get("text_prior")
+        return cls(
+            weight=float(d["weight"]),
+            stacked=StackedFusion.from_dict(d["stacked"]),
+            text_prior=None if prior is None else np.asarray(prior, dtype=np.float64),
+            prior_power=float(d.get("prior_power", 0.0)),
+        )
 
 
 def rule_function(
@@ -178,24 +203,39 @@ def fuse(
     has_text = ~np.isnan(text).any(axis=1)
     if not (has_image | has_text).all():
         raise ValueError("Each case needs an image, a note, or both.")
-    combine = rule_function(rule, params or FusionParams())
+    params = params or FusionParams()
+    combine = rule_function(rule, params)
     proba = np.where(has_image[:, None], image, text)
     both = has_image & has_text
-    if both.any():
-        proba[both] = combine(image[both], text[both])
     carrier = np.full(image.shape, BOTH, dtype=object)
-    carrier[both] = _carrier(image[both], text[both])
+    if both.any():
+        text_both = params.deprior(text[both])
+        proba[both] = combine(image[both], text_both)
+        carrier[both] = _carrier(image[both], text_both)
     carrier[has_image & ~has_text] = IMAGE
     carrier[~has_image & has_text] = TEXT
     mode = np.where(both, "fused", np.where(has_image, "image-only", "text-only"))
     return FusionResult(proba=proba, carrier=carrier, mode=mode)
 
 
-def fit_params(image: np.ndarray, text: np.ndarray, y: np.ndarray) -> FusionParams:
-    """Fit the weighted rule's weight and the stacker on validation probabilities."""
+def fit_params(
+    image: np.ndarray,
+    text: np.ndarray,
+    y: np.ndarray,
+    text_prior: np.ndarray | None = None,
+    prior_power: float = 0.0,
+) -> FusionParams:
+    """Fit the weighted rule's weight and the stacker on validation probabilities.
+
+    ``text`` is the raw calibrated text branch; the prior correction is applied here first,
+    as :func:`fuse` will apply it.
+    """
+    text = FusionParams(text_prior=text_prior, prior_power=prior_power).deprior(text)
     weights = np.linspace(0.0, 1.0, 21)
     scores = [weighted_f1(y, weighted_rule(image, text, w).argmax(axis=1)) for w in weights]
     return FusionParams(
         weight=float(weights[int(np.argmax(scores))]),
         stacked=StackedFusion().fit(image, text, y),
+        text_prior=text_prior,
+        prior_power=prior_power,
     )

@@ -21,6 +21,7 @@ from skinmm.bundle import (
     git_commit,
     write_card,
 )
+from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.fusion import RULES, FusionParams, fit_params, fuse
 from skinmm.metrics import balanced_accuracy, weighted_f1
@@ -29,6 +30,9 @@ from skinmm.taxonomy import LABEL_SPACES, DatasetClass, class_to_dict
 # Another rule replaces the paper's max rule only when it beats it on validation (with its
 # parameters cross-fitted) by at least this much weighted F1, without losing balanced accuracy.
 CLEARLY_BETTER = 0.01
+TOLERANCE = 0.01
+# Shares of the training prior taken out of the text branch before fusion (see FusionParams).
+PRIOR_POWERS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,13 @@ def _label_index(frame: pd.DataFrame, codes: list[str]) -> np.ndarray:
 
 
 def cross_fitted_rules(
-    image: np.ndarray, text: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0
+    image: np.ndarray,
+    text: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    seed: int = 0,
+    text_prior: np.ndarray | None = None,
+    prior_power: float = 0.0,
 ) -> dict[str, dict[str, float]]:
     """Validation scores of every rule, the fitted rules' parameters cross-fitted by group.
 
@@ -79,7 +89,7 @@ def cross_fitted_rules(
     folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
     fused = {rule: np.zeros_like(image) for rule in RULES}
     for fit_idx, score_idx in folds.split(image, y, groups):
-        params = fit_params(image[fit_idx], text[fit_idx], y[fit_idx])
+        params = fit_params(image[fit_idx], text[fit_idx], y[fit_idx], text_prior, prior_power)
         for rule in RULES:
             fused[rule][score_idx] = fuse(image[score_idx], text[score_idx], rule, params).proba
     return {
@@ -91,12 +101,27 @@ def cross_fitted_rules(
     }
 
 
+def choose_prior_power(
+    scores: dict[float, dict[str, dict[str, float]]], image_balanced_accuracy: float
+) -> float:
+    """The prior correction whose best rule has the highest weighted F1 (the paper's primary
+    metric) without giving up more than 0.01 of the image branch's balanced accuracy."""
+    pairs = [(power, rule) for power, by_rule in scores.items() for rule in by_rule]
+    feasible = [
+        p
+        for p in pairs
+        if scores[p[0]][p[1]]["balanced_accuracy"] >= image_balanced_accuracy - TOLERANCE
+    ]
+    power, _ = max(feasible or pairs, key=lambda p: scores[p[0]][p[1]]["weighted_f1"])
+    return power
+
+
 def choose_rule(scores: dict[str, dict[str, float]], requested: str) -> tuple[str, str]:
     """The default rule and why: the paper's max rule unless another is clearly better."""
     if requested != "auto":
         return requested, "chosen by the user (--fusion)"
     base = scores["max"]
-    best = max(RULES, key=lambda r: scores[r]["weighted_f1"])
+    best = max(scores, key=lambda r: scores[r]["weighted_f1"])
     gain = scores[best]["weighted_f1"] - base["weighted_f1"]
     if (
         best != "max"
@@ -121,18 +146,42 @@ def _branches(config: TrainConfig, codes: list[str]):
 
 
 def _fit_fusion(
-    config: TrainConfig, image: Any, text: Any, val: pd.DataFrame, codes: list[str]
+    cache_dir: Path,
+    seed: int,
+    requested: str,
+    image: Any,
+    text: Any,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    codes: list[str],
 ) -> tuple[FusionConfig, dict[str, Any]]:
+    """Prior correction and default rule, scored on the validation groups (cross-fitted)."""
+    train, val = frames
     y = _label_index(val, codes)
-    image_p = image.predict_proba_paths(val["image_path"].tolist(), cache_dir=config.cache_dir)
+    image_p = image.predict_proba_paths(val["image_path"].tolist(), cache_dir=cache_dir)
     text_p = text.predict_proba(val["note"].tolist())
     has_both = ~np.isnan(text_p).any(axis=1)
     image_p, text_p, y = image_p[has_both], text_p[has_both], y[has_both]
     groups = val["group_id"].to_numpy(dtype=object)[has_both]
-    scores = cross_fitted_rules(image_p, text_p, y, groups, config.seed)
-    rule, reason = choose_rule(scores, config.fusion)
-    params: FusionParams = fit_params(image_p, text_p, y)
-    return FusionConfig(rule, params, reason), {"validation_scores": scores}
+    prior = train["label"].value_counts(normalize=True).reindex(codes, fill_value=0).to_numpy()
+    scores = {
+        power: cross_fitted_rules(image_p, text_p, y, groups, seed, prior, power)
+        for power in PRIOR_POWERS
+    }
+    n = len(codes)
+    image_only = {
+        "weighted_f1": weighted_f1(y, image_p.argmax(1), n),
+        "balanced_accuracy": balanced_accuracy(y, image_p.argmax(1), n),
+    }
+    power = choose_prior_power(scores, image_only["balanced_accuracy"])
+    rule, reason = choose_rule(scores[power], requested)
+    params: FusionParams = fit_params(image_p, text_p, y, prior, power)
+    extra = {
+        "prior_power": power,
+        "validation_image_only": image_only,
+        "validation_scores": scores[power],
+        "validation_scores_by_prior_power": {f"{p:g}": v for p, v in scores.items()},
+    }
+    return FusionConfig(rule, params, reason), extra
 
 
 def build_card(
@@ -180,16 +229,19 @@ def train_bundle(config: TrainConfig) -> Path:
             raise ValueError(f"{name} has labels {unknown} outside the classes {codes}.")
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
+    cache_dir = config.cache_dir or default_cache_dir()
     image, text = _branches(config, codes)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    image.fit(train, val, cache_dir=config.cache_dir, device=config.device, seed=config.seed)
+    image.fit(train, val, cache_dir=cache_dir, device=config.device, seed=config.seed)
     timings["image_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    text.fit(train, val, cache_dir=config.cache_dir, seed=config.seed)
+    text.fit(train, val, cache_dir=cache_dir, seed=config.seed)
     timings["text_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fusion, fusion_extra = _fit_fusion(config, image, text, val, codes)
+    fusion, fusion_extra = _fit_fusion(
+        cache_dir, config.seed, config.fusion, image, text, (train, val), codes
+    )
     timings["fusion_s"] = time.perf_counter() - t0
     image.save(out / "image")
     text.save(out / "text")

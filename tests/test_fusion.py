@@ -102,3 +102,22 @@ def test_cli_rule_names_match_the_fusion_module():
     from skinmm.cli import RULE_NAMES
 
     assert RULE_NAMES == RULES
+
+
+def test_prior_correction_takes_the_prior_out_of_the_text_branch():
+    prior = np.array([0.7, 0.2, 0.1])
+    text = np.array([[0.7, 0.2, 0.1]])  # a note that says nothing beyond the prior
+    image = np.array([[0.3, 0.4, 0.3]])
+    plain = fuse(image, text, "product")
+    corrected = fuse(image, text, "product", FusionParams(text_prior=prior, prior_power=1.0))
+    assert plain.predicted[0] == 0  # the prior, counted twice, wins
+    assert corrected.proba[0] == pytest.approx(image[0])  # an uninformative note changes nothing
+    back = FusionParams.from_dict(FusionParams(text_prior=prior, prior_power=0.5).to_dict())
+    assert back.prior_power == 0.5 and back.text_prior == pytest.approx(prior)
+
+
+def test_text_only_cases_keep_the_calibrated_text():
+    text = np.array([[0.7, 0.2, 0.1]])
+    params = FusionParams(text_prior=np.array([0.7, 0.2, 0.1]), prior_power=1.0)
+    result = fuse(np.full((1, 3), np.nan), text, "max", params)
+    assert result.proba[0] == pytest.approx(text[0]) and result.mode[0] == "text-only"

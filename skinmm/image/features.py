@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +22,6 @@ from tqdm.auto import tqdm
 from skinmm.image.backbones import BackboneSpec, Preprocessing, SplitNet
 from skinmm.image.io import load_image
 
-CACHE_ENV = "SKINMM_CACHE"
 View = Callable[[torch.Tensor, int], torch.Tensor]
 
 
@@ -63,13 +61,6 @@ def view_batch(
 ) -> torch.Tensor:
     """Normalised (len(views), 3, H, W) batch of the views of one [0, 1] image tensor."""
     return torch.stack([preprocessing.normalize(VIEWS[v](unit, seed)) for v in views])
-
-
-def default_cache_dir() -> Path:
-    """``$SKINMM_CACHE``, else ``cache/`` at the repository root (git-ignored)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(__file__).resolve().parents[2] / "cache"
 
 
 def file_hash(path: str | Path) -> str:

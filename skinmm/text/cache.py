@@ -7,7 +7,6 @@ computed batch is committed), and re-rendered notes that repeat are embedded onc
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
@@ -15,15 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from skinmm.cache import default_cache_dir
 from skinmm.text.embedders import Embedder
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 512
-
-
-def default_cache_dir() -> Path:
-    """``$SKINMM_CACHE``, else ``cache/`` at the repository root (git-ignored)."""
-    return Path(os.environ.get("SKINMM_CACHE", REPO_ROOT / "cache"))
 
 
 def text_hash(text: str) -> str:
