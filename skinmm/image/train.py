@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from skinmm.cache import default_cache_dir
 from skinmm.calibration import apply_temperature, expected_calibration_error
 from skinmm.data.manifest import read_manifest
 from skinmm.image.backbones import BACKBONES, DEFAULT_BACKBONE
-from skinmm.image.features import default_cache_dir
 from skinmm.image.model import ImageBranch
 from skinmm.image.training import val_scores
 

@@ -12,6 +12,7 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.metrics import balanced_accuracy_score, f1_score
 
+from skinmm.cache import default_cache_dir
 from skinmm.calibration import (
     apply_temperature,
     as_logits,
@@ -20,7 +21,7 @@ from skinmm.calibration import (
 )
 from skinmm.data.notes import LANGS, note_fields, render_notes
 from skinmm.text.boost import DEFAULT_PARAMS, booster_proba, grouped_search, train_booster
-from skinmm.text.cache import default_cache_dir, embed_cached
+from skinmm.text.cache import embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 

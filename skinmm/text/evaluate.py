@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
+from skinmm.cache import default_cache_dir
 from skinmm.calibration import expected_calibration_error
 from skinmm.data.manifest import REQUIRED_COLUMNS, read_manifest
 from skinmm.data.notes import render_note
 from skinmm.taxonomy import label_space
 from skinmm.text.branch import TextBranch, text_metrics
-from skinmm.text.cache import default_cache_dir
 from skinmm.text.embedders import get_embedder
 from skinmm.text.tabular import TabularReference, dropped_records
 

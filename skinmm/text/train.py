@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.taxonomy import LABEL_SPACES
 from skinmm.text.branch import TextBranch
-from skinmm.text.cache import default_cache_dir
 from skinmm.text.embedders import DEFAULT_EMBEDDER
 
 
