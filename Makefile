@@ -34,7 +34,7 @@ train: data
 	$(BIN)/skinmm train --train data/ham10000/split/train.csv --val data/ham10000/split/val.csv --out models/default
 
 evaluate: $(STAMP)
-	$(BIN)/skinmm evaluate --bundle models/default --manifest data/ham10000/split/test.csv --out models/default/report
+	$(BIN)/skinmm evaluate --bundle models/default --manifest data/ham10000/split/test.csv --out models/default/report --field-dropout 0 0.3 0.7
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_image.py
