@@ -252,15 +252,7 @@ def roc_figure(
     codes = list(report["classes"])
     labels = class_labels(codes, classes, lang)
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name=t("chart_chance", lang),
-            line={"dash": "dot", "color": "#999999"},
-        )
-    )
+    fig.add_trace(_diagonal(t("chart_chance", lang)))
     for code, label in zip(codes, labels, strict=True):
         points = report[branch]["roc"].get(code, {"fpr": [], "tpr": []})
         if not points["fpr"]:
@@ -308,18 +300,17 @@ def compensation_figure(
     return _layout(fig, t("chart_compensation", lang))
 
 
+def _diagonal(name: str) -> go.Scatter:
+    """The dotted y = x reference line of ROC and reliability plots."""
+    return go.Scatter(
+        x=[0, 1], y=[0, 1], mode="lines", name=name, line={"dash": "dot", "color": "#999999"}
+    )
+
+
 def reliability_figure(report: Mapping[str, Any], lang: str = "en") -> go.Figure:
     """Accuracy against mean confidence per confidence bin, for the three branches."""
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name=t("chart_perfect", lang),
-            line={"dash": "dot", "color": "#999999"},
-        )
-    )
+    fig.add_trace(_diagonal(t("chart_perfect", lang)))
     for branch in BRANCHES:
         bins = [b for b in report[branch].get("reliability", []) if b.get("count")]
         ece = report[branch].get("ece")

