@@ -128,12 +128,6 @@ def _save_cams(cams: list, out: Path, codes: list[str]) -> list[Path]:
     return paths
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from skinmm.serve import main as serve
-
-    return serve(args.streamlit_args)
-
-
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train both branches, fit fusion and write a bundle")
     p.add_argument("--train", required=True, help="training manifest (train.csv)")
@@ -172,9 +166,8 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cam", help="write Grad-CAM overlays of the top 3 classes (PNG path)")
     p.set_defaults(handler=_predict)
 
-    p = sub.add_parser("serve", help="start the web app (extra arguments go to streamlit run)")
-    p.add_argument("streamlit_args", nargs=argparse.REMAINDER)
-    p.set_defaults(handler=_serve)
+    # Listed for --help only: main() hands `serve` and its arguments to skinmm.serve.
+    sub.add_parser("serve", help="start the web app: skinmm serve --help", add_help=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        # Everything after `serve` belongs to it (and to `streamlit run`), options included,
+        # which argparse's REMAINDER would not pass on when they come first.
+        from skinmm.serve import main as serve
+
+        return serve(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -35,3 +35,12 @@ def test_manifest_and_split_commands_on_ham10000(tmp_path):
     assert (
         sum(1 for _ in (tmp_path / "split" / "test.csv").open()) == 1495
     )  # header + 1,494 lesions
+
+
+def test_serve_passes_its_options_on(monkeypatch):
+    import skinmm.serve
+
+    seen = {}
+    monkeypatch.setattr(skinmm.serve, "main", lambda argv: seen.setdefault("argv", argv) and 0)
+    assert main(["serve", "--headless", "--port", "8599"]) == 0
+    assert seen["argv"] == ["--headless", "--port", "8599"]
