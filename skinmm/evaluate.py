@@ -19,6 +19,7 @@ import pandas as pd
 
 from skinmm.bundle import Bundle, write_card
 from skinmm.cache import default_cache_dir
+from skinmm.data.datasets import data_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.data.notes import note_fields, render_notes
 from skinmm.fusion import RULES, fuse
@@ -127,11 +128,24 @@ def compute_metrics(
     }
 
 
+def _portable(path: str) -> str:
+    """An image path relative to the data folder where it lies inside it, so that a report
+    committed with a bundle finds its images on any machine through ``SKINMM_DATA``."""
+    if not path:
+        return path
+    root = data_dir().resolve()
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
 def predictions_table(
     bundle: Bundle, frame: pd.DataFrame, image_p: np.ndarray, text_p: np.ndarray
 ) -> pd.DataFrame:
     result = fuse(image_p, text_p, bundle.fusion.rule, bundle.fusion.params)
     table = frame[["case_id", "label", "image_path", "note"]].copy()
+    table["image_path"] = table["image_path"].map(_portable)
     codes = bundle.codes
     for name, proba in (("image", image_p), ("text", text_p), ("fused", result.proba)):
         for k, code in enumerate(codes):
