@@ -1,5 +1,9 @@
 """SkinMM's Streamlit entry point: a router over the pages, nothing else.
 
+The page scripts live in ``views/``, not ``pages/``: Streamlit auto-discovers a ``pages/``
+folder, and a session opened on a deep link (``/dashboard``) would then run that page script
+alone, without this router, its navigation or the language switch.
+
 Run it with ``skinmm serve`` (or ``streamlit run app.py``). The bundle is read from
 ``$SKINMM_BUNDLE``, else ``models/default``.
 """
@@ -8,9 +12,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import language_switch
 from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
+from views.common import language_switch
 
 
 def run() -> None:
@@ -18,26 +22,26 @@ def run() -> None:
     lang = language_switch()
     pages = [
         st.Page(
-            "pages/diagnose.py",
+            "views/diagnose.py",
             title=t("nav_diagnose", lang),
             icon=":material/stethoscope:",
             url_path="diagnose",
             default=True,
         ),
         st.Page(
-            "pages/dashboard.py",
+            "views/dashboard.py",
             title=t("nav_dashboard", lang),
             icon=":material/monitoring:",
             url_path="dashboard",
         ),
         st.Page(
-            "pages/history.py",
+            "views/history.py",
             title=db_t("nav_history", lang),
             icon=":material/history:",
             url_path="history",
         ),
         st.Page(
-            "pages/model_card.py",
+            "views/model_card.py",
             title=t("nav_model_card", lang),
             icon=":material/description:",
             url_path="model-card",

@@ -158,7 +158,7 @@ def test_diagnose_bad_input_in_chinese(app: AppTest) -> None:
 # --- Missing or damaged bundle --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["pages/diagnose.py", "pages/dashboard.py", "pages/model_card.py"])
+@pytest.mark.parametrize("page", ["views/diagnose.py", "views/dashboard.py", "views/model_card.py"])
 def test_missing_bundle_says_what_to_do_on_every_page(
     page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,7 +193,7 @@ def test_dashboard_shows_metrics_charts_and_error_explorer(
     app: AppTest, tiny_bundle: object
 ) -> None:
     report = json.loads((bundle_dir(tiny_bundle) / "report" / "metrics.json").read_text())
-    at = app.run().switch_page("pages/dashboard.py").run()
+    at = app.run().switch_page("views/dashboard.py").run()
     assert_clean(at)
     assert not at.error
     assert at.metric[0].value == f"{report['fused']['weighted_f1']:.3f}"
@@ -214,7 +214,7 @@ def test_dashboard_error_explorer_filters(app: AppTest, tiny_bundle: object) -> 
     import pandas as pd
 
     frame = pd.read_csv(bundle_dir(tiny_bundle) / "report" / "predictions.csv", dtype=str)
-    at = app.run().switch_page("pages/dashboard.py").run()
+    at = app.run().switch_page("views/dashboard.py").run()
     at.selectbox(key="dashboard_errors_branch_en").set_value("image").run()
     assert_clean(at)
     wrong = frame[frame["image_pred"] != frame["label"]]
@@ -230,7 +230,7 @@ def test_dashboard_error_explorer_filters(app: AppTest, tiny_bundle: object) -> 
 def test_dashboard_in_chinese(app: AppTest) -> None:
     at = app.run()
     at.radio(key="lang_switch").set_value("zh").run()
-    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("views/dashboard.py").run()
     assert_clean(at)
     assert at.title[0].value == "测试集评估"
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)
@@ -250,7 +250,7 @@ def _rewrite_report(bundle: Path, metrics_text: str | None) -> None:
 def test_dashboard_without_report_says_how_to_make_one(bundle_copy: Path) -> None:
     _rewrite_report(bundle_copy, None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("views/dashboard.py").run()
     assert_clean(at)
     assert "skinmm evaluate" in texts(at.info)[0]
 
@@ -258,7 +258,7 @@ def test_dashboard_without_report_says_how_to_make_one(bundle_copy: Path) -> Non
 def test_dashboard_with_corrupt_report_says_how_to_fix_it(bundle_copy: Path) -> None:
     _rewrite_report(bundle_copy, '{"image": {')
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("views/dashboard.py").run()
     assert_clean(at)
     assert "Re-run `skinmm evaluate`" in texts(at.error)[0]
 
@@ -273,7 +273,7 @@ def test_model_card_in_both_languages(
     card = read_card(bundle_dir(tiny_bundle))
     at = app.run()
     at.radio(key="lang_switch").set_value(lang).run()
-    at.switch_page("pages/model_card.py").run()
+    at.switch_page("views/model_card.py").run()
     assert_clean(at)
     assert not at.error
     assert heading in texts(at.subheader)

@@ -16,7 +16,7 @@ from skinmm.db.store import Store, forget_shared_stores, open_store, shared_stor
 from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "history.py")
+PAGE = str(ROOT / "views" / "history.py")
 TIMEOUT = 90
 SHA = "b" * 64
 

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from pages.common import lang, notice, optional_bundle
 from skinmm.bundle import Bundle
 from skinmm.charts import (
     compensation_figure,
@@ -36,6 +35,7 @@ from skinmm.db.strings import t
 from skinmm.i18n import caution_text
 from skinmm.prediction import RISK_FLAG
 from skinmm.taxonomy import DatasetClass, Risk
+from views.common import lang, notice, optional_bundle
 
 LIST_LIMIT = 200
 FEW_CASES = 30

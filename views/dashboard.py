@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from pages.common import lang, read_json, require_bundle
 from skinmm.bundle import Bundle
 from skinmm.charts import (
     BRANCHES,
@@ -30,6 +29,7 @@ from skinmm.charts import (
 )
 from skinmm.data.datasets import data_dir
 from skinmm.i18n import t
+from views.common import lang, read_json, require_bundle
 
 THUMBNAILS = 8
 # The prediction to show for each error filter: the branch that erred (fused for "both").

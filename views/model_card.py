@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages.common import lang, notice, require_bundle
 from skinmm.charts import metrics_table
 from skinmm.i18n import risk_name, t
 from skinmm.taxonomy import TAXONOMY
+from views.common import lang, notice, require_bundle
 
 NUMBER = st.column_config.NumberColumn(format="%.3f")
 

@@ -11,7 +11,6 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from pages.common import lang, notice, require_bundle
 from skinmm.bundle import Bundle
 from skinmm.charts import differential_figure, differential_table, heatmap_overlay, short_name
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
@@ -21,6 +20,7 @@ from skinmm.image.io import load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
+from views.common import lang, notice, require_bundle
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
 NOTE_LIMIT = 10_000
@@ -173,7 +173,7 @@ def show_saved() -> None:
     if status == "saved":
         st.success(db_t("diagnose_saved", language, case=value[:8]), icon=":material/save:")
         st.page_link(
-            "pages/history.py",
+            "views/history.py",
             label=db_t("diagnose_open_case", language),
             query_params={"case": value},
             icon=":material/history:",
