@@ -6,15 +6,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _manifest(args: argparse.Namespace) -> int:
