@@ -229,3 +229,20 @@ class PostgresServer:
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+def case_from_bundle(store: object, bundle_dir: Path, note: str) -> tuple[object, bytes, str]:
+    """Analyse a synthetic photo with a real bundle and save it: (bundle, photo, case id)."""
+    from skinmm.bundle import load_bundle, read_card
+    from skinmm.db import bundle_fingerprint, save_analysis
+
+    bundle = load_bundle(bundle_dir)
+    photo = png_bytes(5, size=96)
+    case_id = save_analysis(
+        store,
+        prediction=bundle.predict(image=photo, note=note),
+        bundle_name=bundle.name,
+        bundle_sha=bundle_fingerprint(read_card(bundle_dir)),
+        image_bytes=photo,
+    )
+    return bundle, photo, case_id

@@ -10,10 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from skinmm.bundle import read_card
-from skinmm.db.repository import add_feedback, bundle_fingerprint, get_case, save_analysis
+from skinmm.db.repository import add_feedback, get_case, save_analysis
 from skinmm.db.store import Store, forget_shared_stores, open_store, shared_store
-from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
+from tests.test_db_helpers import case_from_bundle, make_prediction, one_hot_ish, png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "views" / "history.py")
@@ -192,25 +191,10 @@ def test_the_page_speaks_chinese(cases: dict[str, str]) -> None:
 
 
 def test_grad_cam_is_recomputed_with_the_bundle_that_made_the_case(
-    request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch
+    tiny_bundle: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    try:
-        found = request.getfixturevalue("tiny_bundle")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the tiny_bundle fixture of tests/conftest.py")
-    bundle_dir = Path(getattr(found, "path", found))
-    from skinmm.bundle import load_bundle
-
-    bundle = load_bundle(bundle_dir)
-    photo = png_bytes(5, size=96)
-    prediction = bundle.predict(image=photo, note="Male, 63 years. Lesion on the back.")
-    case_id = save_analysis(
-        store,
-        prediction=prediction,
-        bundle_name=bundle.name,
-        bundle_sha=bundle_fingerprint(read_card(bundle_dir)),
-        image_bytes=photo,
-    )
+    bundle_dir = Path(tiny_bundle)
+    _, _, case_id = case_from_bundle(store, bundle_dir, "Male, 63 years. Lesion on the back.")
     monkeypatch.setenv("SKINMM_BUNDLE", str(bundle_dir))
     at = open_case(case_id)
     assert "Where the image branch looked (Grad-CAM)" in " ".join(texts(at.markdown))

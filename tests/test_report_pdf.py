@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from skinmm.bundle import read_card
 from skinmm.db import report as report_module
 from skinmm.db.report import build_case_report
-from skinmm.db.repository import add_feedback, bundle_fingerprint, save_analysis
+from skinmm.db.repository import add_feedback, save_analysis
 from skinmm.db.store import Store, open_store
-from tests.test_db_helpers import apt_install, make_prediction, png_bytes
+from tests.test_db_helpers import apt_install, case_from_bundle, make_prediction, png_bytes
 
 NOTE = "Male, 63 years. Pigmented lesion on the back that grew over six months."
 NOTE_ZH = "女，45岁。面部皮损，近期增大。"
@@ -122,24 +121,9 @@ def test_a_missing_photo_is_reported_not_fatal(store: Store) -> None:
 
 
 def test_grad_cam_is_drawn_with_the_bundle_that_made_the_case(
-    request: pytest.FixtureRequest, store: Store
+    tiny_bundle: Path, store: Store
 ) -> None:
-    try:
-        found = request.getfixturevalue("tiny_bundle")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the tiny_bundle fixture of tests/conftest.py")
-    from skinmm.bundle import load_bundle
-
-    bundle_dir = Path(getattr(found, "path", found))
-    bundle = load_bundle(bundle_dir)
-    photo = png_bytes(5, size=96)
-    case_id = save_analysis(
-        store,
-        prediction=bundle.predict(image=photo, note=NOTE),
-        bundle_name=bundle.name,
-        bundle_sha=bundle_fingerprint(read_card(bundle_dir)),
-        image_bytes=photo,
-    )
+    bundle, _, case_id = case_from_bundle(store, Path(tiny_bundle), NOTE)
     data = build_case_report(store, case_id, bundle=bundle)
     # The photo and the overlays (fpdf2 stores identical overlays once: an untrained tiny
     # model's CAMs can coincide).
