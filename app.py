@@ -17,17 +17,33 @@ from skinmm.i18n import t
 from views.common import language_switch
 
 
+def alias(target: st.Page, url_path: str) -> st.Page:
+    """A hidden page at ``/url_path`` that opens ``target``.
+
+    The default page is served at ``/`` only; without this, a bookmarked ``/diagnose`` would
+    show "page not found" before falling back to it.
+    """
+    return st.Page(
+        lambda: st.switch_page(target),
+        title=f"{url_path} (link)",
+        url_path=url_path,
+        visibility="hidden",
+    )
+
+
 def run() -> None:
     st.set_page_config(page_title="SkinMM", page_icon=":material/dermatology:", layout="wide")
     lang = language_switch()
+    diagnose = st.Page(
+        "views/diagnose.py",
+        title=t("nav_diagnose", lang),
+        icon=":material/stethoscope:",
+        # The default page lives at "/"; its own url_path is reserved but never shown.
+        url_path="diagnose-home",
+        default=True,
+    )
     pages = [
-        st.Page(
-            "views/diagnose.py",
-            title=t("nav_diagnose", lang),
-            icon=":material/stethoscope:",
-            url_path="diagnose",
-            default=True,
-        ),
+        diagnose,
         st.Page(
             "views/dashboard.py",
             title=t("nav_dashboard", lang),
@@ -47,7 +63,7 @@ def run() -> None:
             url_path="model-card",
         ),
     ]
-    st.navigation(pages).run()
+    st.navigation([*pages, alias(diagnose, "diagnose")]).run()
 
 
 run()

@@ -203,6 +203,38 @@ def test_diagnose_chinese_and_dashboard_in_the_browser(
     page.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("diagnose", "Diagnose a lesion"),
+        ("dashboard", "Test-set evaluation"),
+        ("model-card", "Model card"),
+        ("history", "Case history"),
+    ],
+)
+def test_deep_links_open_their_page(browser: Any, app_url: str, path: str, heading: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app_url}/{path}")
+    page.wait_for_selector(f"h1:has-text('{heading}')")
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    # The sidebar navigation is there: the router ran, not the page script alone.
+    assert page.locator("[data-testid='stSidebarNav'] a").count() >= 4
+    page.close()
+
+
+def test_an_unknown_path_says_page_not_found(browser: Any, app_url: str) -> None:
+    """The control for the test above: the message it looks for does appear when it should."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app_url}/no-such-page")
+    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() >= 1
+    page.close()
+
+
 def test_bad_upload_shows_an_error_not_a_traceback(
     browser: Any, app_url: str, tmp_path: Path
 ) -> None:

@@ -20,6 +20,45 @@ from skinmm.image.backbones import Preprocessing
 from skinmm.image.network import ImageClassifier
 
 
+class _FromCamInput(torch.nn.Module):
+    """The classifier from the CAM layer's input on: ``head(cam_layer(a))``.
+
+    Grad-CAM needs the gradient at the CAM layer only, so everything before that layer runs
+    once without autograd and the backward pass stops right there, instead of running through
+    the whole trunk. The logits are those of the full model, computed in the same order.
+    """
+
+    def __init__(self, model: ImageClassifier) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, activations: torch.Tensor) -> torch.Tensor:
+        return self.model.head(self.model.net.cam_layer(activations))
+
+
+def _cam_input(model: ImageClassifier, x: torch.Tensor) -> torch.Tensor:
+    """The activations entering the CAM layer, as a leaf that requires grad."""
+    before = model.net.tail[:-1]
+    with torch.no_grad():
+        activations = before(model.net.trunk(x))
+    return activations.detach().requires_grad_(True)
+
+
+class _GradCAM(GradCAM):
+    """GradCAM whose maps come out at the network's input size.
+
+    The input handed to it is the CAM layer's input (a few pixels across), so the output size
+    cannot be read from it as pytorch-grad-cam does by default.
+    """
+
+    def __init__(self, model: torch.nn.Module, layer: torch.nn.Module, size: int) -> None:
+        super().__init__(model=model, target_layers=[layer])
+        self.size = size
+
+    def get_target_width_height(self, input_tensor: torch.Tensor) -> tuple[int, int]:
+        return self.size, self.size
+
+
 @dataclass(frozen=True)
 class CamResult:
     """One class's heat map (H x W in [0, 1], at the input image's size) and its overlay."""
@@ -50,14 +89,20 @@ def gradcam(
     *,
     alpha: float = 0.4,
 ) -> list[CamResult]:
-    """Grad-CAM of ``model`` for each requested class, in one batched forward and backward."""
+    """Grad-CAM of ``model`` for each requested class, in one batched forward and backward.
+
+    The image passes through the layers before the CAM layer once; the CAM layer and the head
+    then run on a batch of one copy per requested class.
+    """
     if not class_indices:
         return []
     x = preprocessing(image).unsqueeze(0).to(device)
-    batch = x.expand(len(class_indices), -1, -1, -1).contiguous()
-    targets = [ClassifierOutputTarget(int(k)) for k in class_indices]
     was_training = model.training
-    with GradCAM(model=model, target_layers=[model.net.cam_layer]) as cam:
+    model.eval()
+    start = _cam_input(model, x)
+    batch = start.expand(len(class_indices), *start.shape[1:]).contiguous()
+    targets = [ClassifierOutputTarget(int(k)) for k in class_indices]
+    with _GradCAM(_FromCamInput(model), model.net.cam_layer, x.shape[-1]) as cam:
         maps = cam(input_tensor=batch, targets=targets)
     model.train(was_training)
     rgb = np.asarray(image, dtype=np.float32) / 255.0

@@ -251,7 +251,8 @@ def fit_on_activations(
     stacked = np.stack([train[v] for v in train])  # (views, n, C, H, W), float16
 
     def forward(x: torch.Tensor) -> torch.Tensor:
-        return model.head(trained(x))
+        with _train_autocast(device):
+            return model.head(trained(x)).float()
 
     y_train = np.asarray(y_train)
     sizes = np.bincount(y_train, minlength=model.fc.out_features)
@@ -281,6 +282,25 @@ def fit_on_activations(
         y_train, len(sizes), recipe.class_weight_power, recipe.class_cap
     )
     return result
+
+
+def bf16_supported(device: str) -> bool:
+    """Whether bf16 autocast runs natively (CUDA, or a CPU with AVX512-BF16 / AMX)."""
+    if torch.device(device).type == "cuda":
+        return True
+    return bool(
+        torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    )
+
+
+def _train_autocast(device: str) -> torch.autocast:
+    """bf16 autocast for the tail recipe where the hardware runs it natively.
+
+    On CPUs with AMX it cuts an epoch by about a third; elsewhere bf16 is emulated and slower,
+    so training stays in float32 (the weights and the optimizer are float32 either way).
+    """
+    kind = torch.device(device).type
+    return torch.autocast(kind, dtype=torch.bfloat16, enabled=bf16_supported(device))
 
 
 def _channels_last(acts: np.ndarray, device: str) -> torch.Tensor:
