@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 from torch import nn
@@ -40,14 +41,28 @@ class Preprocessing:
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
 
+    def pixels(self, image: Image.Image) -> np.ndarray:
+        """RGB image -> uint8 array (crop, crop, 3): resized and centre-cropped, as torchvision.
+
+        The same numbers as ``TF.center_crop(TF.resize(image, resize), crop)``, sliced from the
+        array instead of cropping a PIL image (this runs for every image that fills the cache).
+        """
+        resized = TF.resize(image, self.resize, interpolation=TF.InterpolationMode.BILINEAR)
+        if min(resized.size) < self.crop:  # only when resize < crop; keep torchvision's padding
+            return np.asarray(TF.center_crop(resized, self.crop))
+        pixels = np.asarray(resized)
+        top = int(round((pixels.shape[0] - self.crop) / 2.0))
+        left = int(round((pixels.shape[1] - self.crop) / 2.0))
+        return pixels[top : top + self.crop, left : left + self.crop]
+
     def to_unit_tensor(self, image: Image.Image) -> torch.Tensor:
         """RGB image -> float tensor (3, crop, crop) in [0, 1], before normalisation.
 
         Views (flips, rotations, colour jitter) are applied at this stage, between the
         geometric steps and the normalisation.
         """
-        resized = TF.resize(image, self.resize, interpolation=TF.InterpolationMode.BILINEAR)
-        return TF.to_tensor(TF.center_crop(resized, self.crop))
+        crop = self.pixels(image)
+        return torch.from_numpy(crop.copy()).permute(2, 0, 1).float().div_(255.0)
 
     def normalize(self, unit: torch.Tensor) -> torch.Tensor:
         return TF.normalize(unit, list(self.mean), list(self.std))

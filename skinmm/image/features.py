@@ -47,6 +47,17 @@ VIEWS: dict[str, View] = {
     "jitter": _jitter,
 }
 TTA_VIEWS: tuple[str, ...] = ("identity", "hflip", "vflip", "rot90")
+COLOUR_VIEWS = frozenset({"jitter"})  # views that need the [0, 1] image, before normalising
+# The geometric views on (H, W, 3) arrays, for the cache's NumPy path; equal to VIEWS.
+HWC_VIEWS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "identity": lambda a: a,
+    "hflip": lambda a: a[:, ::-1],
+    "vflip": lambda a: a[::-1],
+    "rot90": lambda a: np.rot90(a, 1, axes=(0, 1)),
+    "rot180": lambda a: np.rot90(a, 2, axes=(0, 1)),
+    "rot270": lambda a: np.rot90(a, 3, axes=(0, 1)),
+    "transpose": lambda a: a.transpose(1, 0, 2),
+}
 
 
 def check_views(views: Sequence[str]) -> tuple[str, ...]:
@@ -60,7 +71,11 @@ def view_batch(
     unit: torch.Tensor, views: Sequence[str], preprocessing: Preprocessing, seed: int = 0
 ) -> torch.Tensor:
     """Normalised (len(views), 3, H, W) batch of the views of one [0, 1] image tensor."""
-    return torch.stack([preprocessing.normalize(VIEWS[v](unit, seed)) for v in views])
+    if any(v in COLOUR_VIEWS for v in views):
+        return torch.stack([preprocessing.normalize(VIEWS[v](unit, seed)) for v in views])
+    # Flips and rotations commute with the per-channel normalisation: normalise once.
+    normalised = preprocessing.normalize(unit)
+    return torch.stack([VIEWS[v](normalised, seed) for v in views])
 
 
 def file_hash(path: str | Path) -> str:
@@ -117,37 +132,56 @@ class TrunkCache:
         trunk.eval().to(device, memory_format=torch.channels_last)
         bar = tqdm(total=len(todo), desc="trunk activations", unit="img", disable=not progress)
         chunks = [todo[s : s + per_batch] for s in range(0, len(todo), per_batch)]
-        # Decoding the next chunk in a thread overlaps it with the trunk's forward pass.
+        # Decoding the next chunk and writing the last one run in a thread, overlapped with
+        # the trunk's forward pass; the pool's exit waits for the last write.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(self._prepare, chunks[0])
+            writes = []
             for i in range(len(chunks)):
                 batch, keys = pending.result()
                 if i + 1 < len(chunks):
                     pending = pool.submit(self._prepare, chunks[i + 1])
-                self._run_and_store(trunk, batch, keys, device)
+                writes.append(pool.submit(self._store, self._run(trunk, batch, device), keys))
                 bar.update(len(chunks[i]))
+            for write in writes:
+                write.result()  # re-raises a failed write (a full disk) here
         bar.close()
         return digests
 
     def _prepare(
         self, chunk: list[tuple[str | Path, str, list[str]]]
-    ) -> tuple[torch.Tensor, list[tuple[str, str]]]:
-        tensors, keys = [], []
-        for path, digest, missing in chunk:
-            unit = self.preprocessing.to_unit_tensor(load_image(path))
-            seed = int(digest[:8], 16)
-            tensors.append(view_batch(unit, missing, self.preprocessing, seed))
-            keys += [(digest, v) for v in missing]
-        return torch.cat(tensors), keys
+    ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """Channels-last (n, H, W, 3) batch of the missing views, and their keys.
 
-    def _run_and_store(
-        self, trunk: torch.nn.Module, batch: torch.Tensor, keys: list[tuple[str, str]], device: str
-    ) -> None:
-        batch = batch.to(device).contiguous(memory_format=torch.channels_last)
+        Geometric views stay uint8 (normalised later, in one vectorised step); a chunk with a
+        colour view is normalised here, per image, through the torch path.
+        """
+        colour = any(v in COLOUR_VIEWS for _, _, missing in chunk for v in missing)
+        arrays, keys = [], []
+        for path, digest, missing in chunk:
+            image = load_image(path)
+            if colour:
+                unit = self.preprocessing.to_unit_tensor(image)
+                batch = view_batch(unit, missing, self.preprocessing, int(digest[:8], 16))
+                arrays.append(batch.permute(0, 2, 3, 1).numpy())
+            else:
+                pixels = self.preprocessing.pixels(image)
+                arrays.append(np.stack([HWC_VIEWS[v](pixels) for v in missing]))
+            keys += [(digest, v) for v in missing]
+        return np.concatenate(arrays), keys
+
+    def _run(self, trunk: torch.nn.Module, hwc: np.ndarray, device: str) -> np.ndarray:
+        # (n, H, W, 3) viewed as (n, 3, H, W): channels-last without a copy.
+        batch = torch.from_numpy(hwc).permute(0, 3, 1, 2).to(device)
+        if batch.dtype == torch.uint8:
+            # The same float32 operations as to_unit_tensor + normalize, on the whole batch.
+            batch = self.preprocessing.normalize(batch.float().div_(255.0))
         # bf16 autocast and channels-last roughly double CPU throughput of the trunk; the
         # activations are stored as float16 anyway.
         with torch.inference_mode(), torch.autocast(torch.device(device).type, torch.bfloat16):
-            out = trunk(batch).to("cpu", torch.float16).numpy()
+            return trunk(batch).to("cpu", torch.float16).numpy()
+
+    def _store(self, out: np.ndarray, keys: list[tuple[str, str]]) -> None:
         for (digest, view), activation in zip(keys, out, strict=True):
             target = self.path(digest, view)
             target.parent.mkdir(parents=True, exist_ok=True)
