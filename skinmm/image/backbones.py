@@ -51,8 +51,8 @@ class Preprocessing:
         if min(resized.size) < self.crop:  # only when resize < crop; keep torchvision's padding
             return np.asarray(TF.center_crop(resized, self.crop))
         pixels = np.asarray(resized)
-        top = int(round((pixels.shape[0] - self.crop) / 2.0))
-        left = int(round((pixels.shape[1] - self.crop) / 2.0))
+        top = round((pixels.shape[0] - self.crop) / 2.0)
+        left = round((pixels.shape[1] - self.crop) / 2.0)
         return pixels[top : top + self.crop, left : left + self.crop]
 
     def to_unit_tensor(self, image: Image.Image) -> torch.Tensor:
