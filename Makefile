@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: app test lint install data train evaluate bench clean
+.PHONY: app test lint install data cv train evaluate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ data: $(STAMP)
 	$(BIN)/skinmm manifest ham10000 --out data/ham10000/manifest.csv
 	$(BIN)/skinmm split data/ham10000/manifest.csv --out data/ham10000/split --seed 0
 
+# Backbone choice by grouped 3-fold cross-validation on the training split only (about an hour).
+cv: data
+	$(BIN)/python -m skinmm.image.cv --train data/ham10000/split/train.csv --out runs/cv --folds 3 \
+		--candidate lite0:backbone=efficientnet-lite0 --candidate lite2:backbone=efficientnet-lite2
+
 train: data
 	$(BIN)/skinmm train --train data/ham10000/split/train.csv --val data/ham10000/split/val.csv --out models/default
 
@@ -39,6 +44,7 @@ evaluate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_image.py
 	$(BIN)/python benchmarks/bench_text.py
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf .pytest_cache .ruff_cache screenshots
