@@ -88,7 +88,7 @@ def bench_extraction(branch: ImageBranch, paths: list[Path], batch: int) -> list
             cache = TrunkCache(Path(tmp), branch.spec, pre)
             cache.extract(trunk, paths, ["identity"], batch_size=batch, progress=False)
 
-    ours, ref = interleaved_ms(extract, bare, 3)
+    ours, ref = interleaved_ms(extract, bare, 5)
     _, full = interleaved_ms(lambda: None, plain_full, 3)
     n = len(paths)
     return [
