@@ -57,13 +57,26 @@ def fingerprint_frame(frame: pd.DataFrame) -> str:
 
 
 def git_commit(cwd: Path | None = None) -> str | None:
+    """HEAD's hash, with ``+dirty`` when tracked Python files differ from it.
+
+    A bundle trained from uncommitted code must not claim a commit that cannot rebuild it.
+    """
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
-        )
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "*.py"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
-    return out.stdout.strip() or None
+    if not head:
+        return None
+    return f"{head}+dirty" if changed else head
 
 
 def _bundle_files(directory: Path) -> Iterable[Path]:

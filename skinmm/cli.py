@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
+from skinmm.image import DEFAULT_BACKBONE  # a string; torch is not loaded
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -131,7 +132,7 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train", required=True, help="training manifest (train.csv)")
     p.add_argument("--val", required=True, help="validation manifest (val.csv)")
     p.add_argument("--out", required=True, help="bundle folder to write, e.g. models/NAME")
-    p.add_argument("--backbone", default="efficientnet-lite0")
+    p.add_argument("--backbone", default=DEFAULT_BACKBONE)
     p.add_argument("--embedder", default="use-multilingual")
     p.add_argument("--fusion", default="auto", choices=["auto", *RULE_NAMES])
     p.add_argument("--seed", type=int, default=0)

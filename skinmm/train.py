@@ -24,6 +24,7 @@ from skinmm.bundle import (
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.fusion import RULES, FusionParams, fit_params, fuse
+from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, weighted_f1
 from skinmm.taxonomy import LABEL_SPACES, DatasetClass, class_to_dict
 
@@ -40,7 +41,7 @@ class TrainConfig:
     train: Path
     val: Path
     out: Path
-    backbone: str = "efficientnet-lite0"
+    backbone: str = DEFAULT_BACKBONE
     embedder: str = "use-multilingual"
     fusion: str = "auto"
     seed: int = 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from skinmm.data.manifest import write_manifest
+from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.cv import RESULTS_FILE, SUMMARY_FILE, grouped_folds, main, parse_candidate
 from tests.conftest import synthetic_manifest
 
@@ -25,7 +26,7 @@ def test_parse_candidate_reads_backbone_numbers_lists_and_flags():
         "pretrained": False,
         "class_cap": None,
     }
-    assert parse_candidate("plain").backbone == "efficientnet-lite0"
+    assert parse_candidate("plain").backbone == DEFAULT_BACKBONE
 
 
 @pytest.mark.parametrize("bad", [":epochs=3", "x:epochs"])

@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 from sklearn.exceptions import NotFittedError
 
+from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.model import CONFIG_FILE, WEIGHTS_FILE, ImageBranch
 from skinmm.image.network import TRUNK_PREFIX
 
@@ -66,7 +67,7 @@ def test_fit_gives_calibrated_probabilities_in_class_order(fitted: ImageBranch, 
 
 def test_card_says_what_was_trained(fitted: ImageBranch):
     card = fitted.card()
-    assert card["backbone"]["name"] == "efficientnet-lite0"
+    assert card["backbone"]["name"] == DEFAULT_BACKBONE
     assert card["preprocessing"]["crop"] == 32
     assert card["tta_views"] == ["identity", "vflip"]
     assert {"ece_before", "ece_after", "temperature", "validation_metrics"} <= set(card)

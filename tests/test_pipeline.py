@@ -134,3 +134,24 @@ def test_external_manifest_labels_map_or_are_reported(tiny_bundle, tmp_path):
     metrics = evaluate_bundle(load_bundle(tiny_bundle), manifest, tmp_path / "out", plots=False)
     assert metrics["unmapped"] == {"count": 2, "labels": {"wart": 2}}
     assert metrics["n_cases"] == 4  # sk -> bkl, bowen -> akiec, mel, nv
+
+
+def test_git_commit_says_when_the_code_is_not_the_commit(tmp_path):
+    import subprocess
+
+    from skinmm.bundle import git_commit
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "recipe.py").write_text("EPOCHS = 8\n")
+    git("add", "recipe.py")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "recipe")
+    clean = git_commit(tmp_path)
+    assert clean is not None and len(clean) == 40
+    (tmp_path / "notes.md").write_text("not code\n")  # untracked, not Python: still clean
+    assert git_commit(tmp_path) == clean
+    (tmp_path / "recipe.py").write_text("EPOCHS = 12\n")
+    assert git_commit(tmp_path) == f"{clean}+dirty"
+    assert git_commit(tmp_path / "missing") is None

@@ -280,7 +280,6 @@ BACKBONES: dict[str, BackboneSpec] = {
         build=_build_densenet201,
     ),
 }
-DEFAULT_BACKBONE = "efficientnet-lite0"
 
 
 def get_backbone(name: str) -> BackboneSpec:

@@ -29,7 +29,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.data.split import one_per_group
-from skinmm.image.backbones import DEFAULT_BACKBONE
+from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.model import ImageBranch
 
 RESULTS_FILE = "cv_results.json"

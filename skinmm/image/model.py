@@ -16,7 +16,8 @@ from PIL import Image
 from sklearn.exceptions import NotFittedError
 
 from skinmm.calibration import apply_temperature, expected_calibration_error, fit_temperature
-from skinmm.image.backbones import DEFAULT_BACKBONE, Preprocessing, get_backbone
+from skinmm.image import DEFAULT_BACKBONE
+from skinmm.image.backbones import Preprocessing, get_backbone
 from skinmm.image.cam import CamResult, gradcam
 from skinmm.image.features import TTA_VIEWS, TrunkCache, check_views, extract_to_memory, view_batch
 from skinmm.image.io import load_image

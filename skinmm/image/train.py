@@ -21,7 +21,8 @@ import torch
 from skinmm.cache import default_cache_dir
 from skinmm.calibration import apply_temperature, expected_calibration_error
 from skinmm.data.manifest import read_manifest
-from skinmm.image.backbones import BACKBONES, DEFAULT_BACKBONE
+from skinmm.image import DEFAULT_BACKBONE
+from skinmm.image.backbones import BACKBONES
 from skinmm.image.model import ImageBranch
 from skinmm.image.training import val_scores
 

@@ -296,8 +296,9 @@ def bf16_supported(device: str) -> bool:
 def _train_autocast(device: str) -> torch.autocast:
     """bf16 autocast for the tail recipe where the hardware runs it natively.
 
-    On CPUs with AMX it cuts an epoch by about a third; elsewhere bf16 is emulated and slower,
-    so training stays in float32 (the weights and the optimizer are float32 either way).
+    On this machine's AMX CPU one Lite0 tail step (batch 64) took 0.53-0.65 s instead of
+    0.71-0.89 s in float32; where bf16 is emulated it would be slower, so training stays in
+    float32 there. Weights and optimizer state are float32 either way.
     """
     kind = torch.device(device).type
     return torch.autocast(kind, dtype=torch.bfloat16, enabled=bf16_supported(device))
