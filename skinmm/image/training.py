@@ -273,6 +273,10 @@ def fit_on_activations(
             yield _channels_last(stacked[chunk_views, chunk], device), targets[chunk].to(device)
 
     def evaluate() -> np.ndarray:
+        # The training forward, bf16 where supported: the epoch, temperature and prior shift
+        # are chosen on these logits. Prediction runs in float32; on the bundled Lite2 branch
+        # the two differ by 0.0006 in probability on average (max 0.019) over the validation
+        # images, and their top class agrees on 99.9% of them.
         return activation_logits(model, val, device=device, forward=forward)
 
     result = _epoch_loop(
@@ -288,9 +292,12 @@ def bf16_supported(device: str) -> bool:
     """Whether bf16 autocast runs natively (CUDA, or a CPU with AVX512-BF16 / AMX)."""
     if torch.device(device).type == "cuda":
         return True
-    return bool(
-        torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    )
+    try:  # a private op: a torch without it is treated as a CPU without native bf16
+        return bool(
+            torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        )
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _train_autocast(device: str) -> torch.autocast:
