@@ -8,6 +8,7 @@ choose the epoch on the validation split and return its TTA-averaged validation 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import os
 import time
@@ -251,7 +252,7 @@ def fit_on_activations(
     stacked = np.stack([train[v] for v in train])  # (views, n, C, H, W), float16
 
     def forward(x: torch.Tensor) -> torch.Tensor:
-        with _train_autocast(device):
+        with _autocast(device, cpu_bf16=True):
             return model.head(trained(x)).float()
 
     y_train = np.asarray(y_train)
@@ -288,6 +289,7 @@ def fit_on_activations(
     return result
 
 
+@functools.cache
 def bf16_supported(device: str) -> bool:
     """Whether bf16 autocast runs natively (CUDA, or a CPU with AVX512-BF16 / AMX)."""
     if torch.device(device).type == "cuda":
@@ -298,17 +300,6 @@ def bf16_supported(device: str) -> bool:
         )
     except (AttributeError, RuntimeError):
         return False
-
-
-def _train_autocast(device: str) -> torch.autocast:
-    """bf16 autocast for the tail recipe where the hardware runs it natively.
-
-    On this machine's AMX CPU one Lite0 tail step (batch 64) took 0.53-0.65 s instead of
-    0.71-0.89 s in float32; where bf16 is emulated it would be slower, so training stays in
-    float32 there. Weights and optimizer state are float32 either way.
-    """
-    kind = torch.device(device).type
-    return torch.autocast(kind, dtype=torch.bfloat16, enabled=bf16_supported(device))
 
 
 def _channels_last(acts: np.ndarray, device: str) -> torch.Tensor:
@@ -407,9 +398,17 @@ def image_logits(
     return torch.cat(out).numpy()
 
 
-def _autocast(device: str) -> torch.autocast:
+def _autocast(device: str, *, cpu_bf16: bool = False) -> torch.autocast:
+    """bf16 autocast on CUDA; on a CPU only with ``cpu_bf16`` and native bf16 support.
+
+    The CPU tail recipe asks for it: on this machine's AMX CPU one Lite0 tail step (batch
+    64) took 0.53-0.65 s instead of 0.71-0.89 s in float32. Where bf16 is emulated it would be
+    slower, so it stays off there. Full-image evaluation on a CPU stays float32, like
+    prediction. Weights and optimizer state are float32 either way.
+    """
     kind = torch.device(device).type
-    return torch.autocast(kind, dtype=torch.bfloat16, enabled=kind == "cuda")
+    enabled = kind == "cuda" or (cpu_bf16 and bf16_supported(device))
+    return torch.autocast(kind, dtype=torch.bfloat16, enabled=enabled)
 
 
 def fit_on_images(
