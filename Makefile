@@ -43,6 +43,7 @@ evaluate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_image.py
+	$(BIN)/python benchmarks/bench_tail.py
 	$(BIN)/python benchmarks/bench_text.py
 	$(BIN)/python benchmarks/bench_app.py
 

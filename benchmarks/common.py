@@ -11,6 +11,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _alternate(
+    subject: Callable[[], object], reference: Callable[[], object], repeats: int
+) -> tuple[list[float], list[float]]:
+    subject(), reference()  # warm-up: lazy initialisation, allocator pools
+    times: dict[str, list[float]] = {"s": [], "r": []}
+    for _ in range(repeats):
+        for key, fn in (("s", subject), ("r", reference)):
+            started = time.perf_counter()
+            fn()
+            times[key].append((time.perf_counter() - started) * 1000)
+    return times["s"], times["r"]
+
+
 def interleaved_ms(
     subject: Callable[[], object], reference: Callable[[], object], repeats: int
 ) -> tuple[float, float]:
@@ -19,14 +32,28 @@ def interleaved_ms(
     Alternating the two spreads any background load on a shared machine evenly over both,
     so that their ratio stays meaningful when absolute times drift.
     """
-    subject(), reference()  # warm-up: lazy initialisation, allocator pools
-    times: dict[str, list[float]] = {"s": [], "r": []}
-    for _ in range(repeats):
-        for key, fn in (("s", subject), ("r", reference)):
-            started = time.perf_counter()
-            fn()
-            times[key].append((time.perf_counter() - started) * 1000)
-    return statistics.median(times["s"]), statistics.median(times["r"])
+    ours, ref = _alternate(subject, reference, repeats)
+    return statistics.median(ours), statistics.median(ref)
+
+
+def paired_ratio(
+    subject: Callable[[], object], reference: Callable[[], object], repeats: int
+) -> tuple[float, float, float, float, float]:
+    """Median ms of both, then the median, minimum and maximum of ``reference / subject``
+    over adjacent pairs.
+
+    For long steps (seconds) a shared VM's speed drifts between repeats; the ratio of two
+    neighbouring runs cancels that drift, where a ratio of two medians need not.
+    """
+    ours, ref = _alternate(subject, reference, repeats)
+    ratios = [r / s for s, r in zip(ours, ref, strict=True)]
+    return (
+        statistics.median(ours),
+        statistics.median(ref),
+        statistics.median(ratios),
+        min(ratios),
+        max(ratios),
+    )
 
 
 def peak_rss_mib() -> float:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
-from skinmm.image import DEFAULT_BACKBONE  # a string; torch is not loaded
+from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -73,6 +73,7 @@ def _train(args: argparse.Namespace) -> int:
         device=args.device,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         label_space=args.label_space,
+        image_params=parse_params(args.image_param),
     )
     train_bundle(config)
     return 0
@@ -139,6 +140,14 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--cache-dir", help="feature/embedding cache (default $SKINMM_CACHE or cache/)")
     p.add_argument("--label-space", default="auto", choices=["auto", "ham10000", "pad-ufes-20"])
+    p.add_argument(
+        "--image-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="image-branch setting, repeatable: e.g. tail_trainable=3 (the fast recipe), "
+        "epochs=8, train_views=identity+hflip (see docs/image-branch.md)",
+    )
     p.set_defaults(handler=_train)
 
     p = sub.add_parser("evaluate", help="evaluate a bundle on a labelled manifest")

@@ -44,3 +44,15 @@ def test_serve_passes_its_options_on(monkeypatch):
     monkeypatch.setattr(skinmm.serve, "main", lambda argv: seen.setdefault("argv", argv) and 0)
     assert main(["serve", "--headless", "--port", "8599"]) == 0
     assert seen["argv"] == ["--headless", "--port", "8599"]
+
+
+def test_train_passes_image_params_and_rejects_malformed_ones(tmp_path, monkeypatch, capsys):
+    seen = []
+    monkeypatch.setattr("skinmm.train.train_bundle", seen.append)
+    base = ["train", "--train", "t.csv", "--val", "v.csv", "--out", str(tmp_path / "b")]
+    extra = ["--image-param", "tail_trainable=3", "--image-param", "train_views=identity+hflip"]
+    assert main([*base, *extra]) == 0
+    assert seen[0].image_params == {"tail_trainable": 3, "train_views": ["identity", "hflip"]}
+    assert main([*base, "--image-param", "epochs"]) == 2
+    assert "is not KEY=VALUE" in capsys.readouterr().err
+    assert len(seen) == 1

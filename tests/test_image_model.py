@@ -151,3 +151,56 @@ def test_gradcam_rejects_unknown_classes(fitted: ImageBranch, data):
     _, val, _ = data
     with pytest.raises(ValueError, match="outside"):
         fitted.gradcam(val["image_path"].iloc[0], [5])
+
+
+def test_partial_tail_caches_the_frozen_modules_and_trains_only_the_rest(data, tmp_path: Path):
+    train, val, _ = data
+    cache = tmp_path / "cache"
+    params = {**TINY, "epochs": 1, "tail_trainable": 2}
+    branch = ImageBranch(classes=CLASSES, **params)
+    tail = branch._new_model(True).net.tail
+    before = {k: v.clone() for k, v in tail.state_dict().items()}
+    branch.fit(train, val, cache_dir=cache, log=lambda _: None)
+    after = branch.model_.net.tail.state_dict()
+    depth = len(tail) - 2
+    frozen = [k for k in before if int(k.split(".")[0]) < depth]
+    trained = [k for k in before if int(k.split(".")[0]) >= depth and "weight" in k]
+    assert frozen and all(torch.equal(before[k], after[k]) for k in frozen)
+    assert any(not torch.equal(before[k], after[k]) for k in trained)
+    folder = next((cache / "image").iterdir()) / f"tail-{depth}"
+    assert len(list(folder.rglob("*.npy"))) == len(train) * 2 + len(val) * 2
+    # A second run reads the frozen modules' output from the cache and trains the same.
+    again = ImageBranch(classes=CLASSES, **params).fit(
+        train, val, cache_dir=cache, log=lambda _: None
+    )
+    assert again.cache_computed_ == 0
+    paths = list(val["image_path"])
+    assert np.array_equal(
+        again.predict_proba_paths(paths, cache), branch.predict_proba_paths(paths, cache)
+    )
+    # The cached path (bf16 frozen modules) agrees with the float32 image path.
+    assert np.allclose(
+        branch.predict_proba_paths(paths, cache), branch.predict_proba(paths), atol=0.05
+    )
+
+
+def test_tail_cache_entries_are_the_frozen_modules_applied_to_trunk_entries(data, tmp_path: Path):
+    from skinmm.image.features import TailCache, TrunkCache, extract_to_memory
+
+    train, _, _ = data
+    branch = ImageBranch(classes=CLASSES, **TINY)
+    net = branch._new_model(True).net.eval()
+    cache = TrunkCache(tmp_path, branch.spec, branch.preprocessing)
+    paths = list(train["image_path"][:4])
+    trunk = extract_to_memory(cache, net, paths, ["identity"])["identity"]
+    deep = extract_to_memory(cache, net, paths, ["identity"], depth=3)["identity"]
+    with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16):
+        expected = net.tail[:3](torch.from_numpy(trunk).float()).to(torch.float16).numpy()
+    assert deep.shape == expected.shape
+    assert np.allclose(deep.astype(np.float32), expected.astype(np.float32), atol=1e-2)
+    with pytest.raises(ValueError, match="at least 1"):
+        TailCache(cache, 0)
+    with pytest.raises(ValueError, match="tail_trainable must be between"):
+        ImageBranch(classes=CLASSES, **{**TINY, "tail_trainable": 99}).fit(
+            train, train, cache_dir=tmp_path, log=lambda _: None
+        )

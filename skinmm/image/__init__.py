@@ -14,6 +14,32 @@ from typing import Any
 # Lite2 beat Lite0 in every fold (docs/image-branch.md); Lite0 stays the faster option.
 # Defined here, not in backbones.py, so the command line can read it without loading torch.
 DEFAULT_BACKBONE = "efficientnet-lite2"
+LIST_KEYS = frozenset({"train_views", "tta_views"})
+
+
+def parse_param(key: str, text: str) -> Any:
+    """A hyperparameter from text: ``a+b`` lists for the view keys, else int, float, bool,
+    ``none`` or the string itself (for ``--image-param`` and cross-validation candidates)."""
+    if key in LIST_KEYS:
+        return text.split("+")
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"none": None, "true": True, "false": False}.get(text.lower(), text)
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``["epochs=4", "tail_trainable=3"]`` -> ``{"epochs": 4, "tail_trainable": 3}``."""
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{item!r} is not KEY=VALUE (for example epochs=8).")
+        params[key.strip()] = parse_param(key.strip(), text.strip())
+    return params
+
 
 _EXPORTS = {
     "BACKBONES": "skinmm.image.backbones",
@@ -24,7 +50,7 @@ _EXPORTS = {
     "load_image": "skinmm.image.io",
     "train_image_branch": "skinmm.image.train",
 }
-__all__ = sorted([*_EXPORTS, "DEFAULT_BACKBONE"])
+__all__ = sorted([*_EXPORTS, "DEFAULT_BACKBONE", "parse_param", "parse_params"])
 
 
 def __getattr__(name: str) -> Any:

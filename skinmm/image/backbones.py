@@ -67,6 +67,16 @@ class Preprocessing:
     def normalize(self, unit: torch.Tensor) -> torch.Tensor:
         return TF.normalize(unit, list(self.mean), list(self.std))
 
+    def normalize_pixels(self, pixels: np.ndarray) -> np.ndarray:
+        """uint8 (..., H, W, 3) -> float32 normalised, the same float32 operations (and so
+        the same numbers) as ``to_unit_tensor`` followed by ``normalize``, in NumPy.
+
+        NumPy keeps this off torch's thread pool, so the cache's decoding thread can run it
+        while the trunk computes the previous batch.
+        """
+        unit = pixels.astype(np.float32) / np.float32(255.0)
+        return (unit - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)
+
     def __call__(self, image: Image.Image) -> torch.Tensor:
         return self.normalize(self.to_unit_tensor(image))
 

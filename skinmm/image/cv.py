@@ -29,12 +29,11 @@ from sklearn.model_selection import StratifiedGroupKFold
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.data.split import one_per_group
-from skinmm.image import DEFAULT_BACKBONE
+from skinmm.image import DEFAULT_BACKBONE, parse_params
 from skinmm.image.model import ImageBranch
 
 RESULTS_FILE = "cv_results.json"
 SUMMARY_FILE = "cv_summary.md"
-LIST_KEYS = {"train_views", "tta_views"}
 
 
 @dataclass(frozen=True)
@@ -46,28 +45,15 @@ class Candidate:
     params: dict[str, Any]
 
 
-def _value(key: str, text: str) -> Any:
-    if key in LIST_KEYS:
-        return text.split("+")
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return {"none": None, "true": True, "false": False}.get(text.lower(), text)
-
-
 def parse_candidate(spec: str) -> Candidate:
     """``NAME:backbone=efficientnet-lite2,epochs=10,train_views=identity+hflip``."""
     name, _, rest = spec.partition(":")
     if not name:
         raise ValueError(f"Candidate {spec!r} has no name; write NAME:key=value,...")
-    params: dict[str, Any] = {}
-    for item in filter(None, rest.split(",")):
-        key, sep, text = item.partition("=")
-        if not sep:
-            raise ValueError(f"Candidate {spec!r}: {item!r} is not key=value.")
-        params[key.strip()] = _value(key.strip(), text.strip())
+    try:
+        params = parse_params([item for item in rest.split(",") if item])
+    except ValueError as error:
+        raise ValueError(f"Candidate {spec!r}: {error}") from None
     backbone = params.pop("backbone", DEFAULT_BACKBONE)
     return Candidate(name, backbone, params)
 

@@ -44,6 +44,7 @@ VIEWS: dict[str, View] = {
     "rot180": lambda t, _: t.rot90(2, (-2, -1)),
     "rot270": lambda t, _: t.rot90(3, (-2, -1)),
     "transpose": lambda t, _: t.transpose(-2, -1),
+    "transverse": lambda t, _: t.rot90(2, (-2, -1)).transpose(-2, -1),
     "jitter": _jitter,
 }
 TTA_VIEWS: tuple[str, ...] = ("identity", "hflip", "vflip", "rot90")
@@ -57,7 +58,10 @@ HWC_VIEWS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "rot180": lambda a: np.rot90(a, 2, axes=(0, 1)),
     "rot270": lambda a: np.rot90(a, 3, axes=(0, 1)),
     "transpose": lambda a: a.transpose(1, 0, 2),
+    "transverse": lambda a: np.rot90(a, 2, axes=(0, 1)).transpose(1, 0, 2),
 }
+# The eight symmetries of the square (the dihedral group D4).
+DIHEDRAL_VIEWS: tuple[str, ...] = tuple(HWC_VIEWS)
 
 
 def check_views(views: Sequence[str]) -> tuple[str, ...]:
@@ -82,7 +86,30 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-class TrunkCache:
+class _ActivationStore:
+    """float16 ``.npy`` files, one per (image digest, view), under ``folder``."""
+
+    folder: Path
+    computed: int
+
+    def path(self, digest: str, view: str) -> Path:
+        return self.folder / view / digest[:2] / f"{digest}.npy"
+
+    def _store(self, out: np.ndarray, keys: list[tuple[str, str]]) -> None:
+        for (digest, view), activation in zip(keys, out, strict=True):
+            target = self.path(digest, view)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp.npy")
+            np.save(tmp, activation)
+            tmp.replace(target)  # atomic: an interrupted run never leaves half a file
+        self.computed += len(keys)
+
+    def load(self, digests: Sequence[str], view: str) -> np.ndarray:
+        """float16 array (n, C, H, W) of one view's activations, in ``digests`` order."""
+        return np.stack([np.load(self.path(d, view)) for d in digests])
+
+
+class TrunkCache(_ActivationStore):
     """Frozen-trunk activations of images, per view, on disk.
 
     Parameters
@@ -105,9 +132,6 @@ class TrunkCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "recipe.json").write_text(json.dumps(recipe, indent=2))
         self.computed = 0
-
-    def path(self, digest: str, view: str) -> Path:
-        return self.folder / view / digest[:2] / f"{digest}.npy"
 
     def extract(
         self,
@@ -151,10 +175,10 @@ class TrunkCache:
     def _prepare(
         self, chunk: list[tuple[str | Path, str, list[str]]]
     ) -> tuple[np.ndarray, list[tuple[str, str]]]:
-        """Channels-last (n, H, W, 3) batch of the missing views, and their keys.
+        """Normalised channels-last (n, H, W, 3) float32 batch of the missing views, and keys.
 
-        Geometric views stay uint8 (normalised later, in one vectorised step); a chunk with a
-        colour view is normalised here, per image, through the torch path.
+        Runs in the decoding thread. Geometric views are cropped as uint8 and normalised in one
+        vectorised NumPy step; a chunk with a colour view goes through the torch path per image.
         """
         colour = any(v in COLOUR_VIEWS for _, _, missing in chunk for v in missing)
         arrays, keys = [], []
@@ -168,31 +192,73 @@ class TrunkCache:
                 pixels = self.preprocessing.pixels(image)
                 arrays.append(np.stack([HWC_VIEWS[v](pixels) for v in missing]))
             keys += [(digest, v) for v in missing]
-        return np.concatenate(arrays), keys
+        batch = np.concatenate(arrays)
+        if batch.dtype == np.uint8:
+            batch = self.preprocessing.normalize_pixels(batch)
+        return batch, keys
 
     def _run(self, trunk: torch.nn.Module, hwc: np.ndarray, device: str) -> np.ndarray:
         # (n, H, W, 3) viewed as (n, 3, H, W): channels-last without a copy.
         batch = torch.from_numpy(hwc).permute(0, 3, 1, 2).to(device)
-        if batch.dtype == torch.uint8:
-            # The same float32 operations as to_unit_tensor + normalize, on the whole batch.
-            batch = self.preprocessing.normalize(batch.float().div_(255.0))
         # bf16 autocast and channels-last roughly double CPU throughput of the trunk; the
         # activations are stored as float16 anyway.
         with torch.inference_mode(), torch.autocast(torch.device(device).type, torch.bfloat16):
             return trunk(batch).to("cpu", torch.float16).numpy()
 
-    def _store(self, out: np.ndarray, keys: list[tuple[str, str]]) -> None:
-        for (digest, view), activation in zip(keys, out, strict=True):
-            target = self.path(digest, view)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp.npy")
-            np.save(tmp, activation)
-            tmp.replace(target)  # atomic: an interrupted run never leaves half a file
-        self.computed += len(keys)
 
-    def load(self, digests: Sequence[str], view: str) -> np.ndarray:
-        """float16 array (n, C, H, W) of one view's activations, in ``digests`` order."""
-        return np.stack([np.load(self.path(d, view)) for d in digests])
+class TailCache(_ActivationStore):
+    """The tail's first ``depth`` modules applied to cached trunk activations, on disk.
+
+    When the recipe trains only the last modules of the tail, the leading ones keep their
+    pretrained weights, so their output is as fixed as the trunk's: computing it once per
+    image and view, instead of once per training run, is what makes a warm run fast. Entries
+    are always derived from the trunk cache's float16 entries, never straight from images, so
+    they are the same whether the trunk cache was filled in this run or an earlier one.
+    """
+
+    def __init__(self, base: TrunkCache, depth: int) -> None:
+        if depth < 1:
+            raise ValueError(f"depth must be at least 1, got {depth}.")
+        self.base, self.depth = base, depth
+        self.folder = base.folder / f"tail-{depth}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.computed = 0
+
+    def extract(
+        self,
+        modules: torch.nn.Module,
+        digests: Sequence[str],
+        views: Sequence[str],
+        *,
+        batch_size: int = 128,
+        device: str = "cpu",
+        progress: bool = True,
+    ) -> None:
+        """Compute and store every missing (digest, view) entry from the trunk cache."""
+        todo = [
+            (d, v) for v in views for d in dict.fromkeys(digests) if not self.path(d, v).is_file()
+        ]
+        if not todo:
+            return
+        modules.eval().to(device, memory_format=torch.channels_last)
+        bar = tqdm(
+            total=len(todo),
+            desc=f"tail[:{self.depth}] activations",
+            unit="view",
+            disable=not progress,
+            mininterval=10,
+        )
+        for s in range(0, len(todo), batch_size):
+            keys = todo[s : s + batch_size]
+            acts = np.stack([np.load(self.base.path(d, v)) for d, v in keys])
+            x = torch.from_numpy(acts).float().to(device)
+            x = x.contiguous(memory_format=torch.channels_last)
+            # The same bf16 autocast as the trunk cache: these are stored as float16 anyway.
+            with torch.inference_mode(), torch.autocast(x.device.type, torch.bfloat16):
+                out = modules(x).to("cpu", torch.float16).numpy()
+            self._store(out, keys)
+            bar.update(len(keys))
+        bar.close()
 
 
 def extract_to_memory(
@@ -201,9 +267,18 @@ def extract_to_memory(
     paths: Sequence[str | Path],
     views: Sequence[str],
     *,
+    depth: int = 0,
     device: str = "cpu",
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Fill the cache for ``paths`` and return ``{view: activations}`` in path order."""
+    """Fill the cache for ``paths`` and return ``{view: activations}`` in path order.
+
+    With ``depth > 0`` the activations are those after the tail's first ``depth`` modules
+    (a :class:`TailCache` under the trunk cache).
+    """
     digests = cache.extract(net.trunk, paths, views, device=device, progress=progress)
-    return {v: cache.load(digests, v) for v in views}
+    if depth == 0:
+        return {v: cache.load(digests, v) for v in views}
+    deeper = TailCache(cache, depth)
+    deeper.extract(net.tail[:depth], digests, views, device=device, progress=progress)
+    return {v: deeper.load(digests, v) for v in views}

@@ -29,6 +29,7 @@ from skinmm.image.training import (
     choose_prior_shift,
     fit_on_activations,
     fit_on_images,
+    frozen_depth,
     val_scores,
 )
 
@@ -193,12 +194,18 @@ class ImageBranch:
             # A random trunk is not the cached one: never share its activations.
             cache_dir = Path(cache_dir) / f"random-seed{seed}"
         cache = TrunkCache(Path(cache_dir), self.spec, self.preprocessing)
+        depth = self._frozen_depth(model)
         started = time.perf_counter()
         acts_train = extract_to_memory(
-            cache, model.net, list(train["image_path"]), self.train_views, device=device
+            cache,
+            model.net,
+            list(train["image_path"]),
+            self.train_views,
+            depth=depth,
+            device=device,
         )
         acts_val = extract_to_memory(
-            cache, model.net, list(val["image_path"]), self.tta_views, device=device
+            cache, model.net, list(val["image_path"]), self.tta_views, depth=depth, device=device
         )
         cache_s = time.perf_counter() - started
         self.cache_computed_ = cache.computed
@@ -215,6 +222,9 @@ class ImageBranch:
             log=log,
         )
         return result, cache_s
+
+    def _frozen_depth(self, model: ImageClassifier) -> int:
+        return frozen_depth(len(model.net.tail), self.recipe.tail_trainable)
 
     @staticmethod
     def _shift_prior(
@@ -282,10 +292,11 @@ class ImageBranch:
         if cache_dir is None or self.finetune != "tail" or not self.pretrained:
             return self.logits(list(paths))
         cache = TrunkCache(Path(cache_dir), self.spec, self.preprocessing_)
+        depth = self._frozen_depth(self.model_)
         acts = extract_to_memory(
-            cache, self.model_.net, list(paths), self.tta_views, device=self.device_
+            cache, self.model_.net, list(paths), self.tta_views, depth=depth, device=self.device_
         )
-        return activation_logits(self.model_, acts, device=self.device_)
+        return activation_logits(self.model_, acts, start=depth, device=self.device_)
 
     def predict_proba_paths(
         self, paths: Sequence[str | Path], cache_dir: Path | None = None

@@ -198,33 +198,12 @@ def _freeze_depthwise(module: nn.Module) -> None:
             conv.weight.requires_grad_(False)
 
 
-def _split_tail(model: ImageClassifier, trainable: int | None) -> tuple[nn.Module, nn.Module]:
-    tail = model.net.tail
-    k = trainable or len(tail)
-    if not 1 <= k <= len(tail):
-        raise ValueError(f"tail_trainable must be between 1 and {len(tail)}, got {trainable}.")
-    frozen = tail[: len(tail) - k]
-    frozen.requires_grad_(False)
-    return frozen, tail[len(tail) - k :]
-
-
-def _run_frozen(
-    frozen: nn.Module, views: dict[str, np.ndarray], device: str, batch: int = 128
-) -> dict[str, np.ndarray]:
-    """Frozen leading tail modules applied once to cached activations (bf16, as the cache)."""
-    if len(frozen) == 0:
-        return views
-    frozen.eval()
-    out = {}
-    with torch.inference_mode():
-        for name, acts in views.items():
-            parts = []
-            for s in tqdm(range(0, len(acts), batch), desc=f"frozen tail ({name})", mininterval=10):
-                with torch.autocast(torch.device(device).type, torch.bfloat16):
-                    result = frozen(_channels_last(acts[s : s + batch], device))
-                parts.append(result.to("cpu", torch.float16))
-            out[name] = torch.cat(parts).numpy()
-    return out
+def frozen_depth(tail_length: int, trainable: int | None) -> int:
+    """How many leading tail modules stay frozen when the last ``trainable`` ones train."""
+    k = trainable or tail_length
+    if not 1 <= k <= tail_length:
+        raise ValueError(f"tail_trainable must be between 1 and {tail_length}, got {trainable}.")
+    return tail_length - k
 
 
 def fit_on_activations(
@@ -239,7 +218,11 @@ def fit_on_activations(
     seed: int = 0,
     log: Callable[[str], None] = print,
 ) -> FitResult:
-    """Train tail + head; each epoch shows each drawn image once, in one random cached view."""
+    """Train tail + head; each epoch shows each drawn image once, in one random cached view.
+
+    ``train`` and ``val`` hold activations after the trunk and the tail's frozen leading
+    modules (``frozen_depth``; see :class:`~skinmm.image.features.TailCache`).
+    """
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     model.freeze_trunk()
@@ -247,8 +230,9 @@ def fit_on_activations(
         _freeze_depthwise(model.net.tail)
     # Channels-last makes the tail's convolutions markedly faster on CPUs.
     model.to(device, memory_format=torch.channels_last)
-    frozen, trained = _split_tail(model, recipe.tail_trainable)
-    train, val = _run_frozen(frozen, train, device), _run_frozen(frozen, val, device)
+    start = frozen_depth(len(model.net.tail), recipe.tail_trainable)
+    model.net.tail[:start].requires_grad_(False)
+    trained = model.net.tail[start:]
     stacked = np.stack([train[v] for v in train])  # (views, n, C, H, W), float16
 
     def forward(x: torch.Tensor) -> torch.Tensor:
@@ -312,13 +296,15 @@ def activation_logits(
     *,
     device: str = "cpu",
     batch: int = 256,
+    start: int = 0,
     forward: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> np.ndarray:
     """Mean over views of the logits computed from cached activations.
 
-    ``forward`` maps activations to logits; by default the whole tail and head.
+    ``forward`` maps activations to logits; by default the tail from module ``start`` on
+    (the activations being those after ``tail[:start]``) and the head.
     """
-    forward = forward or model.from_trunk
+    forward = forward or (lambda acts: model.head(model.net.tail[start:](acts)))
     model.eval()
     total = None
     with torch.inference_mode():
