@@ -93,3 +93,11 @@ def test_cache_feeds_the_trunk_what_view_batch_gives(tmp_path: Path, views: list
     )
     torch.testing.assert_close(fed, expected, rtol=0, atol=0)
     assert cache.computed == len(paths) * len(views)
+
+
+def test_dihedral_views_are_the_eight_distinct_symmetries_of_the_square():
+    from skinmm.image.features import DIHEDRAL_VIEWS
+
+    square = np.arange(16).reshape(4, 4, 1)
+    seen = {HWC_VIEWS[v](square).tobytes() for v in DIHEDRAL_VIEWS}
+    assert len(DIHEDRAL_VIEWS) == 8 and len(seen) == 8
