@@ -168,7 +168,9 @@ def test_partial_tail_caches_the_frozen_modules_and_trains_only_the_rest(data, t
     assert frozen and all(torch.equal(before[k], after[k]) for k in frozen)
     assert any(not torch.equal(before[k], after[k]) for k in trained)
     folder = next((cache / "image").iterdir()) / f"tail-{depth}"
-    assert len(list(folder.rglob("*.npy"))) == len(train) * 2 + len(val) * 2
+    entries = len(train) * 2 + len(val) * 2
+    assert len(list(folder.rglob("*.npy"))) == entries
+    assert branch.cache_computed_ == 2 * entries  # trunk entries, then the frozen modules'
     # A second run reads the frozen modules' output from the cache and trains the same.
     again = ImageBranch(classes=CLASSES, **params).fit(
         train, val, cache_dir=cache, log=lambda _: None

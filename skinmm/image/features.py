@@ -257,6 +257,8 @@ class TailCache(_ActivationStore):
             with torch.inference_mode(), torch.autocast(x.device.type, torch.bfloat16):
                 out = modules(x).to("cpu", torch.float16).numpy()
             self._store(out, keys)
+            # Counted on the trunk cache too: its ``computed`` is what a run reports.
+            self.base.computed += len(keys)
             bar.update(len(keys))
         bar.close()
 

@@ -39,7 +39,9 @@ class Recipe:
     depthwise kernels of the tail: on CPUs their weight gradient costs more than the rest of
     the tail together, while the pointwise convolutions and batch norms hold most of the
     parameters. ``tail_trainable=k`` (tail recipe) trains only the last ``k`` modules of the
-    tail: the frozen leading ones run once over the cached activations instead of every epoch.
+    tail: the frozen leading ones keep their pretrained weights and their output is cached on
+    disk like the trunk's (``TailCache``), so a warm run trains the last ``k`` on it directly.
+    Grouped cross-validation preferred the whole tail (docs/image-branch.md).
     """
 
     epochs: int = 8
