@@ -2,8 +2,9 @@
 
 ``python benchmarks/bench_tail.py [--backbone NAME]``: one AdamW step at batch 64 on
 activations of the trunk's output shape, under the recipe's settings (bf16 autocast where
-native, depthwise kernels frozen, channels-last), for each ``tail_trainable``; every figure is
-a ratio to the whole tail's step, timed alternately with it. Written to BENCHMARKS.md.
+native, depthwise kernels frozen, channels-last), for each ``tail_trainable`` and for the last
+four on ``--crop`` windows (``train_crop``); every figure is a ratio to the whole tail's step,
+timed alternately with it. Written to BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ from skinmm.image.network import ImageClassifier
 from skinmm.image.training import _autocast, _freeze_depthwise, frozen_depth
 
 
-def step_fn(model: ImageClassifier, acts: torch.Tensor, trainable: int) -> Callable[[], None]:
-    """One training step of the last ``trainable`` tail modules, on their cached input."""
+def step_fn(
+    model: ImageClassifier, acts: torch.Tensor, trainable: int, crop: int | None = None
+) -> Callable[[], None]:
+    """One training step of the last ``trainable`` tail modules, on their cached input
+    (a ``crop`` x ``crop`` window of it with ``train_crop``)."""
     tail = model.net.tail
     start = frozen_depth(len(tail), trainable)
     with torch.inference_mode(), _autocast("cpu", cpu_bf16=True):
         x = tail[:start](acts).float() if start else acts
+    if crop:
+        x = x[..., :crop, :crop]
     x = x.clone().contiguous(memory_format=torch.channels_last)
     trained = tail[start:]
     params = [p for p in [*trained.parameters(), *model.fc.parameters()] if p.requires_grad]
@@ -57,6 +63,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--crop", type=int, default=7, help="train_crop of the windowed row")
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -72,10 +79,12 @@ def main() -> int:
     n = len(net.tail)
     whole = step_fn(model, acts, n)
     rows = []
-    for k in (n, 4, 3, 2):
-        ours, ref, speedup, _, _ = paired_ratio(step_fn(model, acts, k), whole, args.repeats)
+    for k, crop in ((n, None), (4, None), (4, args.crop), (3, None), (2, None)):
+        ours, ref, speedup, _, _ = paired_ratio(step_fn(model, acts, k, crop), whole, args.repeats)
+        window = f", {crop} x {crop} windows (`train_crop`)" if crop else ""
         rows.append(
-            f"| last {k} of {n} tail modules | {ours:.0f} ms | {ref:.0f} ms | {1 / speedup:.2f} |"
+            f"| last {k} of {n} tail modules{window} | {ours:.0f} ms | {ref:.0f} ms "
+            f"| {1 / speedup:.2f} |"
         )
     lines = [
         "## Tail training step (benchmarks/bench_tail.py)",

@@ -206,3 +206,45 @@ def test_tail_cache_entries_are_the_frozen_modules_applied_to_trunk_entries(data
         ImageBranch(classes=CLASSES, **{**TINY, "tail_trainable": 99}).fit(
             train, train, cache_dir=tmp_path, log=lambda _: None
         )
+
+
+def test_random_windows_are_sub_blocks_of_each_map() -> None:
+    from skinmm.image.training import random_windows
+
+    maps = np.arange(40 * 2 * 5 * 5, dtype=np.float32).reshape(40, 2, 5, 5)
+    windows = random_windows(maps, 3, np.random.default_rng(0))
+    assert windows.shape == (40, 2, 3, 3)
+    corners = set()
+    for m, w in zip(maps, windows, strict=True):
+        top, left = np.argwhere(m[0] == w[0, 0, 0])[0]
+        np.testing.assert_array_equal(w, m[:, top : top + 3, left : left + 3])
+        corners.add((int(top), int(left)))
+    assert len(corners) > 4  # fresh positions, not one window for the batch
+
+
+def test_train_crop_trains_on_windows_and_predicts_on_whole_maps(data, tmp_path: Path):
+    train, val, _ = data
+    params = {**TINY, "input_size": 64, "epochs": 1, "train_crop": 3}
+    branch = ImageBranch(classes=CLASSES, **params)
+    sizes: list[tuple[int, int]] = []
+
+    def spy(_module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+        sizes.append(tuple(inputs[0].shape[-2:]))
+
+    original = branch._new_model
+
+    def hooked(pretrained: bool):
+        model = original(pretrained)
+        model.net.tail[0].register_forward_pre_hook(spy)
+        return model
+
+    branch._new_model = hooked  # type: ignore[method-assign]
+    branch.fit(train, val, cache_dir=tmp_path, log=lambda _: None)
+    # Trunk maps are 4x4 at 64 px: training batches see 3x3 windows, validation whole maps.
+    assert (3, 3) in sizes and (4, 4) in sizes and set(sizes) == {(3, 3), (4, 4)}
+    proba = branch.predict_proba(list(val["image_path"]))
+    assert proba.shape == (len(val), len(CLASSES)) and np.allclose(proba.sum(1), 1)
+    with pytest.raises(ValueError, match="train_crop must be between 1 and"):
+        ImageBranch(classes=CLASSES, **{**params, "train_crop": 9}).fit(
+            train, val, cache_dir=tmp_path, log=lambda _: None
+        )

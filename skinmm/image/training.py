@@ -42,6 +42,10 @@ class Recipe:
     tail: the frozen leading ones keep their pretrained weights and their output is cached on
     disk like the trunk's (``TailCache``), so a warm run trains the last ``k`` on it directly.
     Grouped cross-validation preferred the whole tail (docs/image-branch.md).
+    ``train_crop=s`` (tail recipe) trains on a random ``s`` x ``s`` window of each cached
+    activation map (a fresh window per image and epoch) and predicts on the whole map: a
+    random-crop augmentation that also cuts the step's cost with the map's area. Grouped
+    cross-validation found it no help on HAM10000 (docs/image-branch.md); off by default.
     """
 
     epochs: int = 8
@@ -55,6 +59,7 @@ class Recipe:
     class_cap: int | None = 1600
     train_depthwise: bool = False
     tail_trainable: int | None = None
+    train_crop: int | None = None
 
 
 @dataclass
@@ -236,6 +241,7 @@ def fit_on_activations(
     model.net.tail[:start].requires_grad_(False)
     trained = model.net.tail[start:]
     stacked = np.stack([train[v] for v in train])  # (views, n, C, H, W), float16
+    crop = _check_crop(recipe.train_crop, stacked.shape[-2:])
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         with _autocast(device, cpu_bf16=True):
@@ -257,7 +263,10 @@ def fit_on_activations(
         for chunk, chunk_views in zip(
             np.array_split(order, steps), np.array_split(views, steps), strict=True
         ):
-            yield _channels_last(stacked[chunk_views, chunk], device), targets[chunk].to(device)
+            acts = stacked[chunk_views, chunk]
+            if crop:
+                acts = random_windows(acts, crop, rng)
+            yield _channels_last(acts, device), targets[chunk].to(device)
 
     def evaluate() -> np.ndarray:
         # The training forward, bf16 where supported: the epoch, temperature and prior shift
@@ -273,6 +282,26 @@ def fit_on_activations(
         y_train, len(sizes), recipe.class_weight_power, recipe.class_cap
     )
     return result
+
+
+def _check_crop(crop: int | None, shape: tuple[int, ...]) -> int | None:
+    if crop is None or crop == shape[0] == shape[1]:
+        return None
+    if not 1 <= crop <= min(shape):
+        raise ValueError(
+            f"train_crop must be between 1 and the cached map's size {min(shape)}, got {crop}."
+        )
+    return crop
+
+
+def random_windows(acts: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random ``size`` x ``size`` spatial window of each map in ``acts`` (n, C, H, W)."""
+    n, _, height, width = acts.shape
+    tops = rng.integers(height - size + 1, size=n)
+    lefts = rng.integers(width - size + 1, size=n)
+    return np.stack(
+        [a[:, t : t + size, u : u + size] for a, t, u in zip(acts, tops, lefts, strict=True)]
+    )
 
 
 @functools.cache

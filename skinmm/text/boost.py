@@ -43,16 +43,41 @@ def sample_weights(y: np.ndarray, counts: np.ndarray, power: float) -> np.ndarra
     return per_class[y]
 
 
+class DistinctRows:
+    """(features, label) rows and their distinct set, found once.
+
+    ``np.unique`` over the rows is most of the cost of :func:`compress`; the grid search
+    compresses subsets of the same rows for every grid point and fold, so it runs once here
+    and each fit only sums its rows' weights.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        table = np.column_stack([x.astype(np.float32), y.astype(np.float32)])
+        self.unique, inverse = np.unique(table, axis=0, return_inverse=True)
+        self.inverse = inverse.ravel()
+        self.y = np.asarray(y, dtype=int)
+
+    def compress(self, w: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """``compress(x[rows], y[rows], w)``, bit for bit, without another ``np.unique``.
+
+        The subset's distinct rows are the global ones it uses, in the same sorted order,
+        and each weight sums the same rows in the same order.
+        """
+        inverse = self.inverse if rows is None else self.inverse[rows]
+        size = len(self.unique)
+        present = np.bincount(inverse, minlength=size) > 0
+        weights = np.bincount(inverse, weights=w, minlength=size)[present]
+        kept = self.unique[present]
+        return kept[:, :-1], kept[:, -1].astype(int), weights
+
+
 def compress(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
     """Identical (features, label) rows merged into one with their summed weight.
 
     Exact for the gradient-boosting objective, and a large saving: HAM10000 notes built
     from age, sex and site repeat (29k training notes, ~1.2k distinct).
     """
-    table = np.column_stack([x.astype(np.float32), y.astype(np.float32)])
-    unique, inverse = np.unique(table, axis=0, return_inverse=True)
-    weights = np.bincount(inverse.ravel(), weights=w, minlength=len(unique))
-    return unique[:, :-1], unique[:, -1].astype(int), weights
+    return DistinctRows(x, y).compress(w)
 
 
 def train_booster(
@@ -65,12 +90,25 @@ def train_booster(
     seed: int = 0,
 ) -> xgb.Booster:
     """A booster cut at its best validation round (weighted multi-class log-loss)."""
-    counts = np.bincount(y, minlength=n_classes)
+    return fit_booster(DistinctRows(x, y), DistinctRows(x_val, y_val), n_classes, params, seed)
+
+
+def fit_booster(
+    train: DistinctRows,
+    val: DistinctRows,
+    n_classes: int,
+    params: Mapping[str, Any],
+    seed: int = 0,
+    rows: np.ndarray | None = None,
+) -> xgb.Booster:
+    """:func:`train_booster` on ``train``'s ``rows`` (all by default), rows found once."""
+    y_fit = train.y if rows is None else train.y[rows]
+    counts = np.bincount(y_fit, minlength=n_classes)
     power = params["class_weight_power"]
-    x, y, w = compress(x, y, sample_weights(y, counts, power))
-    x_val, y_val, w_val = compress(x_val, y_val, sample_weights(y_val, counts, power))
-    train = xgb.DMatrix(x, label=y, weight=w)
-    val = xgb.DMatrix(x_val, label=y_val, weight=w_val)
+    x, y, w = train.compress(sample_weights(y_fit, counts, power), rows)
+    x_val, y_val, w_val = val.compress(sample_weights(val.y, counts, power))
+    dtrain = xgb.DMatrix(x, label=y, weight=w)
+    dval = xgb.DMatrix(x_val, label=y_val, weight=w_val)
     booster = xgb.train(
         {
             "objective": "multi:softprob",
@@ -87,9 +125,9 @@ def train_booster(
             "nthread": params["n_jobs"],
             "seed": seed,
         },
-        train,
+        dtrain,
         num_boost_round=params["n_estimators"],
-        evals=[(val, "val")],
+        evals=[(dval, "val")],
         early_stopping_rounds=params["early_stopping_rounds"],
         verbose_eval=False,
     )
@@ -115,21 +153,24 @@ def grouped_search(
     grid: Sequence[Mapping[str, Any]] = SEARCH_GRID,
     folds: int = 3,
     seed: int = 0,
+    distinct: tuple[DistinctRows, DistinctRows] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The grid point with the best mean macro F1 over grouped folds of the training rows.
 
     ``x``/``y`` are augmented rows; ``origin[i]`` is the manifest row that row ``i`` came
     from (folds split manifest rows, labelled ``row_labels``, by ``groups``, so copies of a
-    case never straddle a fold); ``scored`` marks the rows that held-out folds are scored on. Early stopping uses
-    the validation groups, never the held-out fold.
+    case never straddle a fold); ``scored`` marks the rows that held-out folds are scored on.
+    Early stopping uses the validation groups, never the held-out fold. ``distinct`` may pass
+    in ``DistinctRows`` of (x, y) and of ``validation`` already found.
     """
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(groups)), row_labels, np.asarray(groups)))
+    rows, val_rows = distinct or (DistinctRows(x, y), DistinctRows(*validation))
 
     def score(point: Mapping[str, Any], fit_rows: np.ndarray, held_rows: np.ndarray) -> float:
         fit = np.isin(origin, fit_rows)
         held = np.isin(origin, held_rows) & scored
-        booster = train_booster(x[fit], y[fit], *validation, n_classes, {**params, **point}, seed)
+        booster = fit_booster(rows, val_rows, n_classes, {**params, **point}, seed, fit)
         pred = booster_proba(booster, x[held]).argmax(axis=1)
         return float(f1_score(y[held], pred, average="macro"))
 

@@ -20,7 +20,13 @@ from skinmm.calibration import (
     fit_temperature,
 )
 from skinmm.data.notes import LANGS, note_fields, render_notes
-from skinmm.text.boost import DEFAULT_PARAMS, booster_proba, grouped_search, train_booster
+from skinmm.text.boost import (
+    DEFAULT_PARAMS,
+    DistinctRows,
+    booster_proba,
+    fit_booster,
+    grouped_search,
+)
 from skinmm.text.cache import embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
@@ -154,6 +160,7 @@ class TextBranch:
         n_classes = len(self.classes)
         params = {k: v for k, v in self.hyperparams.items() if k in DEFAULT_PARAMS}
         self.cv_table_: list[dict[str, Any]] = []
+        distinct = DistinctRows(x, y), DistinctRows(x_val, y_val)
         if self.hyperparams["search"]:
             params, self.cv_table_ = grouped_search(
                 x,
@@ -167,9 +174,10 @@ class TextBranch:
                 params,
                 folds=self.hyperparams["cv_folds"],
                 seed=seed,
+                distinct=distinct,
             )
         self.params_ = params
-        self.booster_ = train_booster(x, y, x_val, y_val, n_classes, params, seed)
+        self.booster_ = fit_booster(*distinct, n_classes, params, seed)
         self._calibrate(x_val, y_val)
         self.n_train_notes_ = len(y)
         return self
