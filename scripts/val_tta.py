@@ -3,7 +3,7 @@
 ``python scripts/val_tta.py [--bundle models/default]`` (after ``make data``). The rule,
 written before any eight-view logit was computed: switch to the eight symmetries of the
 square only if image-only validation selection ((weighted F1 + balanced accuracy) / 2) rises
-by at least 0.005 and the fused weighted F1 (the bundle's product rule and parameters, the
+by at least 0.005 and the fused weighted F1 (the bundle's own rule and parameters, the
 image temperature refitted on validation for each view set) does not fall. Writes
 ``runs/tta/val_tta.json``. The test split is not read.
 """
@@ -39,13 +39,15 @@ def per_view_logits(bundle: Bundle, paths: list[str]) -> dict[str, np.ndarray]:
 
 def score(bundle: Bundle, logits: np.ndarray, text: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     temperature = fit_temperature(logits, y)
-    fused = fuse(apply_temperature(logits, temperature), text, "product", bundle.fusion.params)
+    rule = bundle.fusion.rule
+    fused = fuse(apply_temperature(logits, temperature), text, rule, bundle.fusion.params)
     pred, n = fused.proba.argmax(1), len(bundle.codes)
     return {
         "image": val_scores(logits, y),
         "temperature": temperature,
-        "fused_product_wf1": weighted_f1(y, pred, n),
-        "fused_product_bacc": balanced_accuracy(y, pred, n),
+        "fusion_rule": rule,
+        "fused_wf1": weighted_f1(y, pred, n),
+        "fused_bacc": balanced_accuracy(y, pred, n),
     }
 
 
