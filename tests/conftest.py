@@ -70,9 +70,11 @@ def manifest_frame(tmp_path: Path) -> pd.DataFrame:
     return synthetic_manifest(tmp_path / "images")
 
 
+# Eight epochs: with four, the bf16 tail recipe (used where the CPU has native bf16) learnt
+# the synthetic colours to only 0.38 accuracy, under test_pipeline's 0.4 bar; eight give 0.52.
 TINY_IMAGE_PARAMS = {
     "input_size": 64,
-    "epochs": 4,
+    "epochs": 8,
     "batch_size": 16,
     "train_views": ("identity", "hflip"),
     "tta_views": ("identity", "hflip"),
