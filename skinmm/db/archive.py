@@ -24,7 +24,7 @@ from skinmm.db.store import StorageError
 MANIFEST = "manifest.json"
 CASES = "cases.jsonl"
 IMAGES = "images/"
-CHUNK = 1 << 20
+CHUNK = 64 * 1024
 MiB = 1 << 20
 _PHOTO_NAME = re.compile(rf"images/([0-9a-f]{{64}})\.({'|'.join(IMAGE_EXTENSIONS)})")
 _COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)

@@ -35,7 +35,7 @@ MIGRATION_LOCK_KEY = 0x5C1DB
 # Patient photos and notes: nobody but the account running SkinMM may read them.
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
-CHUNK = 1 << 20
+CHUNK = 64 * 1024
 
 
 class StorageError(RuntimeError):
