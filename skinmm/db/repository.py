@@ -223,7 +223,7 @@ def add_feedback(
     def work(session: Session) -> str:
         case = session.get(Case, _resolve_id(session, case_id))
         assert case is not None
-        allowed = feedback_codes(case)
+        allowed = {*feedback_codes(case), *TAXONOMY}
         for what, code in (("diagnosis", diagnosis), ("pathology result", pathology)):
             if code is not None and code not in allowed:
                 raise ValueError(
@@ -256,16 +256,21 @@ def _other_text(code: str | None, text: str | None, what: str) -> str | None:
 
 
 def feedback_codes(case: Case) -> list[str]:
-    """The codes feedback on ``case`` may use: its classes, the taxonomy, then ``other``."""
-    codes: dict[str, None] = {}
+    """The codes feedback on ``case`` may use: its classes, the taxonomy, then ``other``.
+
+    A taxonomy code that one of the classes stands for alone (``nev`` for HAM10000's
+    ``nv``) is left out as a duplicate; one a class shares with others (``sk`` in ``bkl``)
+    stays, as the more precise answer.
+    """
+    classes: dict[str, DatasetClass] = {}
     for record in case.predictions:
         try:
-            codes.update((c.code, None) for c in stored_classes(record))
+            classes.update((c.code, c) for c in stored_classes(record))
         except RowError:
             continue  # an unreadable prediction offers no classes; the taxonomy still does
-    codes.update((code, None) for code in TAXONOMY)
-    codes[OTHER] = None
-    return list(codes)
+    alone = {c.covers[0] for c in classes.values() if len(c.covers) == 1}
+    taxonomy = [code for code in TAXONOMY if code not in classes and code not in alone]
+    return [*classes, *taxonomy, OTHER]
 
 
 def stored_classes(record: PredictionRecord) -> tuple[DatasetClass, ...]:
@@ -323,6 +328,8 @@ class CaseRow:
     mode: str | None
     diagnosis: str | None
     pathology: str | None
+    diagnosis_other: str | None = None
+    pathology_other: str | None = None
     readable: bool = True
 
 
@@ -402,6 +409,8 @@ def _case_query(where: CaseFilter) -> Select[Any]:
             *(_json_text(pred, name) for name in PREDICTION_JSON),
             fb.diagnosis,
             fb.pathology,
+            fb.diagnosis_other,
+            fb.pathology_other,
         )
         .select_from(Case)
         .outerjoin(pred, pred.id == _latest(PredictionRecord))
@@ -453,6 +462,8 @@ def _case_row(row: Any) -> CaseRow:
         mode=row.mode,
         diagnosis=row.diagnosis,
         pathology=row.pathology,
+        diagnosis_other=row.diagnosis_other,
+        pathology_other=row.pathology_other,
         readable=_readable(row),
     )
 
