@@ -122,6 +122,25 @@ def test_schema_matches_the_models_and_migrations_go_down_and_up(store: Store) -
     assert current_revision(store.engine) == "0002"
 
 
+def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store: Store) -> None:
+    case_id = save(store)
+    downgrade(store.engine, "0001")
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO feedback (id, case_id, created_at, pathology) "
+                "VALUES (:id, :case, :at, 'mel')"
+            ),
+            {"id": "f" * 32, "case": case_id, "at": datetime(2026, 1, 2, tzinfo=UTC)},
+        )
+    upgrade(store.engine)
+    assert current_revision(store.engine) == "0002"
+    [feedback] = get_case(store, case_id).feedback
+    assert (feedback.pathology, feedback.pathology_other) == ("mel", None)
+    add_feedback(store, case_id, pathology="other", pathology_other="lupus")
+    assert get_case(store, case_id).latest_feedback.pathology_other == "lupus"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     "url",
     [
