@@ -188,7 +188,8 @@ def show_prediction(pred: Prediction | None, problem: str | None) -> None:
         return
     if pred is None:
         return
-    st.metric(t("top_class", language), pred.top.name(language))
+    # Metric values and image captions render Markdown; class names come from the database.
+    st.metric(t("top_class", language), md(pred.top.name(language)))
     st.metric(t("confidence", language), f"{pred.confidence:.0%}")
     st.caption(
         f"{t('mode', language)}: {t(f'mode_{pred.mode}', language)} · "
@@ -239,7 +240,7 @@ def show_cams(pred: Prediction | None, cams: CamImages) -> None:
         return
     assert pred is not None  # overlays are only drawn for a readable prediction
     for column, (k, overlay) in zip(st.columns(len(cams.overlays)), cams.overlays, strict=True):
-        name = pred.classes[k].name(language)
+        name = md(pred.classes[k].name(language))
         column.image(overlay, caption=t("cam_caption", language, name=name, p=pred.fused[k]))
 
 
