@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -376,7 +377,7 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile, members: Members) -> di
 
 def _check_unique(path: Path, lines: list[_Line]) -> None:
     for name, ids in _ids(lines).items():
-        repeated = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
+        repeated = [i for i, n in Counter(ids).items() if n > 1]
         if repeated:
             raise TransferError(
                 f"{path} holds {name} id {sorted(repeated)[0]} more than once; it was altered. "
