@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
+import stat
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from skinmm.db.repository import (
     bundle_fingerprint,
     count_cases,
     get_case,
+    known_classes,
     list_cases,
     save_analysis,
     table_counts,
@@ -102,7 +105,7 @@ def test_first_use_creates_the_sqlite_file_in_skinmm_home(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     assert (home / "skinmm.db").is_file()
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0002"
     case_id = save(store, image_bytes=png_bytes())
     sha = get_case(store, case_id).image_sha256
     assert sha is not None
@@ -116,7 +119,26 @@ def test_schema_matches_the_models_and_migrations_go_down_and_up(store: Store) -
     downgrade(store.engine, "base")
     assert current_revision(store.engine) is None
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0002"
+
+
+def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store: Store) -> None:
+    case_id = save(store)
+    downgrade(store.engine, "0001")
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO feedback (id, case_id, created_at, pathology) "
+                "VALUES (:id, :case, :at, 'mel')"
+            ),
+            {"id": "f" * 32, "case": case_id, "at": datetime(2026, 1, 2, tzinfo=UTC)},
+        )
+    upgrade(store.engine)
+    assert current_revision(store.engine) == "0002"
+    [feedback] = get_case(store, case_id).feedback
+    assert (feedback.pathology, feedback.pathology_other) == ("mel", None)
+    add_feedback(store, case_id, pathology="other", pathology_other="lupus")
+    assert get_case(store, case_id).latest_feedback.pathology_other == "lupus"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -358,15 +380,41 @@ def test_a_case_is_found_by_a_unique_id_prefix_only(store: Store) -> None:
         get_case(store, "ffffffffffff" if not case_id.startswith("f") else "000000000000")
 
 
-def test_feedback_must_say_something_in_the_cases_classes(store: Store) -> None:
+def test_feedback_takes_a_class_a_taxonomy_code_or_other_in_words(store: Store) -> None:
     case_id = save(store)
     with pytest.raises(ValueError, match="Give a diagnosis"):
         add_feedback(store, case_id, comment="   ")
-    with pytest.raises(ValueError, match="not one of this case's classes"):
+    with pytest.raises(ValueError, match="neither one of this case's classes nor a taxonomy"):
         add_feedback(store, case_id, pathology="lichen")
+    with pytest.raises(ValueError, match="in words"):
+        add_feedback(store, case_id, pathology="other")
+    with pytest.raises(ValueError, match='with the choice "other" only'):
+        add_feedback(store, case_id, pathology="bcc", pathology_other="lichen planus")
     add_feedback(store, case_id, pathology="bcc", comment="lichen planus-like? no: BCC")
+    add_feedback(store, case_id, diagnosis="scc", pathology="bowen")  # taxonomy codes
+    add_feedback(store, case_id, pathology="other", pathology_other="  Lichen planus  ")
     feedback = get_case(store, case_id).feedback
-    assert [(f.pathology, f.comment) for f in feedback] == [("bcc", "lichen planus-like? no: BCC")]
+    assert [(f.diagnosis, f.pathology, f.pathology_other) for f in feedback] == [
+        (None, "bcc", None),
+        ("scc", "bowen", None),
+        (None, "other", "Lichen planus"),
+    ]
+
+
+def test_search_takes_percent_and_underscore_literally(store: Store) -> None:
+    refs = {
+        ref: save(store, patient_ref=ref, note=f"note of {ref}") for ref in ("P-1", "P_2", "100%")
+    }
+
+    def ids(text: str) -> set[str]:
+        return {r.id for r in list_cases(store, CaseFilter(text=text))}
+
+    assert ids("%") == {refs["100%"]}
+    assert ids("_") == {refs["P_2"]}
+    assert ids("p_") == {refs["P_2"]}
+    assert ids("0%") == {refs["100%"]}
+    assert ids("note of") == set(refs.values())
+    assert count_cases(store, CaseFilter(text="%")) == 1
 
 
 def test_bundle_fingerprint_names_files_and_classes() -> None:
@@ -393,13 +441,13 @@ def test_live_performance_uses_the_metrics_module_on_confirmed_cases(store: Stor
     add_feedback(store, other, pathology="mel")
     groups = group_by_bundle(store)
     # Bundles are never pooled: the other bundle's case is a group of its own.
-    assert [(len(g.records), g.bundle_sha[0]) for g in groups] == [(5, "b"), (1, "c")]
+    assert [(len(g.predictions), g.bundle_sha[0]) for g in groups] == [(5, "b"), (1, "c")]
     report = live_report(groups[0])
     assert report is not None
-    assert live_report(replace(groups[1], records=[], truth=[])) is None
+    assert live_report(replace(groups[1], predictions=[], truth=[])) is None
     y = np.array([4, 5, 5, 0, 0])
     image_pred, text_pred = np.array([4, 4, 5, 1, 0]), np.array([4, 5, 5, 1, 0])
-    fused_pred = np.array([r.fused for r in groups[0].records]).argmax(axis=1)
+    fused_pred = np.array([p.fused for p in groups[0].predictions]).argmax(axis=1)
     assert report["n"] == {"fused": 5, "image": 5, "text": 5, "both": 5}
     assert report["fused"]["weighted_f1"] == pytest.approx(weighted_f1(y, fused_pred, 7))
     assert report["image"]["weighted_f1"] == pytest.approx(weighted_f1(y, image_pred, 7))
@@ -409,6 +457,115 @@ def test_live_performance_uses_the_metrics_module_on_confirmed_cases(store: Stor
     expected = compensation(y, image_pred, text_pred, 7)
     assert list(report["text_compensating_image"].values()) == pytest.approx(list(expected))
     assert np.asarray(report["fused"]["confusion"]).sum() == 5
+
+
+def _spoil_latest_prediction(store: Store, case_id: str, classes_json: str) -> None:
+    """Overwrite a stored prediction's classes behind the repository's back, as SQL would."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE predictions SET classes = :classes WHERE case_id = :case"),
+            {"classes": classes_json, "case": case_id},
+        )
+
+
+def test_live_performance_maps_covered_codes_and_lists_the_rest_as_out_of_scope(
+    store: Store,
+) -> None:
+    ham = ["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"]
+    confirmed = {
+        "bowen": ham.index("akiec"),  # a taxonomy code HAM's akiec covers counts as akiec
+        "sk": ham.index("bkl"),
+        "nev": ham.index("nv"),
+        "mel": ham.index("mel"),
+        "scc": -1,  # HAM10000 has no class for it: out of scope
+        "other": -1,
+    }
+    ids = {}
+    for code in confirmed:
+        ids[code] = save(store, prediction=make_prediction(image=2, text=2))
+        add_feedback(
+            store, ids[code], pathology=code, pathology_other="lupus" if code == "other" else None
+        )
+    broken = save(store, prediction=make_prediction(image=4))
+    add_feedback(store, broken, pathology="mel")
+    _spoil_latest_prediction(store, broken, "42")
+    [group] = group_by_bundle(store)
+    assert group.truth == ["akiec", "bkl", "nv", "mel"]
+    assert [
+        (o.case_id, o.pathology, o.pathology_other, o.predicted) for o in group.out_of_scope
+    ] == [
+        (ids["scc"], "scc", None, "bkl"),
+        (ids["other"], "other", "lupus", "bkl"),
+    ]
+    assert group.unreadable == [broken]
+    assert group.total == 7
+    report = live_report(group)
+    assert report is not None and report["n"]["fused"] == 4
+    assert report["truth_counts"] == {"akiec": 1, "bkl": 1, "nv": 1, "mel": 1}
+
+
+def test_a_hand_edited_prediction_is_marked_unreadable_and_the_rest_still_list(
+    store: Store,
+) -> None:
+    good = save(store, patient_ref="good")
+    bad = save(store, patient_ref="bad")
+    _spoil_latest_prediction(store, bad, json.dumps([{"code": "mel"}]))
+    rows = {r.id: r for r in list_cases(store)}
+    assert rows[good].readable and not rows[bad].readable
+    with pytest.raises(ValueError, match="name_en"):
+        to_prediction(get_case(store, bad).latest_prediction)  # type: ignore[arg-type]
+    assert [c.code for c in known_classes(store)] == [
+        "akiec",
+        "bcc",
+        "bkl",
+        "df",
+        "mel",
+        "nv",
+        "vasc",
+    ]
+
+
+# --- Files and folders are private ----------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_skinmm_home_photos_and_the_sqlite_files_are_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "new" / "skinmm"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    old = os.umask(0o022)  # the usual default, under which SQLite makes files 0644
+    try:
+        store = open_store()
+        case_id = save(store, image_bytes=png_bytes(7))
+    finally:
+        os.umask(old)
+    home = tmp_path / "new" / "skinmm"
+    case = get_case(store, case_id)
+    photo = store.images.path(case.image_sha256, case.image_ext)  # type: ignore[arg-type]
+    assert {_mode(p) for p in (home.parent, home, store.images.root, photo.parent)} == {0o700}
+    database_files = sorted(home.glob("skinmm.db*"))
+    assert [p.name for p in database_files][:2] == ["skinmm.db", "skinmm.db-shm"]
+    assert {_mode(p) for p in database_files} | {_mode(photo)} == {0o600}
+    store.dispose()
+
+
+def test_a_configured_sqlite_file_is_created_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o755)
+    old = os.umask(0o022)
+    try:
+        store = open_store(f"sqlite:///{folder / 'clinic.db'}", tmp_path / "home")
+        save(store)
+    finally:
+        os.umask(old)
+    assert {_mode(p) for p in folder.glob("clinic.db*")} == {0o600}
+    assert _mode(folder) == 0o755  # a folder SkinMM did not create keeps its mode
+    store.dispose()
 
 
 # --- Export and import ----------------------------------------------------------------------

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,7 +49,7 @@ def test_upgrade_status_export_import_and_report(
     capsys.readouterr()
     assert run(["db", "status", "--database-url", source]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["revision"] == "0001" and status["rows"]["cases"] == 1
+    assert status["revision"] == "0002" and status["rows"]["cases"] == 1
     archive = tmp_path / "cases.zip"
     assert run(["db", "export", "--out", str(archive), "--database-url", source]) == 0
     assert "Exported 1 cases" in capsys.readouterr().out
@@ -73,3 +76,50 @@ def test_user_errors_exit_2_with_one_line_and_no_traceback(
     assert "No case starts with 'abcdef12'" in capsys.readouterr().err
     assert run(["db", "import", str(tmp_path / "none.zip"), "--database-url", source]) == 2
     assert "skinmm db export" in capsys.readouterr().err
+
+
+def test_damaged_or_crafted_exports_exit_2_with_one_line_that_says_what_to_do(
+    urls: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = urls
+    store = open_store(source)
+    save_analysis(
+        store, prediction=make_prediction(), bundle_name="tiny", bundle_sha="b" * 64, note="n"
+    )
+    good = tmp_path / "good.zip"
+    assert run(["db", "export", "--out", str(good), "--database-url", source]) == 0
+    data = good.read_bytes()
+    crafted = {
+        "junk.zip": b"not a zip at all",
+        "truncated.zip": data[: len(data) // 2],
+        "deep.zip": _zip({"manifest.json": b"[" * 100_000, "cases.jsonl": b""}),
+        "traversal.zip": _zip({"../../etc/cron.d/x": b"x"}),
+        "encrypted.zip": _encrypted(data),
+    }
+    for name, body in crafted.items():
+        (tmp_path / name).write_bytes(body)
+        assert run(["db", "import", str(tmp_path / name), "--database-url", target]) == 2, name
+        err = capsys.readouterr().err
+        assert err.startswith("skinmm db import: error: ") and err.count("\n") == 1, err
+        assert "Traceback" not in err
+    assert table_counts(open_store(target)) == {"cases": 0, "predictions": 0, "feedback": 0}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def _encrypted(data: bytes) -> bytes:
+    """The zip with the 'encrypted' flag set on its cases.jsonl directory entry."""
+    out = bytearray(data)
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == b"cases.jsonl":
+            struct.pack_into("<H", out, at + 8, 0x1)
+        at = data.find(b"PK\x01\x02", at + 46 + length)
+    return bytes(out)

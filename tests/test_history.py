@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from markdown_it import MarkdownIt
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from skinmm.db.repository import add_feedback, get_case, save_analysis
@@ -213,3 +215,160 @@ def test_a_database_lost_after_opening_is_an_error_not_a_traceback(
     at.run()
     assert_clean(at)
     assert any("cannot be used" in e for e in texts(at.error))
+
+
+# --- Content the page must survive and must not render --------------------------------------
+
+MARKDOWN_KINDS = (
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "title",
+    "subheader",
+)
+CRAFTED_REF = "![x](http://127.0.0.1:9/x.png) **bold**"
+
+
+def rendered_as_markdown(at: AppTest) -> list[str]:
+    """The source text of every element Streamlit renders as Markdown."""
+    return [str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
+
+
+def frame_with(at: AppTest, column: str) -> object:
+    """The (last) table on the page that has ``column``."""
+    return [d.value for d in at.dataframe if column in d.value.columns][-1]
+
+
+def spoil(store: Store, case_id: str, column: str, value: str) -> None:
+    """Write a prediction value straight into the database, as a hand edit would."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(f"UPDATE predictions SET {column} = :value WHERE case_id = :case"),
+            {"value": value, "case": case_id},
+        )
+
+
+def test_a_bad_row_in_the_database_is_marked_and_the_other_cases_still_show(
+    cases: dict[str, str], store: Store
+) -> None:
+    third = save_analysis(
+        store,
+        prediction=make_prediction(image=1),
+        bundle_name="tiny",
+        bundle_sha=SHA,
+        note="third",
+        patient_ref="P-3",
+    )
+    spoil(store, cases["mel"], "classes", "42")  # valid JSON, wrong shape
+    spoil(store, third, "fused", "{not json")  # SQLite keeps whatever text it is given
+    at = page().run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert list(table["Patient ref."]) == ["P-3", "P-2", "P-1"]
+    assert list(table["Predicted"]) == [
+        "unreadable (open for details)",
+        "Melanocytic nevus",
+        "unreadable (open for details)",
+    ]
+    assert any("cannot be read" in w for w in texts(at.warning))  # live performance
+    at.selectbox(key="history_case").select(cases["mel"]).run()
+    assert_clean(at)
+    assert any("stored prediction of this case cannot be read" in w for w in texts(at.warning))
+    assert "Pigmented lesion on the back, grew and bled." in texts(at.text)
+    assert list(frame_with(at, "Pathology")["Pathology"]) == ["Melanoma"]
+    at.selectbox(key="history_case").select(third).run()
+    assert_clean(at)
+    assert any("cannot be read from the database" in e for e in texts(at.error))
+    at.selectbox(key="history_case").select(cases["nv"]).run()
+    assert_clean(at)
+    assert at.metric[0].value == "Melanocytic nevus"
+
+
+def test_a_patient_reference_is_shown_as_typed_never_as_markdown(store: Store) -> None:
+    case_id = save_analysis(
+        store,
+        prediction=make_prediction(image=4),
+        bundle_name="![b](http://127.0.0.1:9/b.png)",
+        bundle_sha=SHA,
+        note=CRAFTED_REF,
+        patient_ref=CRAFTED_REF,
+    )
+    at = page()
+    at.query_params["case"] = case_id
+    at.run()
+    assert_clean(at)
+    assert CRAFTED_REF in list(at.dataframe[0].value["Patient ref."])
+    assert CRAFTED_REF in texts(at.text)  # the note
+    shown = rendered_as_markdown(at)
+    assert not [s for s in shown if "](" in s or "**bold" in s], shown
+    meta = next(c for c in texts(at.caption) if c.startswith("Saved "))
+    html = MarkdownIt("commonmark").renderInline(meta)
+    assert "<img" not in html and "<strong>" not in html
+    assert "patient ![x](http://127.0.0.1:9/x.png) **bold**" in html
+    assert "model ![b](http://127.0.0.1:9/b.png)" in html
+
+
+def test_a_crafted_case_link_is_refused_and_shown_as_text(cases: dict[str, str]) -> None:
+    at = page()
+    at.query_params["case"] = CRAFTED_REF
+    at.run()
+    assert_clean(at)
+    assert any("The link's case id is not valid" in e for e in texts(at.error))
+    assert CRAFTED_REF in texts(at.text)
+    assert not [s for s in rendered_as_markdown(at) if "](" in s or "**bold" in s]
+    assert at.selectbox(key="history_case").value is None
+    unknown = "abcdef" if not cases["mel"].startswith("abcdef") else "fedcba"
+    at = page()  # a new visit: the open-case box keeps its choice within a session
+    at.query_params["case"] = unknown
+    at.run()
+    assert_clean(at)
+    assert any("No saved case has this id" in e for e in texts(at.error))
+    assert unknown in texts(at.text)
+
+
+def test_search_takes_percent_and_underscore_literally(cases: dict[str, str]) -> None:
+    at = page().run()
+    for typed in ("%", "_"):
+        at.text_input(key="history_search").input(typed).run()
+        assert any("No case matches" in i for i in texts(at.info)), typed
+    at.text_input(key="history_search").input("P-").run()
+    assert "2 of 2 matching cases shown" in texts(at.caption)
+
+
+def test_feedback_outside_the_classes_is_recorded_and_counted_as_out_of_scope(
+    cases: dict[str, str], store: Store
+) -> None:
+    at = open_case(cases["nv"])
+    options = at.selectbox(key="history_fb_pathology").options
+    assert "Seborrheic keratosis" in options and "Squamous cell carcinoma" in options
+    assert "Other (name it in words)" in options
+    assert options.count("Melanocytic nevus") == 1  # taxonomy "nev" is HAM's nv: not repeated
+    at.selectbox(key="history_fb_pathology").select("other")
+    at.button(key="history_fb_save").click().run()
+    assert any("in words" in e for e in texts(at.error))
+    at.selectbox(key="history_fb_pathology").select("other")
+    at.text_input(key="history_fb_pathology_other").input("Lichen planus")
+    at.button(key="history_fb_save").click().run()
+    assert_clean(at)
+    assert list(frame_with(at, "Pathology")["Pathology"]) == ["Other: Lichen planus"]
+    saved = get_case(store, cases["nv"]).feedback
+    assert [(f.pathology, f.pathology_other) for f in saved] == [("other", "Lichen planus")]
+    third = save_analysis(
+        store, prediction=make_prediction(image=2), bundle_name="tiny", bundle_sha=SHA
+    )
+    add_feedback(store, third, pathology="sk")  # covered by bkl: counts as bkl
+    at = page().run()
+    assert_clean(at)
+    assert any("Cases with a pathology result: 2" in c for c in texts(at.caption))
+    assert any("1 confirmed case(s) have a pathology result outside" in i for i in texts(at.info))
+    listed = frame_with(at, "Pathology (out of scope)")
+    assert list(listed["Pathology (out of scope)"]) == ["Other: Lichen planus"]
+    assert list(listed["Predicted"]) == ["Melanocytic nevus"]
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert_clean(at)
+    assert any("不在该模型的类别中" in i for i in texts(at.info))
+    assert list(frame_with(at, "病理（超出范围）")["病理（超出范围）"]) == ["其他：Lichen planus"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from typing import NoReturn
 
@@ -15,8 +16,8 @@ from skinmm.charts import (
     confusion_figure,
     differential_figure,
 )
-from skinmm.db.models import Case
-from skinmm.db.performance import group_by_bundle, live_report
+from skinmm.db.models import Case, PredictionRecord
+from skinmm.db.performance import BundleCases, group_by_bundle, live_report
 from skinmm.db.report import CamImages, overlays, render_case_report
 from skinmm.db.repository import (
     CaseFilter,
@@ -25,21 +26,26 @@ from skinmm.db.repository import (
     add_feedback,
     bundle_fingerprint,
     count_cases,
+    feedback_codes,
     get_case,
     known_classes,
     list_cases,
     to_prediction,
 )
+from skinmm.db.rows import OTHER, RowError, check_cam_classes
 from skinmm.db.store import StorageError, Store, shared_store
 from skinmm.db.strings import t
 from skinmm.i18n import caution_text
-from skinmm.prediction import RISK_FLAG
-from skinmm.taxonomy import DatasetClass, Risk
+from skinmm.markup import escape_markdown as md
+from skinmm.prediction import RISK_FLAG, Prediction
+from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
 from views.common import lang, notice, optional_bundle
 
 LIST_LIMIT = 200
 FEW_CASES = 30
 AGREEMENT = {"any": None, "agree": True, "disagree": False}
+# What a ?case= link may hold: a case id or a unique prefix of one.
+CASE_LINK = re.compile(r"[0-9a-f]{6,32}")
 
 
 def fail(message: str, hint: str | None = None) -> NoReturn:
@@ -51,7 +57,7 @@ def fail(message: str, hint: str | None = None) -> NoReturn:
 
 
 def store_failed(exc: StorageError) -> NoReturn:
-    fail(t("err_store", language, detail=str(exc)), t("err_store_hint", language))
+    fail(t("err_store", language, detail=md(exc)), t("err_store_hint", language))
 
 
 def require_store() -> Store:
@@ -69,10 +75,21 @@ def cam_overlays(
     return overlays(_photo, _bundle, classes)
 
 
-def class_name(code: str | None, classes: dict[str, DatasetClass]) -> str:
+def class_name(code: str | None, classes: dict[str, DatasetClass], other: str | None = None) -> str:
+    """A class or taxonomy code's name; ``other`` with its words. For tables and widgets."""
     if not code:
         return t("not_set", language)
-    return classes[code].name(language) if code in classes else code
+    if code == OTHER:
+        return (
+            t("feedback_other_value", language, text=other)
+            if other
+            else t("feedback_other", language)
+        )
+    if code in classes:
+        return classes[code].name(language)
+    if code in TAXONOMY:
+        return TAXONOMY[code].name_zh if language == "zh" else TAXONOMY[code].name_en
+    return code
 
 
 def filters(classes: dict[str, DatasetClass]) -> CaseFilter:
@@ -123,11 +140,17 @@ def case_table(rows: list[CaseRow], classes: dict[str, DatasetClass]) -> pd.Data
             t("col_date", language): [r.created_at.strftime("%Y-%m-%d %H:%M") for r in rows],
             t("col_case_id", language): [r.id[:8] for r in rows],
             t("col_patient", language): [r.patient_ref or "" for r in rows],
-            t("col_top", language): [class_name(r.top_class, classes) for r in rows],
+            t("col_top", language): [
+                class_name(r.top_class, classes) if r.readable else t("row_unreadable", language)
+                for r in rows
+            ],
             t("col_confidence", language): [r.confidence for r in rows],
             t("col_agreement", language): [agreement(r.branches_agree) for r in rows],
             t("col_confirmed", language): [
-                class_name(r.pathology or r.diagnosis, classes) for r in rows
+                class_name(r.pathology, classes, r.pathology_other)
+                if r.pathology
+                else class_name(r.diagnosis, classes, r.diagnosis_other)
+                for r in rows
             ],
         }
     )
@@ -148,12 +171,25 @@ def show_photo_and_note(case: Case) -> bytes | None:
     return photo
 
 
-def show_prediction(case: Case) -> None:
-    record = case.latest_prediction
+def readable_prediction(record: PredictionRecord | None) -> tuple[Prediction | None, str | None]:
+    """The stored prediction, or None and why it cannot be read (never an exception)."""
     if record is None:
+        return None, None
+    try:
+        return to_prediction(record), None
+    except RowError as exc:
+        return None, str(exc)
+
+
+def show_prediction(pred: Prediction | None, problem: str | None) -> None:
+    if problem is not None:
+        st.warning(t("case_prediction_unreadable", language), icon=":material/warning:")
+        st.caption(t("error_detail", language, detail=md(problem)))
         return
-    pred = to_prediction(record)
-    st.metric(t("top_class", language), pred.top.name(language))
+    if pred is None:
+        return
+    # Metric values and image captions render Markdown; class names come from the database.
+    st.metric(t("top_class", language), md(pred.top.name(language)))
     st.metric(t("confidence", language), f"{pred.confidence:.0%}")
     st.caption(
         f"{t('mode', language)}: {t(f'mode_{pred.mode}', language)} · "
@@ -161,7 +197,7 @@ def show_prediction(case: Case) -> None:
     )
     st.plotly_chart(differential_figure(pred, language), key="history_chart")
     worrying = ", ".join(
-        c.name(language)
+        md(c.name(language))
         for c, p in zip(pred.classes, pred.fused, strict=True)
         if c.risk is not Risk.BENIGN and p >= RISK_FLAG
     )
@@ -170,45 +206,47 @@ def show_prediction(case: Case) -> None:
             st.warning(caution_text(key, language, p=pred.confidence, names=worrying))
 
 
-def case_cams(case: Case, photo: bytes | None) -> CamImages:
+def case_cams(case: Case, photo: bytes | None, pred: Prediction | None) -> CamImages:
     record = case.latest_prediction
-    if photo is None or record is None or not record.cam_classes:
+    if photo is None or record is None or pred is None:
+        return CamImages([])
+    try:
+        cam_classes = tuple(check_cam_classes(record.cam_classes, len(pred.classes)))
+    except RowError:
+        return CamImages([])
+    if not cam_classes:
         return CamImages([])
     bundle, problem = optional_bundle()
     if bundle is None:
         return CamImages([], t("cam_no_bundle", language, detail=problem))
     if bundle_fingerprint(bundle.card) != record.bundle_sha:
         return CamImages(
-            [], t("cam_other_bundle", language, saved=record.bundle_name, loaded=bundle.name)
+            [],
+            t("cam_other_bundle", language, saved=md(record.bundle_name), loaded=md(bundle.name)),
         )
     try:
-        drawn = cam_overlays(
-            bundle, photo, record.bundle_sha, case.image_sha256 or "", tuple(record.cam_classes)
-        )
+        drawn = cam_overlays(bundle, photo, record.bundle_sha, case.image_sha256 or "", cam_classes)
     except Exception:  # Grad-CAM is an aid; the case stands without it
         return CamImages([], t("cam_failed", language))
     return CamImages(drawn)
 
 
-def show_cams(case: Case, cams: CamImages) -> None:
+def show_cams(pred: Prediction | None, cams: CamImages) -> None:
     if not cams.overlays and cams.left_out is None:
         return
     st.markdown(f"**{t('cam_title', language)}**")
     if cams.left_out:
         st.caption(cams.left_out)
         return
-    record = case.latest_prediction
-    assert record is not None
-    fused = record.fused
-    names = [c[f"name_{language}"] for c in record.classes]
+    assert pred is not None  # overlays are only drawn for a readable prediction
     for column, (k, overlay) in zip(st.columns(len(cams.overlays)), cams.overlays, strict=True):
-        column.image(overlay, caption=t("cam_caption", language, name=names[k], p=fused[k]))
+        name = md(pred.classes[k].name(language))
+        column.image(overlay, caption=t("cam_caption", language, name=name, p=pred.fused[k]))
 
 
 def feedback_form(case: Case, classes: dict[str, DatasetClass]) -> bool:
     """The feedback form; True when feedback was saved on this run."""
-    record = case.latest_prediction
-    codes = [None] + ([c["code"] for c in record.classes] if record is not None else [])
+    codes = [None, *feedback_codes(case)]
 
     def name(code: str | None) -> str:
         return class_name(code, classes)
@@ -219,8 +257,18 @@ def feedback_form(case: Case, classes: dict[str, DatasetClass]) -> bool:
         diagnosis = left.selectbox(
             t("feedback_diagnosis", language), codes, format_func=name, key="history_fb_diagnosis"
         )
+        diagnosis_other = left.text_input(
+            t("feedback_diagnosis_other", language),
+            help=t("feedback_other_help", language),
+            key="history_fb_diagnosis_other",
+        )
         pathology = right.selectbox(
             t("feedback_pathology", language), codes, format_func=name, key="history_fb_pathology"
+        )
+        pathology_other = right.text_input(
+            t("feedback_pathology_other", language),
+            help=t("feedback_other_help", language),
+            key="history_fb_pathology_other",
         )
         comment = st.text_area(
             t("feedback_comment", language),
@@ -233,10 +281,17 @@ def feedback_form(case: Case, classes: dict[str, DatasetClass]) -> bool:
         return False
     try:
         add_feedback(
-            store, case.id, diagnosis=diagnosis, pathology=pathology, comment=comment, author=author
+            store,
+            case.id,
+            diagnosis=diagnosis,
+            pathology=pathology,
+            diagnosis_other=diagnosis_other,
+            pathology_other=pathology_other,
+            comment=comment,
+            author=author,
         )
     except (ValueError, StorageError) as exc:
-        st.error(t("feedback_invalid", language, detail=str(exc)), icon=":material/error:")
+        st.error(t("feedback_invalid", language, detail=md(exc)), icon=":material/error:")
         return False
     st.success(t("feedback_saved", language), icon=":material/check:")
     return True
@@ -249,8 +304,8 @@ def feedback_table(case: Case, classes: dict[str, DatasetClass]) -> None:
     rows = [
         {
             t("col_time", language): f.created_at.strftime("%Y-%m-%d %H:%M"),
-            t("col_diagnosis", language): class_name(f.diagnosis, classes),
-            t("col_pathology", language): class_name(f.pathology, classes),
+            t("col_diagnosis", language): class_name(f.diagnosis, classes, f.diagnosis_other),
+            t("col_pathology", language): class_name(f.pathology, classes, f.pathology_other),
             t("col_comment", language): f.comment or "",
             t("col_author", language): f.author or "",
         }
@@ -265,34 +320,51 @@ def report_pdf(_case: Case, _photo: bytes | None, _cams: CamImages, key: tuple, 
     return render_case_report(_case, photo=_photo, cams=_cams, lang=lang)
 
 
-def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
+def load_case(case_id: str) -> Case | None:
+    """The case, or None after saying (in the UI language) why it cannot be shown."""
     try:
-        case = get_case(store, case_id)
-    except (CaseNotFoundError, StorageError) as exc:
-        st.error(str(exc.args[0] if exc.args else exc), icon=":material/error:")
+        return get_case(store, case_id)
+    except CaseNotFoundError:
+        st.error(t("case_not_found", language), icon=":material/error:")
+        st.caption(t("case_link_value", language))
+        st.text(case_id)
+    except StorageError as exc:
+        st.error(t("err_store", language, detail=md(exc)), icon=":material/error:")
+    except (ValueError, RecursionError) as exc:  # a stored value the database cannot decode
+        st.error(t("case_unreadable", language), icon=":material/error:")
+        st.caption(t("error_detail", language, detail=md(f"{type(exc).__name__}: {exc}")))
+    return None
+
+
+def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
+    case = load_case(case_id)
+    if case is None:
         return
     record = case.latest_prediction
+    pred, problem = readable_prediction(record)
     st.divider()
-    st.subheader(t("case_title", language, case=case.id[:8]))
+    st.subheader(t("case_title", language, case=md(case.id[:8])))
     st.caption(
         t(
             "case_meta",
             language,
             date=case.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            patient=case.patient_ref or t("not_set", language),
-            bundle=record.bundle_name if record is not None else t("not_set", language),
+            patient=md(case.patient_ref) if case.patient_ref else t("not_set", language),
+            bundle=md(record.bundle_name) if record is not None else t("not_set", language),
         )
     )
     left, right = st.columns([1, 2], gap="large")
     with left:
         photo = show_photo_and_note(case)
     with right:
-        show_prediction(case)
-    cams = case_cams(case, photo)
-    show_cams(case, cams)
+        show_prediction(pred, problem)
+    cams = case_cams(case, photo, pred)
+    show_cams(pred, cams)
     if feedback_form(case, classes):
         case = get_case(store, case.id)
     feedback_table(case, classes)
+    if pred is None and record is not None:
+        return  # the report is drawn from the prediction, which cannot be read
     key = (
         case.id,
         record.id if record is not None else "",
@@ -303,7 +375,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     try:
         pdf = report_pdf(case, photo, cams, key, language)
     except Exception as exc:  # the case view stands without its report
-        st.error(t("report_failed", language, detail=f"{type(exc).__name__}: {exc}"))
+        st.error(t("report_failed", language, detail=md(f"{type(exc).__name__}: {exc}")))
         return
     st.download_button(
         t("report_download", language),
@@ -313,6 +385,20 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         key="history_report",
         icon=":material/picture_as_pdf:",
     )
+
+
+def case_link() -> str | None:
+    """The ``?case=`` id of a link, when it is one; the page says so when it is not."""
+    asked = st.query_params.get("case")
+    if not asked:
+        return None
+    normalised = asked.strip().lower()
+    if CASE_LINK.fullmatch(normalised):
+        return normalised
+    st.error(t("case_link_invalid", language), icon=":material/link_off:")
+    st.caption(t("case_link_value", language))
+    st.text(asked[:200])
+    return None
 
 
 def show_cases() -> None:
@@ -337,7 +423,7 @@ def show_cases() -> None:
         f"{class_name(r.top_class, classes)}"
         for r in rows
     }
-    asked = st.query_params.get("case")
+    asked = case_link()
     options = list(labels)
     if asked and asked not in labels:
         options.insert(0, asked)
@@ -352,8 +438,29 @@ def show_cases() -> None:
         show_case(chosen, classes)
 
 
+def show_out_of_scope(group: BundleCases) -> None:
+    if group.unreadable:
+        st.warning(
+            t("perf_unreadable", language, n=len(group.unreadable)), icon=":material/warning:"
+        )
+    if not group.out_of_scope:
+        return
+    st.info(t("perf_out_of_scope", language, n=len(group.out_of_scope)), icon=":material/info:")
+    classes = {c.code: c for c in group.classes}
+    rows = {
+        t("col_case_id", language): [o.case_id[:8] for o in group.out_of_scope],
+        t("col_out_of_scope", language): [
+            class_name(o.pathology, classes, o.pathology_other) for o in group.out_of_scope
+        ],
+        t("col_predicted", language): [
+            class_name(o.predicted, classes) for o in group.out_of_scope
+        ],
+    }
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="history_perf_out_of_scope")
+
+
 def show_performance() -> None:
-    groups = [g for g in group_by_bundle(store) if g.records]
+    groups = group_by_bundle(store)
     if not groups:
         st.info(t("perf_none", language), icon=":material/info:")
         return
@@ -362,13 +469,16 @@ def show_performance() -> None:
         group = st.selectbox(
             t("perf_bundle", language),
             groups,
-            format_func=lambda g: f"{g.bundle_name} ({g.bundle_sha[:8]}) — {len(g.records)}",
+            format_func=lambda g: f"{g.bundle_name} ({g.bundle_sha[:8]}) — {g.total}",
             key="history_perf_bundle",
         )
-    report = live_report(group)
-    assert report is not None
-    n = report["n"]
     st.caption(t("perf_intro", language))
+    show_out_of_scope(group)
+    report = live_report(group)
+    if report is None:
+        st.info(t("perf_in_scope_none", language), icon=":material/info:")
+        return
+    n = report["n"]
     st.caption(
         t("perf_cases", language, n=n["fused"], image=n["image"], text=n["text"], both=n["both"])
     )

@@ -150,5 +150,8 @@ class Feedback(Base):
     pathology: Mapped[str | None] = mapped_column(String(CODE_LENGTH), index=True)
     comment: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(PATIENT_REF_LENGTH))
+    # With the code "other": the diagnosis in words, for one outside the taxonomy (0002).
+    diagnosis_other: Mapped[str | None] = mapped_column(String(200))
+    pathology_other: Mapped[str | None] = mapped_column(String(200))
 
     case: Mapped[Case] = relationship(back_populates="feedback")

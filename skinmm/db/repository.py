@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -30,9 +30,17 @@ from skinmm.db.models import (
     PredictionRecord,
     utcnow,
 )
+from skinmm.db.rows import (
+    COMMENT_LENGTH,
+    OTHER,
+    OTHER_LENGTH,
+    RowError,
+    check_classes,
+    prediction_from_values,
+)
 from skinmm.db.store import StorageError, Store, unreachable_message
 from skinmm.prediction import Prediction
-from skinmm.taxonomy import DatasetClass, class_from_dict, class_to_dict
+from skinmm.taxonomy import TAXONOMY, DatasetClass, class_to_dict
 
 CAM_CLASSES = 3
 MIN_ID_PREFIX = 6
@@ -193,16 +201,21 @@ def add_feedback(
     pathology: str | None = None,
     comment: str | None = None,
     author: str | None = None,
+    diagnosis_other: str | None = None,
+    pathology_other: str | None = None,
     created_at: datetime | None = None,
 ) -> str:
-    """Record a clinician's diagnosis and/or pathology result (class codes) and comment.
+    """Record a clinician's diagnosis and/or pathology result and comment; the feedback id.
 
-    Codes must be classes of the case's prediction, so the live metrics can use them; say
-    anything else in ``comment``. Returns the feedback id.
+    A code is one of the case's classes, one of the 12 taxonomy codes, or ``"other"`` with
+    the diagnosis in words (``diagnosis_other`` / ``pathology_other``), so every result can
+    be recorded and the live metrics can tell in-scope cases from the rest.
     """
     diagnosis = _clean_text(diagnosis, CODE_LENGTH, "diagnosis code")
     pathology = _clean_text(pathology, CODE_LENGTH, "pathology code")
-    comment = _clean_text(comment, None, "comment")
+    diagnosis_other = _other_text(diagnosis, diagnosis_other, "diagnosis")
+    pathology_other = _other_text(pathology, pathology_other, "pathology result")
+    comment = _clean_text(comment, COMMENT_LENGTH, "comment")
     author = _clean_text(author, PATIENT_REF_LENGTH, "author")
     if diagnosis is None and pathology is None and comment is None:
         raise ValueError("Give a diagnosis, a pathology result or a comment.")
@@ -210,16 +223,18 @@ def add_feedback(
     def work(session: Session) -> str:
         case = session.get(Case, _resolve_id(session, case_id))
         assert case is not None
-        known = {c["code"] for p in case.predictions for c in p.classes}
+        allowed = {*feedback_codes(case), *TAXONOMY}
         for what, code in (("diagnosis", diagnosis), ("pathology result", pathology)):
-            if code is not None and known and code not in known:
+            if code is not None and code not in allowed:
                 raise ValueError(
-                    f"The {what} {code!r} is not one of this case's classes "
-                    f"({', '.join(sorted(known))}); put other diagnoses in the comment."
+                    f"The {what} {code!r} is neither one of this case's classes nor a taxonomy "
+                    f'code; choose "{OTHER}" and name it in words.'
                 )
         feedback = Feedback(
             diagnosis=diagnosis,
             pathology=pathology,
+            diagnosis_other=diagnosis_other,
+            pathology_other=pathology_other,
             comment=comment,
             author=author,
             created_at=created_at or utcnow(),
@@ -231,24 +246,50 @@ def add_feedback(
     return _transaction(store, "save the feedback", work)
 
 
+def _other_text(code: str | None, text: str | None, what: str) -> str | None:
+    text = _clean_text(text, OTHER_LENGTH, f"{what} in words")
+    if code == OTHER and text is None:
+        raise ValueError(f'Name the {what} in words when you choose "{OTHER}".')
+    if code != OTHER and text is not None:
+        raise ValueError(f'Words for the {what} go with the choice "{OTHER}" only.')
+    return text
+
+
+def feedback_codes(case: Case) -> list[str]:
+    """The codes feedback on ``case`` may use: its classes, the taxonomy, then ``other``.
+
+    A taxonomy code that one of the classes stands for alone (``nev`` for HAM10000's
+    ``nv``) is left out as a duplicate; one a class shares with others (``sk`` in ``bkl``)
+    stays, as the more precise answer.
+    """
+    classes: dict[str, DatasetClass] = {}
+    for record in case.predictions:
+        try:
+            classes.update((c.code, c) for c in stored_classes(record))
+        except RowError:
+            continue  # an unreadable prediction offers no classes; the taxonomy still does
+    alone = {c.covers[0] for c in classes.values() if len(c.covers) == 1}
+    taxonomy = [code for code in TAXONOMY if code not in classes and code not in alone]
+    return [*classes, *taxonomy, OTHER]
+
+
 def stored_classes(record: PredictionRecord) -> tuple[DatasetClass, ...]:
-    return tuple(class_from_dict(c) for c in record.classes)
+    """The classes a stored prediction was made over; :class:`RowError` if unreadable."""
+    return check_classes(record.classes)
 
 
 def to_prediction(record: PredictionRecord) -> Prediction:
-    """The stored differential as a :class:`Prediction`, as the bundle made it."""
+    """The stored differential as a :class:`Prediction`, as the bundle made it.
 
-    def array(values: list[Any] | None) -> np.ndarray | None:
-        return None if values is None else np.asarray(values, dtype=float)
-
-    fused = array(record.fused)
-    assert fused is not None
-    return Prediction(
-        classes=stored_classes(record),
-        fused=fused,
-        image=array(record.image_proba),
-        text=array(record.text_proba),
-        carrier=tuple(record.carrier),
+    Raises :class:`RowError` (a ValueError naming the field) for a row that breaks the
+    schema, e.g. one written into the database by hand, so a page can mark it unreadable.
+    """
+    return prediction_from_values(
+        classes=record.classes,
+        fused=record.fused,
+        image=record.image_proba,
+        text=record.text_proba,
+        carrier=record.carrier,
         mode=record.mode,
         rule=record.rule,
     )
@@ -269,7 +310,11 @@ class CaseFilter:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the case list: the case with its latest prediction and feedback."""
+    """One line of the case list: the case with its latest prediction and feedback.
+
+    ``readable`` is False when the latest prediction breaks the schema (see
+    :func:`to_prediction`): the list still shows the case, marked, instead of failing.
+    """
 
     id: str
     created_at: datetime
@@ -283,6 +328,49 @@ class CaseRow:
     mode: str | None
     diagnosis: str | None
     pathology: str | None
+    diagnosis_other: str | None = None
+    pathology_other: str | None = None
+    readable: bool = True
+
+
+# The prediction's JSON columns, read as text and parsed here, so one malformed value (only
+# possible in a database edited by hand) marks its case instead of failing the whole query.
+PREDICTION_JSON = ("classes", "fused", "image_proba", "text_proba", "carrier")
+
+
+def _json_text(record: Any, name: str) -> Any:
+    return cast(getattr(record, name), Text).label(name)
+
+
+def _parsed(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _prediction_from_json(row: Any) -> Prediction:
+    """The prediction of a row with :data:`PREDICTION_JSON` as text; RowError if unreadable."""
+    try:
+        values = {name: _parsed(getattr(row, name)) for name in PREDICTION_JSON}
+    except (ValueError, RecursionError) as exc:
+        raise RowError(f"a stored value is not valid JSON ({type(exc).__name__})") from None
+    return prediction_from_values(
+        classes=values["classes"],
+        fused=values["fused"],
+        image=values["image_proba"],
+        text=values["text_proba"],
+        carrier=values["carrier"],
+        mode=row.mode,
+        rule=row.rule,
+    )
+
+
+def _readable(row: Any) -> bool:
+    if row.prediction_id is None:
+        return True
+    try:
+        _prediction_from_json(row)
+    except RowError:
+        return False
+    return True
 
 
 def _latest(model: type[PredictionRecord] | type[Feedback]) -> Any:
@@ -305,19 +393,38 @@ def _case_query(where: CaseFilter) -> Select[Any]:
     pred = aliased(PredictionRecord)
     fb = aliased(Feedback)
     query = (
-        select(Case, pred, fb)
+        select(
+            Case.id,
+            Case.created_at,
+            Case.patient_ref,
+            Case.note,
+            Case.image_sha256,
+            pred.id.label("prediction_id"),
+            pred.bundle_name,
+            pred.top_class,
+            pred.confidence,
+            pred.branches_agree,
+            pred.mode,
+            pred.rule,
+            *(_json_text(pred, name) for name in PREDICTION_JSON),
+            fb.diagnosis,
+            fb.pathology,
+            fb.diagnosis_other,
+            fb.pathology_other,
+        )
         .select_from(Case)
         .outerjoin(pred, pred.id == _latest(PredictionRecord))
         .outerjoin(fb, fb.id == _latest(Feedback))
     )
     conditions = []
     if where.text.strip():
-        pattern = f"%{where.text.strip().lower()}%"
+        # autoescape: a % or _ typed in the search box is a character to find, not a wildcard.
+        words = where.text.strip().lower()
         conditions.append(
             or_(
-                func.lower(Case.patient_ref).like(pattern),
-                func.lower(Case.note).like(pattern),
-                Case.id.like(pattern),
+                func.lower(Case.patient_ref).contains(words, autoescape=True),
+                func.lower(Case.note).contains(words, autoescape=True),
+                Case.id.contains(words, autoescape=True),
             )
         )
     if where.since is not None:
@@ -341,6 +448,26 @@ def _case_query(where: CaseFilter) -> Select[Any]:
     return query.where(*conditions)
 
 
+def _case_row(row: Any) -> CaseRow:
+    return CaseRow(
+        id=row.id,
+        created_at=row.created_at,
+        patient_ref=row.patient_ref,
+        note=row.note,
+        has_image=row.image_sha256 is not None,
+        bundle_name=row.bundle_name,
+        top_class=row.top_class,
+        confidence=row.confidence,
+        branches_agree=row.branches_agree,
+        mode=row.mode,
+        diagnosis=row.diagnosis,
+        pathology=row.pathology,
+        diagnosis_other=row.diagnosis_other,
+        pathology_other=row.pathology_other,
+        readable=_readable(row),
+    )
+
+
 def list_cases(
     store: Store, where: CaseFilter | None = None, *, limit: int = 200, offset: int = 0
 ) -> list[CaseRow]:
@@ -353,23 +480,7 @@ def list_cases(
     )
 
     def work(session: Session) -> list[CaseRow]:
-        return [
-            CaseRow(
-                id=case.id,
-                created_at=case.created_at,
-                patient_ref=case.patient_ref,
-                note=case.note,
-                has_image=case.image_sha256 is not None,
-                bundle_name=None if pred is None else pred.bundle_name,
-                top_class=None if pred is None else pred.top_class,
-                confidence=None if pred is None else pred.confidence,
-                branches_agree=None if pred is None else pred.branches_agree,
-                mode=None if pred is None else pred.mode,
-                diagnosis=None if fb is None else fb.diagnosis,
-                pathology=None if fb is None else fb.pathology,
-            )
-            for case, pred, fb in session.execute(query).all()
-        ]
+        return [_case_row(row) for row in session.execute(query).all()]
 
     return _transaction(store, "list the cases", work)
 
@@ -379,41 +490,84 @@ def count_cases(store: Store, where: CaseFilter | None = None) -> int:
     return _transaction(store, "count the cases", lambda s: int(s.execute(query).scalar_one()))
 
 
-def confirmed_cases(store: Store) -> list[tuple[PredictionRecord, str]]:
+@dataclass(frozen=True)
+class ConfirmedCase:
+    """A case's latest prediction with its latest pathology result.
+
+    ``prediction`` is None when the stored prediction is unreadable (``problem`` says why);
+    ``pathology_other`` holds the words for the code ``other``.
+    """
+
+    case_id: str
+    bundle_name: str
+    bundle_sha: str
+    prediction: Prediction | None
+    pathology: str
+    pathology_other: str | None
+    problem: str | None = None
+
+
+def _confirmed(row: Any) -> ConfirmedCase:
+    try:
+        prediction, problem = _prediction_from_json(row), None
+    except RowError as exc:
+        prediction, problem = None, str(exc)
+    return ConfirmedCase(
+        row.case_id,
+        row.bundle_name,
+        row.bundle_sha,
+        prediction,
+        row.pathology,
+        row.pathology_other,
+        problem,
+    )
+
+
+def confirmed_cases(store: Store) -> list[ConfirmedCase]:
     """Each case's latest prediction with its latest pathology result, where it has one."""
     pred = aliased(PredictionRecord)
     fb = aliased(Feedback)
     query = (
-        select(pred, fb.pathology)
+        select(
+            Case.id.label("case_id"),
+            pred.bundle_name,
+            pred.bundle_sha,
+            pred.mode,
+            pred.rule,
+            *(_json_text(pred, name) for name in PREDICTION_JSON),
+            fb.pathology,
+            fb.pathology_other,
+        )
         .select_from(pred)
         .join(Case, Case.id == pred.case_id)
         .join(fb, fb.case_id == Case.id)
         .where(pred.id == _latest(PredictionRecord), fb.id == _latest(Feedback))
         .where(fb.pathology.is_not(None))
-        .order_by(Case.created_at)
+        .order_by(Case.created_at, Case.id)
     )
 
-    def work(session: Session) -> list[tuple[PredictionRecord, str]]:
-        return [(record, str(code)) for record, code in session.execute(query).all()]
+    def work(session: Session) -> list[ConfirmedCase]:
+        return [_confirmed(row) for row in session.execute(query).all()]
 
     return _transaction(store, "read the confirmed cases", work)
 
 
 def known_classes(store: Store) -> list[DatasetClass]:
-    """Every class that some stored prediction uses, in first-seen order, once per code."""
-    first = (
-        select(func.min(PredictionRecord.id))
-        .group_by(PredictionRecord.bundle_sha)
-        .scalar_subquery()
+    """Every class a readable stored prediction uses, in first-seen order, once per code."""
+    classes_text = cast(PredictionRecord.classes, Text)
+    query = (
+        select(classes_text).group_by(classes_text).order_by(func.min(PredictionRecord.created_at))
     )
 
     def work(session: Session) -> list[DatasetClass]:
         out: dict[str, DatasetClass] = {}
-        for classes in session.scalars(
-            select(PredictionRecord.classes).where(PredictionRecord.id.in_(first))
-        ):
+        for text in session.scalars(query):
+            try:
+                classes = check_classes(_parsed(text))
+            except (ValueError, RecursionError):
+                continue  # an unreadable row names no classes; the History page marks it
             for c in classes:
-                out.setdefault(c["code"], class_from_dict(c))
+                out.setdefault(c.code, c)
         return list(out.values())
 
     return _transaction(store, "read the classes", work)

@@ -15,13 +15,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+
+from skinmm.db.rows import IMAGE_EXTENSIONS, check_extension, check_sha256
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB_NAME = "skinmm.db"
@@ -30,6 +32,10 @@ SQLITE_BUSY_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 5
 # Any fixed 64-bit number: PostgreSQL's advisory lock that serialises concurrent migrations.
 MIGRATION_LOCK_KEY = 0x5C1DB
+# Patient photos and notes: nobody but the account running SkinMM may read them.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+CHUNK = 64 * 1024
 
 
 class StorageError(RuntimeError):
@@ -110,31 +116,48 @@ def make_engine(url: str) -> Engine:
 
 @dataclass(frozen=True)
 class ImageStore:
-    """Photos stored once per content: ``root/<sha[:2]>/<sha>.<ext>``."""
+    """Photos stored once per content: ``root/<sha[:2]>/<sha>.<ext>``, owner-only."""
 
     root: Path
 
     def path(self, sha256: str, ext: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.{ext}"
+        """Where a photo lives; ValueError unless ``sha256`` is a sha256 and ``ext`` allowed.
+
+        The name is made from these two checked values only, so no stored or imported text
+        can point it outside the folder.
+        """
+        name = f"{check_sha256(sha256, 'photo hash')}.{check_extension(ext, 'photo type')}"
+        return self.root / sha256[:2] / name
 
     def put(self, data: bytes) -> tuple[str, str]:
-        """Write ``data`` (if not already there) and return its sha256 and extension.
+        """Write ``data`` (if not already there) and return its sha256 and extension."""
+        return self.put_stream(io.BytesIO(data))
 
-        The file is written to a temporary name and renamed into place, so a reader never
-        sees half a photo and two writers of the same photo both succeed.
+    def put_stream(self, source: BinaryIO) -> tuple[str, str]:
+        """Copy ``source`` in (if not already there); its sha256 and extension.
+
+        The bytes go to a temporary file while they are hashed, a chunk at a time, and are
+        renamed into place, so a reader never sees half a photo, two writers of the same
+        photo both succeed, and memory does not grow with the photo.
         """
-        sha = hashlib.sha256(data).hexdigest()
-        ext = image_extension(data)
-        target = self.path(sha, ext)
-        if target.is_file():
-            return sha, ext
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        make_private_dir(self.root)
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
+            digest = hashlib.sha256()
             with os.fdopen(handle, "wb") as out:
-                out.write(data)
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            with open(temporary, "rb") as written:
+                ext = image_extension(written)
+            sha = digest.hexdigest()
+            target = self.path(sha, ext)
+            if target.is_file():
+                Path(temporary).unlink()
+                return sha, ext
+            make_private_dir(target.parent)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -149,16 +172,45 @@ class ImageStore:
         return data
 
 
-def image_extension(data: bytes) -> str:
-    """``jpg``, ``png``, ``webp``… from the bytes themselves, ``bin`` when PIL cannot tell."""
+def image_extension(data: bytes | BinaryIO) -> str:
+    """``jpg``, ``png``, ``webp``… from the content (PIL reads the header only); else ``bin``."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as image:
             kind = (image.format or "").lower()
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         return "bin"
-    return {"jpeg": "jpg", "mpo": "jpg"}.get(kind, kind) or "bin"
+    kind = {"jpeg": "jpg", "mpo": "jpg"}.get(kind, kind)
+    return kind if kind in IMAGE_EXTENSIONS else "bin"
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and any missing parents readable by the owner only (0700).
+
+    Folders that already exist keep their mode: only what SkinMM creates is tightened.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:  # another writer made it first
+            continue
+        folder.chmod(PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty ``path`` with mode 0600 unless it exists.
+
+    SQLite gives its -wal, -shm and -journal files the database file's mode, so making the
+    file first, owner-only, keeps every file of the database private.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return
+    os.fchmod(descriptor, PRIVATE_FILE)
+    os.close(descriptor)
 
 
 @dataclass(frozen=True)
@@ -233,7 +285,8 @@ def open_store(url: str | None = None, home: Path | None = None, *, migrate: boo
     engine = make_engine(url)
     try:
         if create_home:
-            home.mkdir(parents=True, exist_ok=True)
+            make_private_dir(home)
+        _create_sqlite_file(engine)
         if migrate:
             upgrade(engine)
         else:
@@ -244,6 +297,13 @@ def open_store(url: str | None = None, home: Path | None = None, *, migrate: boo
         raise StorageError(unreachable_message(url, exc)) from exc
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Store(engine, sessions, ImageStore(home / "images"))
+
+
+def _create_sqlite_file(engine: Engine) -> None:
+    """Make a new SQLite database file owner-only before SQLite creates it world-readable."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        create_private_file(Path(database))
 
 
 _opened: list[Store] = []

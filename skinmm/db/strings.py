@@ -171,6 +171,59 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "中文字符显示为“?”：请安装中文字体（fonts-wqy-microhei）或设置 SKINMM_PDF_FONT。",
     },
     "report_page": {"en": "Page {page}", "zh": "第 {page} 页"},
+    # Safe case store: unreadable rows, links, feedback outside the classes, out of scope
+    "row_unreadable": {"en": "unreadable (open for details)", "zh": "无法读取（打开查看详情）"},
+    "case_prediction_unreadable": {
+        "en": "The stored prediction of this case cannot be read; it breaks the database "
+        "schema (it was probably edited by hand or imported by an old version). The photo, "
+        "note and feedback are shown; ask an administrator to repair or remove the row.",
+        "zh": "无法读取该病例保存的预测结果：它不符合数据库结构（可能被手工修改，或由旧版本导入）。"
+        "照片、病历和反馈仍会显示；请联系管理员修复或删除该记录。",
+    },
+    "case_unreadable": {
+        "en": "This case cannot be read from the database: a stored value is damaged. Ask an "
+        "administrator to repair or remove it; the other cases are not affected.",
+        "zh": "无法从数据库读取该病例：某个保存的值已损坏。请联系管理员修复或删除；其他病例不受影响。",
+    },
+    "case_not_found": {
+        "en": "No saved case has this id. Check the link, or pick a case from the list above.",
+        "zh": "没有该编号的已保存病例。请检查链接，或从上方列表中选择病例。",
+    },
+    "case_link_invalid": {
+        "en": "The link's case id is not valid: a case id has 6 to 32 letters a–f and digits. "
+        "Pick a case from the list above.",
+        "zh": "链接中的病例编号无效：病例编号由 6 至 32 个字母 a–f 和数字组成。请从上方列表中选择病例。",
+    },
+    "case_link_value": {"en": "The link asked for:", "zh": "链接请求的是："},
+    "feedback_other": {"en": "Other (name it in words)", "zh": "其他（请用文字说明）"},
+    "feedback_diagnosis_other": {
+        "en": "Clinical diagnosis in words (with “Other”)",
+        "zh": "临床诊断文字说明（选择“其他”时）",
+    },
+    "feedback_pathology_other": {
+        "en": "Pathology result in words (with “Other”)",
+        "zh": "病理结果文字说明（选择“其他”时）",
+    },
+    "feedback_other_help": {
+        "en": "For a diagnosis that is none of the listed classes, e.g. lichen planus",
+        "zh": "用于不属于所列类别的诊断，例如扁平苔藓",
+    },
+    "feedback_other_value": {"en": "Other: {text}", "zh": "其他：{text}"},
+    "perf_out_of_scope": {
+        "en": "{n:,} confirmed case(s) have a pathology result outside this model's classes: "
+        "they are counted here, not in the figures below.",
+        "zh": "{n:,} 个确诊病例的病理结果不在该模型的类别中：它们在此计数，不计入下方指标。",
+    },
+    "perf_unreadable": {
+        "en": "{n:,} confirmed case(s) have a stored prediction that cannot be read and are "
+        "left out of the figures.",
+        "zh": "{n:,} 个确诊病例保存的预测结果无法读取，未计入指标。",
+    },
+    "perf_in_scope_none": {
+        "en": "No confirmed case of this model has a pathology result among its classes yet.",
+        "zh": "该模型尚无病理结果属于其类别的确诊病例。",
+    },
+    "col_out_of_scope": {"en": "Pathology (out of scope)", "zh": "病理（超出范围）"},
 }
 
 

@@ -6,9 +6,12 @@ An export is one zip file::
     cases.jsonl     one case per line, its predictions and feedback nested in it
     images/         the photos, named <sha256>.<ext>
 
-Import checks the file against its own manifest and every photo against its hash, writes the
-photos, then adds every row whose id is not there yet in one transaction and checks that all
-the file's rows are present before committing. Importing the same file twice adds nothing.
+An import trusts nothing in the file. Before anything is written it checks the zip directory
+(names, sizes, count; :mod:`skinmm.db.archive`), the manifest, every row against the schema
+(:mod:`skinmm.db.rows`) and every photo against its hash and type. Then, in one transaction,
+it adds every row whose id is not there yet, copies the photos in (their file names come from
+the checked hash and type only) and checks that all the file's rows are present before
+committing. Importing the same file twice adds nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -28,21 +32,39 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from skinmm.db.models import Base, Case, Feedback, PredictionRecord
+from skinmm.db import rows
+from skinmm.db.archive import (
+    CASES,
+    CHUNK,
+    IMAGES,
+    MANIFEST,
+    ImportLimits,
+    Members,
+    TransferError,
+    iter_member_lines,
+    open_members,
+    open_photo,
+    open_zip,
+    read_member,
+    zip_errors,
+)
+from skinmm.db.models import CODE_LENGTH, PATIENT_REF_LENGTH, Base, Case, Feedback, PredictionRecord
 from skinmm.db.repository import _storage_errors
-from skinmm.db.store import Store
+from skinmm.db.rows import OTHER, OTHER_LENGTH, RowError
+from skinmm.db.store import Store, image_extension
+from skinmm.taxonomy import TAXONOMY
 
 FORMAT = "skinmm-cases"
 VERSION = 1
-MANIFEST = "manifest.json"
-CASES = "cases.jsonl"
-IMAGES = "images/"
 BATCH = 500
 TABLES = ("cases", "predictions", "feedback")
-
-
-class TransferError(ValueError):
-    """An export or import that cannot be done as asked; the message says why."""
+MODELS: dict[str, type[Base]] = {
+    "cases": Case,
+    "predictions": PredictionRecord,
+    "feedback": Feedback,
+}
+LIMITS = ImportLimits()
+__all__ = ["ImportLimits", "TransferError", "TransferSummary", "export_cases", "import_cases"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +163,7 @@ def _write_export(store: Store, path: Path, allow_missing_images: bool) -> Trans
                     images.add((case.image_sha256, case.image_ext))
         # A zip takes one open member at a time: the photos go in after the lines.
         for sha, ext in sorted(images):
-            source = store.images.path(sha, ext)
+            source = _photo_path(store, sha, ext)
             if source.is_file():
                 archive.write(source, f"{IMAGES}{sha}.{ext}", zipfile.ZIP_STORED)
             else:
@@ -170,73 +192,309 @@ def _write_export(store: Store, path: Path, allow_missing_images: bool) -> Trans
     return TransferSummary(**counts, images=len(images) - len(missing))
 
 
+def _photo_path(store: Store, sha: str, ext: str) -> Path:
+    try:
+        return store.images.path(sha, ext)
+    except ValueError as exc:
+        raise TransferError(
+            f"A case in the database names its photo {sha!r}.{ext!r}, which is not a photo "
+            f"hash and type ({exc}). Nothing was exported; remove or repair that case."
+        ) from None
+
+
 def _counts_in(session: Session) -> dict[str, int]:
     return {
         name: int(session.scalar(select(func.count()).select_from(model)) or 0)
-        for name, model in zip(TABLES, (Case, PredictionRecord, Feedback), strict=True)
+        for name, model in MODELS.items()
     }
+
+
+# --- Import ---------------------------------------------------------------------------------
 
 
 @dataclass
-class _Archive:
+class _Line:
+    """One case of the file, every value checked and ready for the models."""
+
+    case: dict[str, Any]
+    predictions: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+
+
+@dataclass
+class _Checked:
     manifest: dict[str, Any]
-    lines: list[dict[str, Any]]
-    images: dict[str, bytes]
+    lines: list[_Line]
+    members: Members
 
 
-def _read_archive(path: Path) -> _Archive:
+def _fields(row: object, model: type[Base], what: str, skip: str | None = None) -> dict:
+    if not isinstance(row, dict):
+        raise RowError(f"{what} must be a JSON object")
+    expected = set(_columns(model)) - {skip}
+    unknown = set(row) - expected
+    if unknown:
+        raise RowError(
+            f"{what} has fields this SkinMM does not know ({', '.join(sorted(unknown))}); "
+            "upgrade SkinMM if the file comes from a newer one"
+        )
+    nullable = {c.key for c in model.__table__.columns if c.nullable}  # type: ignore[attr-defined]
+    missing = expected - set(row) - nullable
+    if missing:
+        raise RowError(f"{what} lacks {', '.join(sorted(missing))}")
+    return {key: row.get(key) for key in expected}
+
+
+def _case_values(row: object) -> dict[str, Any]:
+    values = _fields(row, Case, "the case")
+    values["id"] = rows.check_id(values["id"], "id")
+    values["created_at"] = rows.check_time(values["created_at"], "created_at")
+    values["patient_ref"] = rows.check_text(
+        values["patient_ref"], "patient_ref", PATIENT_REF_LENGTH
+    )
+    values["note"] = rows.check_text(values["note"], "note", rows.NOTE_LENGTH)
+    sha, ext = values["image_sha256"], values["image_ext"]
+    if (sha is None) != (ext is None):
+        raise RowError("image_sha256 and image_ext must both be set or both be null")
+    if sha is not None:
+        values["image_sha256"] = rows.check_sha256(sha, "image_sha256")
+        values["image_ext"] = rows.check_extension(ext, "image_ext")
+    return values
+
+
+def _prediction_values(row: object, k: int) -> dict[str, Any]:
+    what = f"prediction {k + 1}"
+    values = _fields(row, PredictionRecord, what, skip="case_id")
     try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(MANIFEST))
-            if manifest.get("format") != FORMAT or not isinstance(manifest.get("version"), int):
-                raise TransferError(f"{path} is not a SkinMM case export.")
-            if manifest["version"] > VERSION:
-                raise TransferError(
-                    f"{path} was written by a newer SkinMM (format {manifest['version']}); "
-                    "upgrade SkinMM to import it."
-                )
-            lines = [json.loads(line) for line in archive.read(CASES).splitlines() if line]
-            images = {
-                name.removeprefix(IMAGES): archive.read(name)
-                for name in archive.namelist()
-                if name.startswith(IMAGES) and not name.endswith("/")
-            }
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TransferError(f"{path} is not a readable SkinMM case export ({exc}).") from exc
-    return _Archive(manifest, lines, images)
+        prediction = rows.prediction_from_values(
+            classes=values["classes"],
+            fused=values["fused"],
+            image=values["image_proba"],
+            text=values["text_proba"],
+            carrier=values["carrier"],
+            mode=values["mode"],
+            rule=values["rule"],
+        )
+    except RowError as exc:
+        raise RowError(f"{what}: {exc}") from None
+    codes = [c.code for c in prediction.classes]
+    values["id"] = rows.check_id(values["id"], f"{what} id")
+    values["created_at"] = rows.check_time(values["created_at"], f"{what} created_at")
+    values["bundle_name"] = rows.check_text(
+        values["bundle_name"], f"{what} bundle_name", rows.BUNDLE_NAME_LENGTH, required=True
+    )
+    values["bundle_sha"] = rows.check_sha256(values["bundle_sha"], f"{what} bundle_sha")
+    if values["top_class"] not in codes:
+        raise RowError(f"{what} top_class must be one of its classes ({', '.join(codes)})")
+    values["confidence"] = rows.check_probability(values["confidence"], f"{what} confidence")
+    values["branches_agree"] = rows.check_bool(
+        values["branches_agree"], f"{what} branches_agree", nullable=True
+    )
+    values["cam_classes"] = rows.check_cam_classes(values["cam_classes"], len(codes))
+    return values
 
 
-def _check_archive(path: Path, archive: _Archive) -> TransferSummary:
-    found = {
-        "cases": len(archive.lines),
-        "predictions": sum(len(line.get("predictions", [])) for line in archive.lines),
-        "feedback": sum(len(line.get("feedback", [])) for line in archive.lines),
-        "images": len(archive.images),
-    }
-    if found != archive.manifest.get("counts"):
+def _feedback_values(row: object, k: int, codes: set[str]) -> dict[str, Any]:
+    what = f"feedback {k + 1}"
+    values = _fields(row, Feedback, what, skip="case_id")
+    values["id"] = rows.check_id(values["id"], f"{what} id")
+    values["created_at"] = rows.check_time(values["created_at"], f"{what} created_at")
+    for field in ("diagnosis", "pathology"):
+        code = rows.check_text(values[field], f"{what} {field}", CODE_LENGTH)
+        if code is not None and code not in codes:
+            raise RowError(
+                f"{what} {field} {code!r} is neither a class of the case nor a taxonomy code"
+            )
+        other = rows.check_text(values[f"{field}_other"], f"{what} {field}_other", OTHER_LENGTH)
+        if (code == OTHER) != (other is not None):
+            raise RowError(f"{what} {field}_other must be given exactly when {field} is {OTHER!r}")
+    values["comment"] = rows.check_text(values["comment"], f"{what} comment", rows.COMMENT_LENGTH)
+    values["author"] = rows.check_text(values["author"], f"{what} author", PATIENT_REF_LENGTH)
+    return values
+
+
+def _line_values(row: object) -> _Line:
+    if not isinstance(row, dict):
+        raise RowError("a line must be a JSON object (one case)")
+    predictions_raw, feedback_raw = row.get("predictions", []), row.get("feedback", [])
+    if not isinstance(predictions_raw, list) or not isinstance(feedback_raw, list):
+        raise RowError("predictions and feedback must be lists")
+    case = _case_values({k: v for k, v in row.items() if k not in ("predictions", "feedback")})
+    predictions = [_prediction_values(p, k) for k, p in enumerate(predictions_raw)]
+    codes = {c["code"] for p in predictions for c in p["classes"]} | set(TAXONOMY) | {OTHER}
+    feedback = [_feedback_values(f, k, codes) for k, f in enumerate(feedback_raw)]
+    return _Line(case, predictions, feedback)
+
+
+def _read_lines(
+    path: Path, archive: zipfile.ZipFile, members: Members, limits: ImportLimits
+) -> list[_Line]:
+    lines: list[_Line] = []
+    for number, raw in iter_member_lines(archive, members.cases, limits.line_bytes):
+        try:
+            lines.append(_line_values(json.loads(raw)))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise TransferError(
+                f"{path}: line {number} of {CASES} is not valid JSON ({type(exc).__name__}). "
+                "Nothing was imported; export the cases again."
+            ) from None
+        except RowError as exc:
+            raise TransferError(
+                f"{path}: line {number} of {CASES} is refused: {exc}. Nothing was imported; "
+                "the file was altered or made by something other than `skinmm db export`."
+            ) from None
+    return lines
+
+
+def _read_manifest(path: Path, archive: zipfile.ZipFile, members: Members) -> dict[str, Any]:
+    try:
+        manifest = json.loads(read_member(archive, members.manifest))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise TransferError(
-            f"{path} is incomplete: its manifest promises {archive.manifest.get('counts')}, "
+            f"{path}: {MANIFEST} is not valid JSON ({exc}); export again."
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise TransferError(f"{path} is not a SkinMM case export (its {MANIFEST} says otherwise).")
+    version = manifest.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise TransferError(
+            f"{path} was written by a newer SkinMM (format {version}); upgrade SkinMM to import it."
+        )
+    if version != VERSION:
+        raise TransferError(f"{path} has an unknown format version {version!r}; export it again.")
+    counts = manifest.get("counts")
+    if (
+        not isinstance(counts, dict)
+        or set(counts) != {*TABLES, "images"}
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values())
+    ):
+        raise TransferError(f"{path}: {MANIFEST} has no valid counts; export it again.")
+    missing = manifest.get("missing_images", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+        raise TransferError(f"{path}: {MANIFEST} has an invalid missing_images list.")
+    return manifest
+
+
+def _check_unique(path: Path, lines: list[_Line]) -> None:
+    for name, ids in _ids(lines).items():
+        repeated = [i for i, n in Counter(ids).items() if n > 1]
+        if repeated:
+            raise TransferError(
+                f"{path} holds {name} id {sorted(repeated)[0]} more than once; it was altered. "
+                "Nothing was imported; export the cases again."
+            )
+
+
+def _check_counts(path: Path, checked: _Checked) -> TransferSummary:
+    found = {
+        "cases": len(checked.lines),
+        "predictions": sum(len(line.predictions) for line in checked.lines),
+        "feedback": sum(len(line.feedback) for line in checked.lines),
+        "images": len(checked.members.photos),
+    }
+    if found != checked.manifest["counts"]:
+        raise TransferError(
+            f"{path} is incomplete: its manifest promises {checked.manifest['counts']}, "
             f"it holds {found}. Export it again."
         )
-    for name, data in archive.images.items():
-        if hashlib.sha256(data).hexdigest() != name.split(".")[0]:
-            raise TransferError(f"{path}: the photo {name} does not match its hash; export again.")
     return TransferSummary(**found)
 
 
-def _parse(model: type[Base], row: dict[str, Any], case_id: str | None = None) -> Base:
-    known = set(_columns(model))
-    unknown = set(row) - known
-    if unknown:
+def _check_photo_references(path: Path, checked: _Checked) -> None:
+    used = {
+        (line.case["image_sha256"], line.case["image_ext"])
+        for line in checked.lines
+        if line.case["image_sha256"] is not None
+    }
+    present = set(checked.members.photos)
+    listed = set(checked.manifest.get("missing_images", []))
+    unused = present - used
+    if unused:
+        sha, ext = sorted(unused)[0]
         raise TransferError(
-            f"The export has fields this SkinMM does not know ({', '.join(sorted(unknown))}); "
-            "upgrade SkinMM to import it."
+            f"{path} holds the photo {sha}.{ext}, which no case uses; export again."
         )
-    values = dict(row)
-    values["created_at"] = datetime.fromisoformat(values["created_at"])
-    if case_id is not None:
-        values["case_id"] = case_id
-    return model(**values)
+    absent = sorted(f"{sha}.{ext}" for sha, ext in used - present if f"{sha}.{ext}" not in listed)
+    if absent:
+        raise TransferError(
+            f"{path} lacks the photo {absent[0]} that a case uses, and its manifest does not "
+            "list it as missing. Export it again."
+        )
+
+
+def _verify_photos(path: Path, archive: zipfile.ZipFile, members: Members) -> None:
+    """Hash every photo, a chunk at a time, and check its content type against its name."""
+    for (sha, ext), info in members.photos.items():
+        digest = hashlib.sha256()
+        with open_photo(archive, info) as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+        with open_photo(archive, info) as stream:
+            kind = image_extension(stream)
+        if digest.hexdigest() != sha or kind != ext:
+            raise TransferError(
+                f"{path}: the photo {info.filename} does not match its hash or type; it was "
+                "altered. Nothing was imported; export the cases again."
+            )
+
+
+def _check(
+    path: Path, archive: zipfile.ZipFile, limits: ImportLimits
+) -> tuple[_Checked, TransferSummary]:
+    """Everything an import can check before writing: directory, manifest, rows, photos."""
+    members = open_members(path, archive, limits)
+    manifest = _read_manifest(path, archive, members)
+    checked = _Checked(manifest, _read_lines(path, archive, members, limits), members)
+    _check_unique(path, checked.lines)
+    found = _check_counts(path, checked)
+    _check_photo_references(path, checked)
+    _verify_photos(path, archive, members)
+    return checked, found
+
+
+def import_cases(store: Store, path: Path, limits: ImportLimits = LIMITS) -> TransferSummary:
+    """Add the cases of an export file that are not here yet; all or nothing.
+
+    Every row and photo is checked before anything is written (:class:`TransferError`
+    names the first problem); then the rows are added and the photos copied in one
+    transaction, which rolls back if any step fails.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TransferError(f"No export file at {path}; make one with `skinmm db export`.")
+    with open_zip(path) as archive, zip_errors(path):
+        checked, found = _check(path, archive, limits)
+        with _storage_errors(store, "import the cases"), store.sessions.begin() as session:
+            added = _add_rows(session, checked.lines)
+            _check_present(session, path, checked.lines)
+            added_images = _write_photos(store, path, archive, checked.members)
+    return TransferSummary(
+        **{k: v for k, v in found.to_dict().items() if not k.startswith("added_")},
+        added_cases=added["cases"],
+        added_predictions=added["predictions"],
+        added_feedback=added["feedback"],
+        added_images=added_images,
+    )
+
+
+def _write_photos(store: Store, path: Path, archive: zipfile.ZipFile, members: Members) -> int:
+    added = 0
+    for (sha, ext), info in members.photos.items():
+        existed = store.images.path(sha, ext).is_file()
+        with open_photo(archive, info) as stream:
+            written = store.images.put_stream(stream)
+        if written != (sha, ext):
+            raise TransferError(f"{path}: the photo {info.filename} changed while importing.")
+        added += not existed
+    return added
+
+
+def _ids(lines: list[_Line]) -> dict[str, list[str]]:
+    return {
+        "cases": [line.case["id"] for line in lines],
+        "predictions": [p["id"] for line in lines for p in line.predictions],
+        "feedback": [f["id"] for line in lines for f in line.feedback],
+    }
 
 
 def _existing(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
@@ -248,65 +506,28 @@ def _existing(session: Session, model: type[Base], ids: Iterable[str]) -> set[st
     return found
 
 
-def import_cases(store: Store, path: Path) -> TransferSummary:
-    """Add the cases of an export file that are not here yet; all or nothing."""
-    path = Path(path)
-    if not path.is_file():
-        raise TransferError(f"No export file at {path}; make one with `skinmm db export`.")
-    archive = _read_archive(path)
-    found = _check_archive(path, archive)
-    added_images = 0
-    with _storage_errors(store, "import the photos"):
-        for name, data in archive.images.items():
-            sha, ext = name.split(".", 1)
-            if not store.images.path(sha, ext).is_file():
-                added_images += 1
-            if store.images.put(data) != (sha, ext):
-                raise TransferError(f"{path}: the photo {name} is not what its name says.")
-    with _storage_errors(store, "import the cases"), store.sessions.begin() as session:
-        added = _add_rows(session, archive.lines)
-        _check_present(session, path, archive.lines)
-    return TransferSummary(
-        **{k: v for k, v in found.to_dict().items() if not k.startswith("added_")},
-        added_cases=added["cases"],
-        added_predictions=added["predictions"],
-        added_feedback=added["feedback"],
-        added_images=added_images,
-    )
-
-
-def _ids(lines: list[dict[str, Any]]) -> dict[str, list[str]]:
-    return {
-        "cases": [line["id"] for line in lines],
-        "predictions": [p["id"] for line in lines for p in line.get("predictions", [])],
-        "feedback": [f["id"] for line in lines for f in line.get("feedback", [])],
-    }
-
-
-def _add_rows(session: Session, lines: list[dict[str, Any]]) -> dict[str, int]:
+def _add_rows(session: Session, lines: list[_Line]) -> dict[str, int]:
     ids = _ids(lines)
-    models = dict(zip(TABLES, (Case, PredictionRecord, Feedback), strict=True))
-    present = {name: _existing(session, models[name], ids[name]) for name in TABLES}
+    present = {name: _existing(session, MODELS[name], ids[name]) for name in TABLES}
     added = dict.fromkeys(TABLES, 0)
     for line in lines:
-        case_row = {k: v for k, v in line.items() if k not in ("predictions", "feedback")}
-        if case_row["id"] not in present["cases"]:
-            session.add(_parse(Case, case_row))
+        case_id = line.case["id"]
+        if case_id not in present["cases"]:
+            session.add(Case(**line.case))
             added["cases"] += 1
-        for name, key in (("predictions", "predictions"), ("feedback", "feedback")):
-            for row in line.get(key, []):
+        for name, values in (("predictions", line.predictions), ("feedback", line.feedback)):
+            for row in values:
                 if row["id"] not in present[name]:
-                    session.add(_parse(models[name], row, case_id=line["id"]))
+                    session.add(MODELS[name](**row, case_id=case_id))
                     added[name] += 1
         session.flush()
     return added
 
 
-def _check_present(session: Session, path: Path, lines: list[dict[str, Any]]) -> None:
+def _check_present(session: Session, path: Path, lines: list[_Line]) -> None:
     ids = _ids(lines)
-    models = dict(zip(TABLES, (Case, PredictionRecord, Feedback), strict=True))
     for name in TABLES:
-        have = len(_existing(session, models[name], ids[name]))
+        have = len(_existing(session, MODELS[name], ids[name]))
         if have != len(set(ids[name])):
             raise TransferError(
                 f"Import count check failed for {name}: {len(set(ids[name]))} in {path}, "
