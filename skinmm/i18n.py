@@ -232,7 +232,6 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "{count:,} 个测试标签无法映射到模型包的类别，已排除：{labels}。",
     },
     "card_weighted_f1": {"en": "Weighted F1 — {branch}", "zh": "加权 F1 — {branch}"},
-    "card_delta_vs_image": {"en": "{delta:+.3f} vs image", "zh": "相比图像 {delta:+.3f}"},
     "metrics_table": {"en": "Summary metrics", "zh": "汇总指标"},
     "metric_weighted_precision": {"en": "Weighted precision", "zh": "加权精确率"},
     "metric_weighted_recall": {"en": "Weighted recall", "zh": "加权召回率"},
@@ -504,6 +503,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Fused against the image alone",
         "zh": "融合结果与仅图像相比",
     },
+    # Sign first in every language: st.metric colours a delta red only when it starts with "-".
+    "headline_vs_image": {"en": "{delta:+.3f} vs image", "zh": "{delta:+.3f}（相比图像）"},
     "headline_losses": {
         "en": "Where the fusion does worse than the image alone",
         "zh": "融合结果不如仅图像的指标",

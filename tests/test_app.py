@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card, write_card
 from skinmm.db.store import forget_shared_stores
+from skinmm.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -297,6 +298,35 @@ def test_dashboard_shows_metrics_charts_and_error_explorer(
     assert np.allclose(rows[rows > 0], 1.0)
 
 
+def test_dashboard_headline_shows_every_loss_beside_the_gain(bundle_copy: Path) -> None:
+    """A report where fusion gains weighted F1 but loses balanced accuracy and melanoma recall
+    (as the shipped bundle's does): the losses are in the headline, in red, with numbers."""
+    report = json.loads((bundle_copy / "report" / "metrics.json").read_text(encoding="utf-8"))
+    report["image"].update(weighted_f1=0.835, balanced_accuracy=0.690)
+    report["fused"].update(weighted_f1=0.845, balanced_accuracy=0.654)
+    report["image"]["per_class"]["mel"]["recall"] = 0.600
+    report["fused"]["per_class"]["mel"]["recall"] = 0.559
+    _rewrite_report(bundle_copy, json.dumps(report))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("views/dashboard.py").run()
+    assert_clean(at)
+    cards = {m.label: m for m in at.metric}
+    assert cards["Weighted F1 — Fused"].proto.delta == "+0.010 vs image"
+    assert cards["Balanced accuracy — Fused"].proto.delta == "-0.036 vs image"
+    losses = next(m.value for m in at.markdown if m.value.startswith("Where the fusion does worse"))
+    assert ":red[Balanced accuracy -0.036]" in losses
+    assert ":red[Melanoma recall -0.041] (0.600 → 0.559)" in losses
+    gains = next(m.value for m in at.markdown if m.value.startswith("Where the fusion does better"))
+    assert ":green[Weighted F1 +0.010]" in gains
+    table = next(d.value for d in at.dataframe if "Recall — Fused" in d.value.columns)
+    melanoma = table[table["Class"] == "Melanoma"].iloc[0]
+    assert (melanoma["Recall — Fused"], melanoma["Recall — Image"]) == (0.559, 0.600)
+    at.radio(key="lang_switch").set_value("zh").run()
+    cards = {m.label: m for m in at.metric}
+    # The sign leads in Chinese too: st.metric colours a delta red only when it starts with "-".
+    assert cards["平衡准确率 — 融合"].proto.delta == "-0.036（相比图像）"
+
+
 def test_dashboard_error_explorer_filters(app: AppTest, tiny_bundle: object) -> None:
     import pandas as pd
 
@@ -369,6 +399,33 @@ def test_model_card_in_both_languages(
     assert classes.iloc[:, 1].tolist() == names
 
 
+def test_model_card_rationale_and_licence_are_in_the_ui_language(bundle_copy: Path) -> None:
+    from skinmm.bundle import WEIGHTS_LICENCE
+    from skinmm.train import choose_rule
+
+    card = read_card(bundle_copy)
+    scores = {
+        "max": {"weighted_f1": 0.806, "balanced_accuracy": 0.613},
+        "product": {"weighted_f1": 0.822, "balanced_accuracy": 0.680},
+    }
+    rule, reason = choose_rule(scores, "auto")
+    card["fusion"].update(rule=rule, reason=reason, validation_scores=scores)
+    card["licence"] = {"code": "Apache-2.0", "weights": WEIGHTS_LICENCE}
+    write_card(bundle_copy, card)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.radio(key="lang_switch").set_value("zh").run()
+    at.switch_page("views/model_card.py").run()
+    assert_clean(at)
+    body = next(m.value for m in at.markdown if m.value.startswith("SkinMM 根据"))
+    assert "**乘积** 规则" in body and "高 0.016（0.822 对 0.806）" in body
+    assert "beat" not in body
+    licence = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert licence == [
+        "- **代码**: `Apache-2.0`",
+        "- **模型权重**: " + t("card_licence_ham", "zh"),
+    ]
+
+
 def test_diagnose_saves_each_analysis_as_a_case(app: AppTest) -> None:
     from skinmm.db import list_cases, shared_store
 
@@ -402,5 +459,8 @@ def test_unreachable_database_still_shows_the_result(
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     at = submit(app, png_bytes(), NOTE)
     assert_clean(at)
-    assert len(at.metric) >= 2  # the differential is shown
-    assert any("not saved" in w.lower() for w in texts(at.warning))
+    assert at.get("plotly_chart") and top_name(at)  # the differential is shown
+    warning = next(w for w in texts(at.warning) if "NOT saved" in w)
+    assert "the case database could not be reached" in warning
+    assert "127.0.0.1" not in warning  # the connection detail is behind the expander
+    assert any("127.0.0.1" in c for c in texts(at.code))

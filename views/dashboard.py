@@ -93,7 +93,7 @@ def show_cards(report: dict[str, Any]) -> None:
         fused, image = report["fused"].get(metric), report["image"].get(metric)
         if fused is None:
             continue
-        delta = None if image is None else t("card_delta_vs_image", language, delta=fused - image)
+        delta = None if image is None else t("headline_vs_image", language, delta=fused - image)
         column.metric(
             f"{t(f'metric_{metric}', language)} — {fused_label}", f"{fused:.3f}", delta, border=True
         )
