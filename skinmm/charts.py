@@ -133,21 +133,21 @@ def differential_figure(pred: Prediction, lang: str = "en") -> go.Figure:
         title=t("chart_probability", lang),
     )
     height = 110 + len(order) * (16 + 13 * len(present))
-    fig = _layout(fig, t("chart_differential", lang), height=max(320, height))
-    top = {"orientation": "h", "yanchor": "bottom", "y": 1.02}
+    fig = _layout(fig, t("chart_differential", lang), height=max(320, height) + 40)
+    # Branch patterns above the bars, risk colours below the axis: apart, each titled, so no
+    # entry reads as both (side by side they ran into each other on a narrow column).
     fig.update_layout(
-        legend={
-            **top,
+        legend={"title": {"text": t("chart_legend_branch", lang)}},
+        legend2={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
             "xanchor": "left",
             "x": 0,
-            "title": {"text": t("chart_legend_branch", lang)},
-        },
-        legend2={
-            **top,
-            "xanchor": "right",
-            "x": 1,
             "title": {"text": t("chart_legend_risk", lang)},
         },
+        margin={"b": 50},
     )
     return fig
 

@@ -84,7 +84,6 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "failing, report it together with the bundle name.",
         "zh": "分析失败。请检查输入后再次点击“分析”；如仍失败，请连同模型包名称一起报告。",
     },
-    "error_detail": {"en": "Details: {detail}", "zh": "详细信息：{detail}"},
     "warn_note_truncated": {
         "en": "The note is longer than the text branch reads; only its first {limit:,} "
         "characters were used.",

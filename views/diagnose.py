@@ -310,21 +310,25 @@ def start_new_case() -> None:
 def uploader_labels(max_mb: int) -> None:
     """The uploader's own texts in the UI language.
 
-    Streamlit 1.67 has no API for "Drag and drop file here", "Limit 200MB per file" or
-    "Browse files"; CSS hides them and writes ours in their place.
+    Streamlit 1.67 has no API for its dropzone texts ("Upload", "25MB per file • JPG, PNG,
+    WEBP"); CSS hides them and writes ours in their place (checked in Chromium).
     """
-    drop = json.dumps(t("upload_drop", language))
-    limit = json.dumps(t("upload_limit", language, size=max_mb))
-    browse = json.dumps(t("upload_browse", language))
+
+    def css_string(key: str, **values: object) -> str:
+        return json.dumps(t(key, language, **values), ensure_ascii=False)
+
     zone = "[data-testid='stFileUploaderDropzone']"
     instructions = "[data-testid='stFileUploaderDropzoneInstructions'] > div"
+    button = f"{zone} button [data-testid='stMarkdownContainer']"
     st.html(
         f"""<style>
-{instructions} > span, {instructions} > small {{ display: none; }}
-{instructions}::before {{ content: {drop}; }}
-{instructions}::after {{ content: {limit}; font-size: 0.85em; opacity: 0.7; }}
-{zone} button {{ font-size: 0; }}
-{zone} button::after {{ content: {browse}; font-size: 0.875rem; }}
+{instructions} > span, {instructions} > small, {button} p {{ display: none; }}
+{instructions}::before {{ content: {css_string("upload_drop")}; display: block; }}
+{instructions}::after {{
+  content: {css_string("upload_limit", size=max_mb)}; display: block; font-size: 0.85em;
+  opacity: 0.7;
+}}
+{button}::after {{ content: {css_string("upload_browse")}; }}
 </style>"""
     )
 
@@ -367,11 +371,11 @@ with st.container(border=True, key="diagnose_inputs_form"):
         key=PATIENT_KEY,
     )
     keep = note_column.toggle(db_t("diagnose_save", language), value=True, key="diagnose_save")
-    analyse_column, new_column, _ = st.columns([1, 1, 4])
-    submitted = analyse_column.button(
+    buttons = st.container(horizontal=True)
+    submitted = buttons.button(
         t("analyse", language), type="primary", icon=":material/biotech:", key="diagnose_analyse"
     )
-    new_column.button(
+    buttons.button(
         t("new_case", language),
         icon=":material/person_add:",
         help=t("new_case_help", language),
