@@ -233,6 +233,7 @@ class Change:
     label: str
     fused: float
     image: float
+    per_class: bool = False
 
     @property
     def delta(self) -> float:
@@ -243,7 +244,8 @@ def headline_changes(
     report: Mapping[str, Any], classes: Sequence[DatasetClass], lang: str = "en"
 ) -> tuple[list[Change], list[Change]]:
     """Every summary metric and every class's recall and precision, fused against image,
-    split into (losses, gains), each largest first; unchanged figures (|delta| < 0.0005,
+    split into (losses, gains), summary metrics before classes and the largest change first
+    within each; unchanged figures (|delta| < 0.0005,
     the shown precision) are in neither.
 
     The dashboard headline shows both lists, so a gain in one figure never hides a loss in
@@ -261,9 +263,14 @@ def headline_changes(
         for figure in ("recall", "precision"):
             if fused.get(figure) is not None and image.get(figure) is not None:
                 label = t(f"headline_{figure}", lang, name=name)
-                changes.append(Change(label, float(fused[figure]), float(image[figure])))
-    losses = sorted((c for c in changes if c.delta <= -UNCHANGED), key=lambda c: c.delta)
-    gains = sorted((c for c in changes if c.delta >= UNCHANGED), key=lambda c: -c.delta)
+                changes.append(Change(label, float(fused[figure]), float(image[figure]), True))
+    losses = [c for c in changes if c.delta <= -UNCHANGED]
+    gains = [c for c in changes if c.delta >= UNCHANGED]
+    # Summary metrics first, then classes; the largest change first within each.
+    return (
+        sorted(losses, key=lambda c: (c.per_class, c.delta)),
+        sorted(gains, key=lambda c: (c.per_class, -c.delta)),
+    )
     return losses, gains
 
 

@@ -231,7 +231,8 @@ def test_headline_lists_every_loss_beside_the_gains(report: dict) -> None:
     assert lost["Balanced accuracy"] == -0.036
     assert lost["Melanoma recall"] == -0.041
     assert {c.label: round(c.delta, 3) for c in gains}["Weighted F1"] == 0.010
-    assert [c.delta for c in losses] == sorted(c.delta for c in losses)
+    assert losses[0].label == "Balanced accuracy"  # summary metrics lead, then classes
+    assert [c.per_class for c in losses] == sorted(c.per_class for c in losses)
     assert all(c.delta < 0 for c in losses) and all(c.delta > 0 for c in gains)
     zh_losses, _ = headline_changes({**report, **changed}, HAM10000_CLASSES, "zh")
     assert "黑色素瘤召回率" in {c.label for c in zh_losses}

@@ -36,7 +36,7 @@ ALLOWED = re.compile(
     r"SkinMM|Grad-CAM|JSON|AUC|ECE|F1|JPEG|PNG|WebP|GIF|MB|English|Apache-2\.0|"
     r"CC BY-NC-SA 4\.0|HAM10000|Tschandl|Sci\. Data|DATABASE_URL|SKINMM_\w+|"
     r"efficientnet[\w-]*|densenet\w*|use-multilingual|akiec|bcc|bkl|df|mel|nv|vasc|"
-    r"\bvs\b|e\.g\."
+    r"ISIC_\d+|\bvs\b|e\.g\."
 )
 RAW = ("Error:", "Traceback", "<_io.", "object at 0x", "DOS attack")
 NOTE_ZH = "男，63岁。背部色素性皮损，近六个月增大，偶有出血。"
