@@ -505,12 +505,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     # Sign first in every language: st.metric colours a delta red only when it starts with "-".
     "headline_vs_image": {"en": "{delta:+.3f} vs image", "zh": "{delta:+.3f}（相比图像）"},
     "headline_losses": {
-        "en": "Where the fusion does worse than the image alone",
-        "zh": "融合结果不如仅图像的指标",
+        "en": "Where the fusion does worse than the image alone:",
+        "zh": "融合结果不如仅图像的指标：",
     },
     "headline_gains": {
-        "en": "Where the fusion does better than the image alone",
-        "zh": "融合结果优于仅图像的指标",
+        "en": "Where the fusion does better than the image alone:",
+        "zh": "融合结果优于仅图像的指标：",
     },
     "headline_none": {"en": "none", "zh": "无"},
     "headline_recall": {"en": "{name} recall", "zh": "{name}召回率"},

@@ -105,7 +105,7 @@ def show_cards(report: dict[str, Any]) -> None:
         listed = " · ".join(
             f":{colour}[{c.label} {c.delta:+.3f}] ({c.image:.3f} → {c.fused:.3f})" for c in changes
         )
-        st.markdown(f"{t(key, language)}: {listed or t('headline_none', language)}")
+        st.markdown(f"{t(key, language)} {listed or t('headline_none', language)}")
     table = metrics_table(report, language)
     numeric = {c: NUMBER for c in table.columns[1:]}
     st.dataframe(table, hide_index=True, column_config=numeric)
