@@ -216,6 +216,10 @@ def test_every_page_in_chinese_after_an_analysis(app: AppTest) -> None:
     at = in_language(app, "zh")
     assert_no_raw_exception(at)
     assert_all_chinese(at, "Diagnose")
+    # The uploader's own texts have no API: the page's CSS writes them in the UI language.
+    style = " ".join(str(e.proto.body) for e in at.get("html"))
+    for text in ("将照片拖放到此处", "最大 25 MB · JPEG、PNG、WebP", "选择文件"):
+        assert f'content: "{text}"' in style
     at = submit(at, ("病灶.png", photo()), NOTE_ZH)
     assert_no_raw_exception(at)
     assert at.get("plotly_chart"), "the analysis did not show a result"
