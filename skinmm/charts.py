@@ -9,6 +9,7 @@ contexts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import plotly.graph_objects as go
 from matplotlib import colormaps
 from PIL import Image
 
-from skinmm.i18n import risk_name, t
+from skinmm.i18n import risk_name, rule_name, t
 from skinmm.prediction import Prediction
 from skinmm.taxonomy import DatasetClass, Risk
 
@@ -43,6 +44,16 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "auc_macro",
     "ece",
 )
+# The summary metrics the dashboard headline compares, fused against the image alone.
+HEADLINE_METRICS: tuple[str, ...] = (
+    "weighted_f1",
+    "balanced_accuracy",
+    "macro_f1",
+    "weighted_recall",
+    "weighted_precision",
+    "auc_macro",
+)
+UNCHANGED = 0.0005  # below the three decimals the dashboard shows
 # Weighted F1 published in the paper (12 classes, clinical photos + EMR, 15,925 patients).
 PAPER_WEIGHTED_F1: Mapping[str, float] = {"image": 0.799, "text": 0.732, "fused": 0.816}
 ERROR_FILTERS: tuple[str, ...] = ("fused", "image", "text", "image_only", "text_only", "both")
@@ -108,12 +119,13 @@ def differential_figure(pred: Prediction, lang: str = "en") -> go.Figure:
                 hovertemplate="%{y}: %{x:.1%}<extra>" + label + "</extra>",
             )
         )
-    # Legend-only entries: the branch patterns in grey, then the risk colours.
+    # Two legends, apart and titled: branch patterns in neutral grey, risk colours as solid
+    # squares, so no entry reads as both a branch and a risk.
     for branch in present[::-1]:
         pattern, opacity = BRANCH_STYLE[branch]
-        _legend_entry(fig, t(f"branch_{branch}", lang), "#7f8c8d", pattern, opacity)
+        _legend_entry(fig, t(f"branch_{branch}", lang), "#7f8c8d", pattern, opacity, "legend")
     for risk, colour in RISK_COLOURS.items():
-        _legend_entry(fig, risk_name(risk, lang), colour, "", 1.0)
+        _legend_entry(fig, risk_name(risk, lang), colour, "", 1.0, "legend2")
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.0)
     fig.update_xaxes(
         range=[0, min(1.0, highest * 1.2 + 0.06)],
@@ -121,10 +133,28 @@ def differential_figure(pred: Prediction, lang: str = "en") -> go.Figure:
         title=t("chart_probability", lang),
     )
     height = 110 + len(order) * (16 + 13 * len(present))
-    return _layout(fig, t("chart_differential", lang), height=max(320, height))
+    fig = _layout(fig, t("chart_differential", lang), height=max(320, height) + 40)
+    # Branch patterns above the bars, risk colours below the axis: apart, each titled, so no
+    # entry reads as both (side by side they ran into each other on a narrow column).
+    fig.update_layout(
+        legend={"title": {"text": t("chart_legend_branch", lang)}},
+        legend2={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": t("chart_legend_risk", lang)},
+        },
+        margin={"b": 50},
+    )
+    return fig
 
 
-def _legend_entry(fig: go.Figure, name: str, colour: str, pattern: str, opacity: float) -> None:
+def _legend_entry(
+    fig: go.Figure, name: str, colour: str, pattern: str, opacity: float, legend: str
+) -> None:
     fig.add_trace(
         go.Bar(
             name=name,
@@ -133,28 +163,41 @@ def _legend_entry(fig: go.Figure, name: str, colour: str, pattern: str, opacity:
             orientation="h",
             marker={"color": colour, "opacity": opacity, "pattern": {"shape": pattern}},
             hoverinfo="skip",
+            legend=legend,
         )
     )
 
 
 def differential_table(pred: Prediction, lang: str = "en") -> pd.DataFrame:
-    """The differential as a table: class, risk, the three probabilities and the carrier."""
+    """The differential as a table: class, risk, the three probabilities, and under the max
+    rule the branch that carried each class.
+
+    Only the max rule takes each class from one branch; under the other rules every class
+    combines both, so a "carried by" column would name a branch that decided nothing.
+    """
 
     def pct(p: np.ndarray | None, k: int) -> str:
         return "—" if p is None else f"{float(p[k]):.1%}"
 
-    rows = [
-        {
+    carried = shows_carrier(pred)
+    rows = []
+    for k in pred.order:
+        row = {
             t("col_class", lang): pred.classes[k].name(lang),
             t("col_risk", lang): risk_name(pred.classes[k].risk, lang),
             t("col_fused", lang): pct(pred.fused, k),
             t("col_image", lang): pct(pred.image, k),
             t("col_text", lang): pct(pred.text, k),
-            t("col_carrier", lang): t(f"carrier_{pred.carrier[k]}", lang),
         }
-        for k in pred.order
-    ]
+        if carried:
+            row[t("col_carrier", lang)] = t(f"carrier_{pred.carrier[k]}", lang)
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def shows_carrier(pred: Prediction) -> bool:
+    """Whether each class of ``pred`` came from one branch: the max rule, both inputs given."""
+    return pred.rule == "max" and pred.mode == "fused"
 
 
 def heatmap_overlay(image: Image.Image, heatmap: np.ndarray, opacity: float = 0.5) -> Image.Image:
@@ -179,6 +222,72 @@ def metrics_table(report: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
         row: dict[str, Any] = {t("metric_branch", lang): t(f"branch_{branch}", lang)}
         for metric in SUMMARY_METRICS:
             row[t(f"metric_{metric}", lang)] = report[branch].get(metric)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure of the fused result against the image alone (``delta`` = fused - image)."""
+
+    label: str
+    fused: float
+    image: float
+    per_class: bool = False
+
+    @property
+    def delta(self) -> float:
+        return self.fused - self.image
+
+
+def headline_changes(
+    report: Mapping[str, Any], classes: Sequence[DatasetClass], lang: str = "en"
+) -> tuple[list[Change], list[Change]]:
+    """Every summary metric and every class's recall and precision, fused against image,
+    split into (losses, gains), summary metrics before classes and the largest change first
+    within each; unchanged figures (|delta| < 0.0005,
+    the shown precision) are in neither.
+
+    The dashboard headline shows both lists, so a gain in one figure never hides a loss in
+    another (weighted F1 up while balanced accuracy or melanoma recall falls).
+    """
+    changes = [
+        Change(t(f"metric_{m}", lang), float(report["fused"][m]), float(report["image"][m]))
+        for m in HEADLINE_METRICS
+        if report["fused"].get(m) is not None and report["image"].get(m) is not None
+    ]
+    by_code = {c.code: c for c in classes}
+    for code in report["classes"]:
+        name = short_name(by_code.get(code), code, lang)
+        fused, image = report["fused"]["per_class"][code], report["image"]["per_class"][code]
+        for figure in ("recall", "precision"):
+            if fused.get(figure) is not None and image.get(figure) is not None:
+                label = t(f"headline_{figure}", lang, name=name)
+                changes.append(Change(label, float(fused[figure]), float(image[figure]), True))
+    losses = [c for c in changes if c.delta <= -UNCHANGED]
+    gains = [c for c in changes if c.delta >= UNCHANGED]
+    # Summary metrics first, then classes; the largest change first within each.
+    return (
+        sorted(losses, key=lambda c: (c.per_class, c.delta)),
+        sorted(gains, key=lambda c: (c.per_class, -c.delta)),
+    )
+    return losses, gains
+
+
+def recall_precision_table(
+    report: Mapping[str, Any], classes: Sequence[DatasetClass], lang: str = "en"
+) -> pd.DataFrame:
+    """Per class: recall and precision of fused, image and text, and the test cases."""
+    by_code = {c.code: c for c in classes}
+    order = ("fused", "image", "text")
+    rows = []
+    for code in report["classes"]:
+        row: dict[str, Any] = {t("col_class", lang): short_name(by_code.get(code), code, lang)}
+        for figure in ("recall", "precision"):
+            for branch in order:
+                label = t(f"col_{figure}", lang, branch=t(f"branch_{branch}", lang))
+                row[label] = report[branch]["per_class"][code].get(figure)
+        row[t("col_support", lang)] = int(report["fused"]["per_class"][code].get("support", 0))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -360,7 +469,8 @@ def rules_table(report: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
     default = report.get("rule")
     rows = []
     for rule, figures in report.get("fusion_rules", {}).items():
-        label = f"{rule} ({t('rule_default', lang)})" if rule == default else rule
+        name = rule_name(rule, lang)
+        label = f"{name} ({t('rule_default', lang)})" if rule == default else name
         row: dict[str, Any] = {t("col_rule", lang): label}
         for metric in ("weighted_f1", "macro_f1", "auc_macro", "ece"):
             row[t(f"metric_{metric}", lang)] = figures.get(metric)

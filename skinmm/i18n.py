@@ -84,7 +84,6 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "failing, report it together with the bundle name.",
         "zh": "分析失败。请检查输入后再次点击“分析”；如仍失败，请连同模型包名称一起报告。",
     },
-    "error_detail": {"en": "Details: {detail}", "zh": "详细信息：{detail}"},
     "warn_note_truncated": {
         "en": "The note is longer than the text branch reads; only its first {limit:,} "
         "characters were used.",
@@ -232,7 +231,6 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "{count:,} 个测试标签无法映射到模型包的类别，已排除：{labels}。",
     },
     "card_weighted_f1": {"en": "Weighted F1 — {branch}", "zh": "加权 F1 — {branch}"},
-    "card_delta_vs_image": {"en": "{delta:+.3f} vs image", "zh": "相比图像 {delta:+.3f}"},
     "metrics_table": {"en": "Summary metrics", "zh": "汇总指标"},
     "metric_weighted_precision": {"en": "Weighted precision", "zh": "加权精确率"},
     "metric_weighted_recall": {"en": "Weighted recall", "zh": "加权召回率"},
@@ -374,6 +372,187 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "card_field": {"en": "Field", "zh": "字段"},
     "card_value": {"en": "Value", "zh": "值"},
     "unknown": {"en": "unknown", "zh": "未知"},
+    # Issue 13, patient safety and every message in the UI language: one patient per
+    # analysis, errors mapped by skinmm.errors, the uploader's own labels, rule names, the
+    # model card's rationale and licence, results and dashboard headline fixes.
+    "new_case": {"en": "New case", "zh": "新病例"},
+    "new_case_help": {
+        "en": "Clear the photo, the note, the patient reference and the result, to start the "
+        "next patient.",
+        "zh": "清除照片、病历、患者编号和结果，开始下一位患者。",
+    },
+    "upload_help": {
+        "en": "One photo of this patient's lesion: JPEG, PNG or WebP, up to {size} MB.",
+        "zh": "本患者皮损的一张照片：JPEG、PNG 或 WebP 格式，最大 {size} MB。",
+    },
+    "upload_drop": {"en": "Drag and drop the photo here", "zh": "将照片拖放到此处"},
+    "upload_limit": {
+        "en": "Up to {size} MB · JPEG, PNG, WebP",
+        "zh": "最大 {size} MB · JPEG、PNG、WebP",
+    },
+    "upload_browse": {"en": "Browse files", "zh": "选择文件"},
+    "inputs_title": {"en": "What was analysed", "zh": "本次分析的输入"},
+    "inputs_photo": {"en": "Photo analysed: {name}", "zh": "分析的照片：{name}"},
+    "inputs_no_photo": {"en": "No photo was analysed.", "zh": "未分析照片。"},
+    "inputs_note": {"en": "Note analysed", "zh": "分析的病历"},
+    "inputs_no_note": {"en": "No note was analysed.", "zh": "未分析病历。"},
+    "inputs_reference": {"en": "Patient reference: {ref}", "zh": "患者编号：{ref}"},
+    "inputs_no_reference": {"en": "No patient reference.", "zh": "无患者编号。"},
+    "result_stale": {
+        "en": "The inputs have changed since this analysis: the result below is for the "
+        "previous inputs (shown beside it). Press Analyse to analyse the current inputs, or "
+        "New case to start the next patient.",
+        "zh": "自本次分析以来输入已更改：下方结果对应的是之前的输入（见结果旁）。请点击“分析”"
+        "分析当前输入，或点击“新病例”开始下一位患者。",
+    },
+    "error_expander": {"en": "Technical details", "zh": "技术细节"},
+    "detail_file": {
+        "en": "Uploaded file: {size:,} bytes · recognised format: {format}",
+        "zh": "上传的文件：{size:,} 字节 · 识别出的格式：{format}",
+    },
+    "detail_note": {"en": "Note: {length:,} characters", "zh": "病历：{length:,} 个字符"},
+    "detail_library": {
+        "en": "Message from the software (for a bug report):",
+        "zh": "软件给出的原始信息（供报告问题时使用）：",
+    },
+    "err_input": {
+        "en": "This input cannot be used. Check it and press Analyse again.",
+        "zh": "该输入无法使用。请检查后再次点击“分析”。",
+    },
+    "err_image_empty": {
+        "en": "The uploaded file is empty (0 bytes): the photo did not arrive. Upload the "
+        "lesion photo again and press Analyse.",
+        "zh": "上传的文件为空（0 字节），照片未能上传。请重新上传皮损照片后点击“分析”。",
+    },
+    "err_image_unreadable": {
+        "en": "The uploaded file is not an image (whatever its name says). Upload a JPEG, PNG "
+        "or WebP photo of the lesion and press Analyse again.",
+        "zh": "上传的文件不是图像（无论其文件名如何）。请上传皮损的 JPEG、PNG 或 WebP 照片，"
+        "然后再次点击“分析”。",
+    },
+    "err_image_damaged": {
+        "en": "The uploaded {format} image is incomplete or damaged, perhaps cut off while "
+        "copying. Export the photo again and upload the complete file.",
+        "zh": "上传的 {format} 图像不完整或已损坏，可能在复制时被截断。请重新导出照片并上传完整文件。",
+    },
+    "err_image_format": {
+        "en": "The uploaded file is a {format} image, whatever its name says; SkinMM accepts "
+        "JPEG, PNG or WebP photos. Save the photo in one of these formats and upload it again.",
+        "zh": "上传的文件实际上是 {format} 图像（与文件名无关）；SkinMM 只接受 JPEG、PNG 或 WebP "
+        "照片。请将照片另存为其中一种格式后重新上传。",
+    },
+    "err_image_too_large": {
+        "en": "The photo has more than {megapixels} megapixels, the most SkinMM accepts (larger "
+        "images can exhaust the server's memory). Downscale it, e.g. to 4,000 pixels on the "
+        "long side, and upload it again.",
+        "zh": "照片超过 {megapixels} 百万像素，超出 SkinMM 可接受的上限（更大的图像可能耗尽服务器"
+        "内存）。请将其缩小（例如长边 4,000 像素）后重新上传。",
+    },
+    "err_image_too_small": {
+        "en": "The photo is only {width}×{height} pixels; at least {min_side} pixels on each "
+        "side are needed. Upload a larger, closer photo of the lesion.",
+        "zh": "照片只有 {width}×{height} 像素，每边至少需要 {min_side} 像素。请上传更大、"
+        "更近的皮损照片。",
+    },
+    "err_storage": {
+        "en": "the case database could not be reached or written; ask whoever runs SkinMM to "
+        "check DATABASE_URL or SKINMM_HOME.",
+        "zh": "无法访问或写入病例数据库；请联系 SkinMM 的管理员检查 DATABASE_URL 或 SKINMM_HOME。",
+    },
+    "err_bundle_damaged": {
+        "en": "The model bundle is damaged or incomplete. Ask whoever runs SkinMM to restore "
+        "it (e.g. `skinmm train` again), then reload this page.",
+        "zh": "模型包已损坏或不完整。请联系 SkinMM 的管理员修复（例如重新运行 `skinmm train`），"
+        "然后刷新本页。",
+    },
+    "err_memory": {
+        "en": "The server ran out of memory on this input. Upload a smaller photo or a shorter "
+        "note and press Analyse again.",
+        "zh": "处理该输入时服务器内存不足。请上传较小的照片或较短的病历，然后再次点击“分析”。",
+    },
+    "err_save_value": {
+        "en": "an input is too long to store; shorten the patient reference and analyse again.",
+        "zh": "有输入过长，无法保存；请缩短患者编号后重新分析。",
+    },
+    "err_report_unreadable": {
+        "en": "The evaluation report of this bundle is damaged or incomplete. Re-run "
+        "`skinmm evaluate` for this bundle and reload this page.",
+        "zh": "该模型包的评估报告已损坏或不完整。请为该模型包重新运行 `skinmm evaluate`，然后刷新本页。",
+    },
+    "rule_name_max": {"en": "max", "zh": "最大值"},
+    "rule_name_mean": {"en": "mean", "zh": "平均值"},
+    "rule_name_product": {"en": "product", "zh": "乘积"},
+    "rule_name_weighted": {"en": "weighted", "zh": "加权"},
+    "rule_name_stacked": {"en": "stacked", "zh": "堆叠"},
+    "table_title": {"en": "The differential as a table", "zh": "鉴别诊断表"},
+    "carrier_max_caption": {
+        "en": "Under the max rule each class takes the larger of the two branches' "
+        "probabilities (the note's after its prior correction); “Carried by” names that branch.",
+        "zh": "在最大值规则下，每个类别取两个分支中较大的概率（病历分支为先验校正后的概率）；"
+        "“决定分支”即给出该概率的分支。",
+    },
+    "carrier_none_caption": {
+        "en": "Under the {rule} rule every class combines both branches, so no single branch "
+        "carries a class.",
+        "zh": "在{rule}规则下，每个类别都综合了两个分支，不存在由单一分支决定的类别。",
+    },
+    "chart_legend_branch": {"en": "Pattern = branch", "zh": "纹理 = 分支"},
+    "chart_legend_risk": {"en": "Colour = risk", "zh": "颜色 = 风险"},
+    "headline_title": {
+        "en": "Fused against the image alone",
+        "zh": "融合结果与仅图像相比",
+    },
+    # Sign first in every language: st.metric colours a delta red only when it starts with "-".
+    "headline_vs_image": {"en": "{delta:+.3f} vs image", "zh": "{delta:+.3f}（相比图像）"},
+    "headline_losses": {
+        "en": "Where the fusion does worse than the image alone:",
+        "zh": "融合结果不如仅图像的指标：",
+    },
+    "headline_gains": {
+        "en": "Where the fusion does better than the image alone:",
+        "zh": "融合结果优于仅图像的指标：",
+    },
+    "headline_none": {"en": "none", "zh": "无"},
+    "headline_recall": {"en": "{name} recall", "zh": "{name}召回率"},
+    "headline_precision": {"en": "{name} precision", "zh": "{name}精确率"},
+    "section_recall_precision": {
+        "en": "Per-class recall and precision",
+        "zh": "各类别召回率与精确率",
+    },
+    "col_recall": {"en": "Recall — {branch}", "zh": "召回率 — {branch}"},
+    "col_precision": {"en": "Precision — {branch}", "zh": "精确率 — {branch}"},
+    "col_support": {"en": "Test cases", "zh": "测试病例数"},
+    "card_reason_user": {
+        "en": "chosen by whoever trained the bundle",
+        "zh": "由训练该模型包的人员指定",
+    },
+    "card_reason_paper": {
+        "en": "the paper's rule; no other rule was clearly better on the validation groups",
+        "zh": "论文采用的规则；在验证组上没有其他规则明显更好",
+    },
+    "card_reason_better": {
+        "en": "it beat the paper's max rule on the validation groups by {gain:.3f} weighted F1 "
+        "({best:.3f} vs {base:.3f}) without losing balanced accuracy; max stays selectable",
+        "zh": "在验证组上其加权 F1 比论文的最大值规则高 {gain:.3f}（{best:.3f} 对 {base:.3f}），"
+        "且平衡准确率未下降；最大值规则仍可选用",
+    },
+    "card_reason_recorded": {
+        "en": "see the reason recorded in the model card below",
+        "zh": "见下方模型说明中记录的原因",
+    },
+    "card_licence_code": {"en": "Code", "zh": "代码"},
+    "card_licence_weights": {"en": "Model weights", "zh": "模型权重"},
+    "card_licence_ham": {
+        "en": "CC BY-NC-SA 4.0: the weights are a derivative of HAM10000 (Tschandl et al., Sci. "
+        "Data 5, 180161, 2018); non-commercial use, attribution and share-alike apply "
+        "whatever the code's licence.",
+        "zh": "CC BY-NC-SA 4.0：这些权重是 HAM10000 数据集（Tschandl 等，Sci. Data 5, 180161, "
+        "2018）的衍生作品；无论代码采用何种许可，均须遵守非商业使用、署名和相同方式共享的条款。",
+    },
+    "card_licence_recorded": {
+        "en": "As recorded in the model card (its original wording):",
+        "zh": "模型说明中记录的原文：",
+    },
 }
 
 
@@ -394,6 +573,12 @@ def class_name(cls: DatasetClass, lang: str = "en") -> str:
 
 def risk_name(risk: Risk, lang: str = "en") -> str:
     return t(f"risk_{risk.value}", lang)
+
+
+def rule_name(rule: str, lang: str = "en") -> str:
+    """A fusion rule's display name; an unknown rule is shown as its code."""
+    key = f"rule_name_{rule}"
+    return t(key, lang) if key in STRINGS else rule
 
 
 def caution_text(key: str, lang: str, **values: object) -> str:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card, write_card
 from skinmm.db.store import forget_shared_stores
+from skinmm.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -74,6 +75,15 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
+def stale(at: AppTest) -> bool:
+    return any("result below is for the previous inputs" in w for w in texts(at.warning))
+
+
+def top_name(at: AppTest) -> str:
+    """The most likely class as the result shows it (a heading, never cut off)."""
+    return next(m.value[5:] for m in at.markdown if m.value.startswith("#### "))
+
+
 # --- Diagnose -------------------------------------------------------------------------------
 
 
@@ -82,26 +92,27 @@ def test_diagnose_happy_path_shows_differential_agreement_cams_and_download(app:
     assert_clean(at)
     assert not at.error
     assert any("not a medical device" in w for w in texts(at.warning))
-    labels = [m.label for m in at.metric]
-    assert labels[:2] == ["Most likely", "Calibrated confidence"]
+    assert "Most likely" in texts(at.caption)
+    assert at.metric[0].label == "Calibrated confidence"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     branches = {trace["name"] for trace in spec["data"] if trace["x"][0] is not None}
     assert branches == {"Fused", "Image", "Note"}
     top = spec["data"][2]["y"][-1]
-    assert top.split(" (")[0] == at.metric[0].value.split(" (")[0]
-    assert len(at.get("image")) == 3  # Grad-CAM of the top three classes
+    assert top.split(" (")[0] == top_name(at).split(" (")[0]
+    assert len(at.get("image")) == 4  # the analysed photo, then Grad-CAM of the top three
     assert len(at.get("download_button")) == 1
     assert at.slider(key="diagnose_opacity").value == pytest.approx(0.45)
 
 
 def test_diagnose_opacity_slider_redraws_without_reanalysing(app: AppTest) -> None:
     at = submit(app, png_bytes(), NOTE)
-    first = at.metric[0].value
+    first = top_name(at)
     at.slider(key="diagnose_opacity").set_value(0.9).run()
     assert_clean(at)
-    assert at.metric[0].value == first
+    assert top_name(at) == first
+    assert not stale(at)  # the opacity is not an input of the analysis
     assert at.slider(key="diagnose_opacity").value == pytest.approx(0.9)
-    assert len(at.get("image")) == 3
+    assert len(at.get("image")) == 4
 
 
 def test_diagnose_image_only_and_note_only_are_stated(app: AppTest) -> None:
@@ -121,8 +132,8 @@ def test_diagnose_in_chinese_names_classes_in_chinese(app: AppTest, tiny_bundle:
     assert_clean(at)
     card = read_card(bundle_dir(tiny_bundle))
     chinese = {c["name_zh"] for c in card["classes"]}
-    assert at.metric[0].label == "最可能的诊断"
-    assert at.metric[0].value in chinese
+    assert "最可能的诊断" in texts(at.caption)
+    assert top_name(at) in chinese
     assert any("不是医疗器械" in w for w in texts(at.warning))
     assert at.button(key="diagnose_analyse").label == "分析"
 
@@ -130,8 +141,8 @@ def test_diagnose_in_chinese_names_classes_in_chinese(app: AppTest, tiny_bundle:
 @pytest.mark.parametrize(
     ("image", "note", "expected"),
     [
-        (b"%PDF-1.4 this is not an image at all", "", "could not be used as a lesion photo"),
-        (png_bytes()[:300], NOTE, "could not be used as a lesion photo"),
+        (b"%PDF-1.4 this is not an image at all", "", "is not an image"),
+        (png_bytes()[:300], NOTE, "PNG image is incomplete or damaged"),
         (None, "   ", "Nothing to analyse"),
         (None, "x" * 100_000, "100,000 characters"),
     ],
@@ -153,6 +164,83 @@ def test_diagnose_bad_input_in_chinese(app: AppTest) -> None:
     app.radio(key="lang_switch").set_value("zh").run()
     at = submit(app, None, "")
     assert texts(at.error) == ["没有可分析的内容：请上传皮损照片、粘贴临床病历，或两者都提供。"]
+
+
+# --- One patient per analysis ----------------------------------------------------------------
+
+
+def test_new_case_clears_every_input_so_the_next_note_is_never_fused_with_the_last_photo(
+    app: AppTest,
+) -> None:
+    import hashlib
+
+    from skinmm.db import get_case, list_cases, shared_store
+
+    photo = png_bytes(seed=3)
+    app.run()
+    app.get("file_uploader")[0].set_value(("first.png", photo, "image/png"))
+    app.text_area(key="diagnose_note").input(NOTE)
+    app.text_input(key="diagnose_patient").input("PT-1")
+    at = app.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert "Photo analysed: first.png" in texts(at.text)
+    assert NOTE in texts(at.text)
+
+    at = at.button(key="new_case").click().run()
+    assert_clean(at)
+    assert at.get("file_uploader")[0].value is None
+    assert at.text_area(key="diagnose_note").value == ""
+    assert at.text_input(key="diagnose_patient").value == ""
+    assert not at.get("plotly_chart") and not at.metric  # the last patient's result is gone
+
+    second_note = "Female, 30 years. Pink papule on the arm."
+    at.text_area(key="diagnose_note").input(second_note)
+    at = at.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert any("Note-only mode" in i for i in texts(at.info))
+    assert "No photo was analysed." in texts(at.caption)
+    store = shared_store()
+    rows = sorted(list_cases(store), key=lambda row: row.created_at)
+    assert [(row.has_image, row.note, row.patient_ref) for row in rows] == [
+        (True, NOTE, "PT-1"),
+        (False, second_note, None),
+    ]
+    first = get_case(store, rows[0].id)
+    assert first.image_sha256 == hashlib.sha256(photo).hexdigest()  # the bytes analysed
+
+
+def test_editing_an_input_after_an_analysis_marks_the_result_stale_until_analyse(
+    app: AppTest,
+) -> None:
+    from skinmm.db import list_cases, shared_store
+
+    at = submit(app, png_bytes(), NOTE)
+    assert_clean(at)
+    assert not stale(at)
+    at.text_area(key="diagnose_note").input(NOTE + " Itches.").run()
+    assert stale(at)
+    assert NOTE in texts(at.text)  # the inputs the shown result was made from
+    # A different photo, or a reference, is an edit too; reverting the note is not enough.
+    at.get("file_uploader")[0].set_value(("other.png", png_bytes(seed=9), "image/png"))
+    at.text_area(key="diagnose_note").input(NOTE).run()
+    assert stale(at)
+    at = at.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert not stale(at)
+    assert "Photo analysed: other.png" in texts(at.text)
+    at.text_input(key="diagnose_patient").input("PT-9").run()
+    assert stale(at)
+    assert len(list_cases(shared_store())) == 2  # an edit alone saves nothing
+
+
+def test_a_failed_analysis_never_leaves_the_previous_result_on_screen(app: AppTest) -> None:
+    at = submit(app, png_bytes(), NOTE)
+    assert at.get("plotly_chart")
+    at.get("file_uploader")[0].set_value(("bad.png", b"not an image", "image/png"))
+    at = at.button(key="diagnose_analyse").click().run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    assert not at.get("plotly_chart")
 
 
 # --- Missing or damaged bundle --------------------------------------------------------------
@@ -208,6 +296,35 @@ def test_dashboard_shows_metrics_charts_and_error_explorer(
     z = np.array(json.loads(at.get("plotly_chart")[2].proto.spec)["data"][0]["z"], dtype=float)
     rows = z.sum(axis=1)
     assert np.allclose(rows[rows > 0], 1.0)
+
+
+def test_dashboard_headline_shows_every_loss_beside_the_gain(bundle_copy: Path) -> None:
+    """A report where fusion gains weighted F1 but loses balanced accuracy and melanoma recall
+    (as the shipped bundle's does): the losses are in the headline, in red, with numbers."""
+    report = json.loads((bundle_copy / "report" / "metrics.json").read_text(encoding="utf-8"))
+    report["image"].update(weighted_f1=0.835, balanced_accuracy=0.690)
+    report["fused"].update(weighted_f1=0.845, balanced_accuracy=0.654)
+    report["image"]["per_class"]["mel"]["recall"] = 0.600
+    report["fused"]["per_class"]["mel"]["recall"] = 0.559
+    _rewrite_report(bundle_copy, json.dumps(report))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("views/dashboard.py").run()
+    assert_clean(at)
+    cards = {m.label: m for m in at.metric}
+    assert cards["Weighted F1 — Fused"].proto.delta == "+0.010 vs image"
+    assert cards["Balanced accuracy — Fused"].proto.delta == "-0.036 vs image"
+    losses = next(m.value for m in at.markdown if m.value.startswith("Where the fusion does worse"))
+    assert ":red[Balanced accuracy -0.036]" in losses
+    assert ":red[Melanoma recall -0.041] (0.600 → 0.559)" in losses
+    gains = next(m.value for m in at.markdown if m.value.startswith("Where the fusion does better"))
+    assert ":green[Weighted F1 +0.010]" in gains
+    table = next(d.value for d in at.dataframe if "Recall — Fused" in d.value.columns)
+    melanoma = table[table["Class"] == "Melanoma"].iloc[0]
+    assert (melanoma["Recall — Fused"], melanoma["Recall — Image"]) == (0.559, 0.600)
+    at.radio(key="lang_switch").set_value("zh").run()
+    cards = {m.label: m for m in at.metric}
+    # The sign leads in Chinese too: st.metric colours a delta red only when it starts with "-".
+    assert cards["平衡准确率 — 融合"].proto.delta == "-0.036（相比图像）"
 
 
 def test_dashboard_error_explorer_filters(app: AppTest, tiny_bundle: object) -> None:
@@ -282,6 +399,33 @@ def test_model_card_in_both_languages(
     assert classes.iloc[:, 1].tolist() == names
 
 
+def test_model_card_rationale_and_licence_are_in_the_ui_language(bundle_copy: Path) -> None:
+    from skinmm.bundle import WEIGHTS_LICENCE
+    from skinmm.train import choose_rule
+
+    card = read_card(bundle_copy)
+    scores = {
+        "max": {"weighted_f1": 0.806, "balanced_accuracy": 0.613},
+        "product": {"weighted_f1": 0.822, "balanced_accuracy": 0.680},
+    }
+    rule, reason = choose_rule(scores, "auto")
+    card["fusion"].update(rule=rule, reason=reason, validation_scores=scores)
+    card["licence"] = {"code": "Apache-2.0", "weights": WEIGHTS_LICENCE}
+    write_card(bundle_copy, card)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.radio(key="lang_switch").set_value("zh").run()
+    at.switch_page("views/model_card.py").run()
+    assert_clean(at)
+    body = next(m.value for m in at.markdown if m.value.startswith("SkinMM 根据"))
+    assert "**乘积** 规则" in body and "高 0.016（0.822 对 0.806）" in body
+    assert "beat" not in body
+    licence = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert licence == [
+        "- **代码**: `Apache-2.0`",
+        "- **模型权重**: " + t("card_licence_ham", "zh"),
+    ]
+
+
 def test_diagnose_saves_each_analysis_as_a_case(app: AppTest) -> None:
     from skinmm.db import list_cases, shared_store
 
@@ -315,5 +459,8 @@ def test_unreachable_database_still_shows_the_result(
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     at = submit(app, png_bytes(), NOTE)
     assert_clean(at)
-    assert len(at.metric) >= 2  # the differential is shown
-    assert any("not saved" in w.lower() for w in texts(at.warning))
+    assert at.get("plotly_chart") and top_name(at)  # the differential is shown
+    warning = next(w for w in texts(at.warning) if "NOT saved" in w)
+    assert "the case database could not be reached" in warning
+    assert "127.0.0.1" not in warning  # the connection detail is behind the expander
+    assert any("127.0.0.1" in c for c in texts(at.code))

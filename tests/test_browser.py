@@ -31,6 +31,19 @@ SCREENSHOTS = ROOT / "screenshots"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 NOTE = "Male, 63 years. Pigmented lesion on the back, grew over six months, bled once."
 TIMEOUT_MS = 60_000
+ANALYSE = ".st-key-diagnose_analyse button"
+TOP = ".st-key-diagnose_top h4"
+DROPZONE_TEXTS = """() => {
+  const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+  const own = zone.querySelectorAll(
+    "[data-testid='stFileUploaderDropzoneInstructions'] span, button p");
+  const drop = zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] > div");
+  const browse = zone.querySelector("button [data-testid='stMarkdownContainer']");
+  return {
+    hidden: own.length > 0 && [...own].every(e => getComputedStyle(e).display === "none"),
+    texts: [getComputedStyle(drop, "::before").content, getComputedStyle(browse, "::after").content],
+  };
+}"""
 
 
 def free_port() -> int:
@@ -58,6 +71,9 @@ def start_app(bundle: Path, log: Path) -> tuple[subprocess.Popen, str]:
     command, env = build_command(
         ["--bundle", str(bundle), "--port", str(port), "--address", "127.0.0.1", "--headless"]
     )
+    # Each analysis is saved: keep the test's cases out of the user's ~/.skinmm.
+    env = {**env, "SKINMM_HOME": str(log.parent / "home")}
+    env.pop("DATABASE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -124,7 +140,7 @@ def analyse(page: Any, photo: Path, note: str) -> None:
     page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(photo))
     page.wait_for_selector("[data-testid='stFileChipName']", timeout=TIMEOUT_MS)
     page.locator("textarea").first.fill(note)
-    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    page.locator(ANALYSE).click()
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=TIMEOUT_MS)
     page.wait_for_function(
         "document.querySelectorAll(\"[data-testid='stImage'] img\").length >= 3",
@@ -168,8 +184,9 @@ def test_diagnose_chinese_and_dashboard_in_the_browser(
     wait_idle(page)
 
     analyse(page, lesion_photo(tmp_path), NOTE)
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text().strip()
-    assert page.locator("[data-testid='stImage'] img").count() == 3
+    assert page.locator(TOP).inner_text().strip()
+    # The analysed photo beside the result, then Grad-CAM of the top three classes.
+    assert page.locator("[data-testid='stImage'] img").count() == 4
     chart = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
     assert any(c["name_en"].split(" (")[0] in chart for c in card["classes"])
     assert page.get_by_text("not a medical device").count() == 1
@@ -180,8 +197,8 @@ def test_diagnose_chinese_and_dashboard_in_the_browser(
     wait_idle(page)
     chart = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
     assert any(c["name_zh"].split("（")[0] in chart for c in card["classes"])
-    top = page.locator("[data-testid='stMetricValue']").first.inner_text().strip()
-    assert top in {c["name_zh"].split("（")[0] for c in card["classes"]}
+    top = page.locator(TOP).inner_text().strip()
+    assert top in {c["name_zh"] for c in card["classes"]}  # the full name, never cut off
     shoot(page, "diagnose_zh")
 
     open_page(page, "评估看板", "测试集评估")
@@ -235,6 +252,19 @@ def test_an_unknown_path_says_page_not_found(browser: Any, app_url: str) -> None
     page.close()
 
 
+def test_uploader_texts_are_in_chinese(browser: Any, app_url: str) -> None:
+    """Streamlit's own dropzone texts are hidden; the page's CSS writes Chinese instead."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app_url}/?lang=zh")
+    page.wait_for_selector("h1:has-text('皮损诊断')")
+    wait_idle(page)
+    shown = page.evaluate(DROPZONE_TEXTS)
+    assert shown["hidden"]
+    assert shown["texts"] == ['"将照片拖放到此处"', '"选择文件"']
+    page.close()
+
+
 def test_bad_upload_shows_an_error_not_a_traceback(
     browser: Any, app_url: str, tmp_path: Path
 ) -> None:
@@ -247,11 +277,11 @@ def test_bad_upload_shows_an_error_not_a_traceback(
     wait_idle(page)
     page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(fake))
     page.wait_for_selector("[data-testid='stFileChipName']")
-    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    page.locator(ANALYSE).click()
     page.wait_for_selector("[data-testid='stAlertContentError']")
     wait_idle(page)
     error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
-    assert "Upload a complete JPEG, PNG or WebP" in error
+    assert "is not an image" in error and "Upload a JPEG, PNG or WebP photo" in error
     assert page.locator("[data-testid='stException']").count() == 0
     shoot(page, "diagnose_bad_upload", height=1200)
     page.close()

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from skinmm.charts import (
+    BRANCHES,
     PAPER_WEIGHTED_F1,
     RISK_COLOURS,
     compensation_figure,
@@ -15,11 +16,13 @@ from skinmm.charts import (
     differential_figure,
     differential_table,
     f1_figure,
+    headline_changes,
     heatmap_overlay,
     metrics_table,
     misclassified,
     pairs_table,
     paper_table,
+    recall_precision_table,
     reliability_figure,
     roc_figure,
     rules_table,
@@ -32,12 +35,14 @@ from skinmm.taxonomy import HAM10000_CLASSES
 CODES = [c.code for c in HAM10000_CLASSES]
 
 
-def prediction(image: list[float] | None, text: list[float] | None) -> Prediction:
+def prediction(
+    image: list[float] | None, text: list[float] | None, rule: str = "max"
+) -> Prediction:
     n = len(HAM10000_CLASSES)
     nan = np.full((1, n), np.nan)
     image_p = nan if image is None else np.array([image], dtype=float)
     text_p = nan if text is None else np.array([text], dtype=float)
-    result = fuse(image_p, text_p, "max")
+    result = fuse(image_p, text_p, rule)
     return Prediction(
         classes=HAM10000_CLASSES,
         fused=result.proba[0],
@@ -45,7 +50,7 @@ def prediction(image: list[float] | None, text: list[float] | None) -> Predictio
         text=None if text is None else text_p[0],
         carrier=tuple(result.carrier[0]),
         mode=str(result.mode[0]),
-        rule="max",
+        rule=rule,
     )
 
 
@@ -97,8 +102,17 @@ def test_differential_is_sorted_with_the_top_class_on_top_and_coloured_by_risk()
     assert fused.marker.color[-1] == RISK_COLOURS[pred.top.risk]
     assert fused.marker.color[0] == RISK_COLOURS[pred.classes[pred.order[-1]].risk]
     assert list(bars["Image"].x)[-1] == pytest.approx(0.60)
-    legend = [trace.name for trace in fig.data if trace.x[0] is None]
-    assert legend == ["Fused", "Image", "Note", "malignant", "premalignant", "benign"]
+    # Two separate, titled legends: branch patterns (grey) and risk colours (solid).
+    branches = [tr for tr in fig.data if tr.x[0] is None and tr.legend in (None, "legend")]
+    risks = [tr for tr in fig.data if tr.x[0] is None and tr.legend == "legend2"]
+    assert [tr.name for tr in branches] == ["Fused", "Image", "Note"]
+    assert [tr.name for tr in risks] == ["malignant", "premalignant", "benign"]
+    assert {tr.marker.color for tr in branches} == {"#7f8c8d"}
+    assert [tr.marker.color for tr in risks] == list(RISK_COLOURS.values())
+    assert not any(tr.marker.pattern.shape for tr in risks)
+    assert fig.layout.legend.title.text == "Pattern = branch"
+    assert fig.layout.legend2.title.text == "Colour = risk"
+    assert fig.layout.legend.y > 1 and fig.layout.legend2.y == 0  # above and below the bars
 
 
 def test_differential_in_chinese_and_image_only() -> None:
@@ -116,6 +130,14 @@ def test_differential_table_lists_carriers_in_fused_order() -> None:
     assert table["Fused"].iloc[0].endswith("%")
     only = differential_table(prediction(None, TEXT), "en")
     assert set(only["Image"]) == {"—"}
+
+
+@pytest.mark.parametrize("rule", ["mean", "product", "weighted"])
+def test_differential_table_names_no_carrier_where_the_rule_has_none(rule: str) -> None:
+    """Only the max rule takes each class from one branch."""
+    table = differential_table(prediction(IMAGE, TEXT, rule), "en")
+    assert "Carried by" not in table.columns
+    assert list(table.columns) == ["Class", "Risk", "Fused", "Image", "Note"]
 
 
 def test_heatmap_overlay_blends_at_the_image_size() -> None:
@@ -168,6 +190,7 @@ def test_tables(report: dict) -> None:
     ]
     rules = rules_table(report, "en")
     assert rules["Rule"].tolist() == ["max (default)", "mean"]
+    assert rules_table(report, "zh")["规则"].tolist() == ["最大值 (默认)", "平均值"]
     pairs = pairs_table(report, HAM10000_CLASSES, "en")
     assert len(pairs) == sum(len(report[b]["confused_pairs"]) for b in ("image", "text", "fused"))
 
@@ -194,3 +217,49 @@ def test_misclassified_filters_by_branch_true_and_predicted_class() -> None:
     assert ids(misclassified(frame, "fused", ["nv"], ["mel"])) == ["c"]
     with pytest.raises(ValueError, match="Unknown error filter"):
         misclassified(frame, "everything")
+
+
+def test_headline_lists_every_loss_beside_the_gains(report: dict) -> None:
+    """A weighted-F1 gain with a balanced-accuracy and a melanoma-recall loss shows all three."""
+    changed = {b: {**report[b], "per_class": dict(report[b]["per_class"])} for b in BRANCHES}
+    changed["image"].update(weighted_f1=0.835, balanced_accuracy=0.690)
+    changed["fused"].update(weighted_f1=0.845, balanced_accuracy=0.654)
+    changed["image"]["per_class"]["mel"] = {**report["image"]["per_class"]["mel"], "recall": 0.6}
+    changed["fused"]["per_class"]["mel"] = {**report["fused"]["per_class"]["mel"], "recall": 0.559}
+    losses, gains = headline_changes({**report, **changed}, HAM10000_CLASSES, "en")
+    lost = {c.label: round(c.delta, 3) for c in losses}
+    assert lost["Balanced accuracy"] == -0.036
+    assert lost["Melanoma recall"] == -0.041
+    assert {c.label: round(c.delta, 3) for c in gains}["Weighted F1"] == 0.010
+    assert losses[0].label == "Balanced accuracy"  # summary metrics lead, then classes
+    assert [c.per_class for c in losses] == sorted(c.per_class for c in losses)
+    assert all(c.delta < 0 for c in losses) and all(c.delta > 0 for c in gains)
+    zh_losses, _ = headline_changes({**report, **changed}, HAM10000_CLASSES, "zh")
+    assert "黑色素瘤召回率" in {c.label for c in zh_losses}
+
+
+def test_headline_on_the_shipped_report_shows_its_losses() -> None:
+    """The bundled model's report: weighted F1 up, balanced accuracy down; both are named."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "models" / "default" / "report" / "metrics.json"
+    shipped = json.loads(path.read_text(encoding="utf-8"))
+    losses, gains = headline_changes(shipped, HAM10000_CLASSES, "en")
+    gain = shipped["fused"]["weighted_f1"] - shipped["image"]["weighted_f1"]
+    loss = shipped["fused"]["balanced_accuracy"] - shipped["image"]["balanced_accuracy"]
+    assert gain > 0 > loss
+    assert {c.label: c.delta for c in gains}["Weighted F1"] == pytest.approx(gain)
+    assert {c.label: c.delta for c in losses}["Balanced accuracy"] == pytest.approx(loss)
+
+
+def test_recall_precision_table_has_every_class_and_branch(report: dict) -> None:
+    table = recall_precision_table(report, HAM10000_CLASSES, "en")
+    assert len(table) == len(CODES)
+    assert table["Recall — Fused"].tolist() == [
+        report["fused"]["per_class"][c]["recall"] for c in CODES
+    ]
+    assert table["Precision — Note"].tolist() == [
+        report["text"]["per_class"][c]["precision"] for c in CODES
+    ]
+    assert table["Test cases"].sum() == report["n_cases"]

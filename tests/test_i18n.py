@@ -67,7 +67,7 @@ def test_every_class_has_a_chinese_name() -> None:
 
 def test_pages_only_use_strings_that_exist() -> None:
     used: set[str] = set()
-    pages = ("common", "diagnose", "dashboard", "model_card")
+    pages = ("common", "diagnose", "dashboard", "model_card", "error_box")
     for path in [ROOT / "app.py", *(ROOT / "views" / f"{name}.py" for name in pages)]:
         used |= set(re.findall(r"\bt\(\s*\"([a-z0-9_]+)\"", path.read_text(encoding="utf-8")))
     assert used, "no t(...) calls found in the pages"

@@ -17,24 +17,29 @@ from skinmm.charts import (
     compensation_figure,
     confusion_figure,
     f1_figure,
+    headline_changes,
     heatmap_overlay,
     metrics_table,
     misclassified,
     pairs_table,
     paper_table,
+    recall_precision_table,
     reliability_figure,
     roc_figure,
     rules_table,
     short_name,
 )
 from skinmm.data.datasets import data_dir
-from skinmm.i18n import t
+from skinmm.errors import explain
+from skinmm.i18n import rule_name, t
 from views.common import lang, read_json, require_bundle
+from views.error_box import show_explanation
 
 THUMBNAILS = 8
 # The prediction to show for each error filter: the branch that erred (fused for "both").
 PREDICTED_BY = {"image_only": "image", "text_only": "text", "both": "fused"}
 NUMBER = st.column_config.NumberColumn(format="%.3f")
+CARD_METRICS = ("weighted_f1", "balanced_accuracy", "macro_f1", "auc_macro")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -71,31 +76,45 @@ def load_report(report_dir: Path) -> dict[str, Any]:
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")
     except (OSError, ValueError, TypeError, AttributeError) as exc:
-        st.error(t("err_report", language, detail=f"{type(exc).__name__}: {exc}"))
+        show_explanation(explain(exc, "err_report_unreadable"), language)
         st.stop()
     return report
 
 
 def show_cards(report: dict[str, Any]) -> None:
-    columns = st.columns(4)
-    fused, image = report["fused"]["weighted_f1"], report["image"]["weighted_f1"]
-    columns[0].metric(
-        t("card_weighted_f1", language, branch=t("branch_fused", language)),
-        f"{fused:.3f}",
-        t("card_delta_vs_image", language, delta=fused - image),
-        border=True,
-    )
-    for column, branch in zip(columns[1:3], ("image", "text"), strict=True):
-        value = report[branch]["weighted_f1"]
-        label = t("card_weighted_f1", language, branch=t(f"branch_{branch}", language))
-        column.metric(label, f"{value:.3f}", border=True)
-    columns[3].metric(
-        t("metric_auc_macro", language) + " — " + t("branch_fused", language),
-        f"{report['fused']['auc_macro']:.3f}",
-        border=True,
-    )
+    """Fused figures with their change against the image alone, then every loss and gain.
+
+    No headline gain stands alone: balanced accuracy and macro F1 sit beside weighted F1,
+    coloured by their own sign, and every per-class recall or precision that fell is listed.
+    """
+    st.markdown(f"**{t('headline_title', language)}**")
+    fused_label = t("branch_fused", language)
+    for column, metric in zip(st.columns(4), CARD_METRICS, strict=True):
+        fused, image = report["fused"].get(metric), report["image"].get(metric)
+        if fused is None:
+            continue
+        delta = None if image is None else t("headline_vs_image", language, delta=fused - image)
+        column.metric(
+            f"{t(f'metric_{metric}', language)} — {fused_label}", f"{fused:.3f}", delta, border=True
+        )
+    losses, gains = headline_changes(report, bundle.classes, language)
+    for key, changes, colour in (
+        ("headline_losses", losses, "red"),
+        ("headline_gains", gains, "green"),
+    ):
+        listed = " · ".join(
+            f":{colour}[{c.label} {c.delta:+.3f}] ({c.image:.3f} → {c.fused:.3f})" for c in changes
+        )
+        st.markdown(f"{t(key, language)} {listed or t('headline_none', language)}")
     table = metrics_table(report, language)
     numeric = {c: NUMBER for c in table.columns[1:]}
+    st.dataframe(table, hide_index=True, column_config=numeric)
+
+
+def show_recall_precision(report: dict[str, Any]) -> None:
+    st.subheader(t("section_recall_precision", language))
+    table = recall_precision_table(report, bundle.classes, language)
+    numeric = {c: NUMBER for c in table.columns[1:-1]}
     st.dataframe(table, hide_index=True, column_config=numeric)
 
 
@@ -253,7 +272,7 @@ st.caption(
         "report_summary",
         language,
         n=int(metrics.get("n_cases", 0)),
-        rule=metrics.get("rule", bundle.fusion.rule),
+        rule=rule_name(str(metrics.get("rule", bundle.fusion.rule)), language),
         agree=float(metrics.get("agreement_rate", float("nan"))),
     )
 )
@@ -268,6 +287,7 @@ if unmapped.get("count"):
     st.caption(t("unmapped", language, count=int(unmapped["count"]), labels=labels_text))
 
 show_cards(metrics)
+show_recall_precision(metrics)
 per_class, compensation = st.columns(2, gap="large")
 with per_class:
     st.subheader(t("section_per_class", language))

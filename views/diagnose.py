@@ -1,4 +1,9 @@
-"""Diagnose: photo and/or note in; differential, agreement, Grad-CAM and cautions out."""
+"""Diagnose: photo and/or note in; differential, agreement, Grad-CAM and cautions out.
+
+One patient per analysis: "New case" clears every input and the result; the inputs of the
+shown result stay on screen beside it; editing any input after an analysis marks the result
+as belonging to the previous inputs; a saved case records exactly what was analysed.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +17,58 @@ import streamlit as st
 from PIL import Image
 
 from skinmm.bundle import Bundle
-from skinmm.charts import differential_figure, differential_table, heatmap_overlay, short_name
+from skinmm.charts import (
+    differential_figure,
+    differential_table,
+    heatmap_overlay,
+    short_name,
+    shows_carrier,
+)
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
 from skinmm.db.strings import t as db_t
-from skinmm.i18n import caution_text, t
-from skinmm.image.io import load_image
+from skinmm.errors import Explanation, explain
+from skinmm.i18n import caution_text, rule_name, t
+from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
 from views.common import lang, notice, require_bundle
+from views.error_box import show_error
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
 NOTE_LIMIT = 10_000
 CAM_CLASSES = 3
 PREVIEW_SIDE = 640
+THUMBNAIL_WIDTH = 180
 RESULT_KEY = "diagnose_result"
 SAVED_KEY = "diagnose_saved_case"
+# Bumped by "New case": a file_uploader cannot be cleared through session_state, but a
+# widget under a new key starts empty.
+GENERATION_KEY = "diagnose_generation"
+NOTE_KEY, PATIENT_KEY = "diagnose_note", "diagnose_patient"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one analysis is of: the exact bytes, note and reference, never widgets' values."""
+
+    photo: bytes | None
+    photo_name: str | None
+    note: str
+    patient_ref: str
+
+
+def changed(analysed: Inputs, now: Inputs) -> bool:
+    """Whether the form now holds other inputs than ``analysed`` (the file's name aside).
+
+    Field by field, not ``!=``: this script re-runs on every interaction, so the Inputs class
+    of a stored result is not the class of this run, and dataclass equality would say no.
+    """
+    return (analysed.photo, analysed.note, analysed.patient_ref) != (
+        now.photo,
+        now.note,
+        now.patient_ref,
+    )
 
 
 @dataclass
@@ -37,13 +78,23 @@ class Result:
     cams: list[tuple[int, np.ndarray]] = field(default_factory=list)
     cam_failed: bool = False
     note_truncated: bool = False
+    inputs: Inputs | None = None
 
 
-def fail(message: str, detail: str | None = None) -> NoReturn:
-    st.error(message, icon=":material/error:")
-    if detail:
-        st.caption(t("error_detail", language, detail=detail))
+def fail(message: str, detail: str | None = None, facts: list[str] | None = None) -> NoReturn:
+    show_error(message, language, detail, facts)
     st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def fail_with(exc: BaseException, fallback: str, facts: list[str] | None = None) -> NoReturn:
+    """Stop with the message :func:`skinmm.errors.explain` maps ``exc`` to."""
+    explained = explain(exc, fallback)
+    fail(t(explained.key, language, **explained.values), explained.detail, facts)
+
+
+def photo_facts(data: bytes) -> list[str]:
+    return [t("detail_file", language, size=len(data), format=image_format(data))]
 
 
 def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
@@ -54,17 +105,17 @@ def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
     image = None
     if data is not None:
         try:
-            image = load_image(data)
+            image = load_image(data, formats=UPLOAD_FORMATS)
         except ValueError as exc:
-            fail(t("err_image", language), str(exc))
+            fail_with(exc, "err_image", photo_facts(data))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LongNoteWarning)
         try:
             prediction = bundle.predict(image=image, note=note or None)
         except ValueError as exc:
-            fail(t("err_note" if data is None else "err_predict", language), str(exc))
+            fail_with(exc, "err_note" if data is None else "err_predict")
         except Exception as exc:  # never a traceback on the page
-            fail(t("err_predict", language), f"{type(exc).__name__}: {exc}")
+            fail_with(exc, "err_predict")
     result = Result(prediction, note_truncated=any(w.category is LongNoteWarning for w in caught))
     if image is not None:
         # The branch resizes to its input size anyway; Grad-CAM on the preview is as sharp,
@@ -80,13 +131,15 @@ def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
 
 
 def show_summary(pred: Prediction) -> None:
-    st.metric(t("top_class", language), short_name(pred.top, pred.top.code, language))
-    if pred.top.name(language) != short_name(pred.top, pred.top.code, language):
-        st.caption(pred.top.name(language))
+    # A heading, not st.metric: a metric's value is cut off at the column's width, and the
+    # full name (with its sub-entities) is what a clinician needs to read.
+    with st.container(key="diagnose_top"):
+        st.caption(t("top_class", language))
+        st.markdown(f"#### {pred.top.name(language)}")
     st.metric(t("confidence", language), f"{pred.confidence:.0%}")
     st.caption(
         f"{t('mode', language)}: {t(f'mode_{pred.mode}', language)} · "
-        f"{t('rule', language)}: {pred.rule}"
+        f"{t('rule', language)}: {rule_name(pred.rule, language)}"
     )
 
 
@@ -150,20 +203,24 @@ def show_cams(result: Result) -> None:
         )
 
 
-def save_case(result: Result, data: bytes | None, note: str, patient_ref: str) -> None:
-    """One transaction per analysis; a database that is down never hides the result."""
+def save_case(result: Result) -> None:
+    """One transaction per analysis, of exactly what was analysed; a database that is down
+    never hides the result."""
+    inputs = result.inputs
+    if inputs is None:
+        raise ValueError("A result is saved with the inputs it was made from.")
     try:
         case_id = save_analysis(
             shared_store(),
             prediction=result.prediction,
             bundle_name=bundle.name,
             bundle_sha=bundle_fingerprint(bundle.card),
-            image_bytes=data,
-            note=note or None,
-            patient_ref=patient_ref or None,
+            image_bytes=inputs.photo,
+            note=inputs.note or None,
+            patient_ref=inputs.patient_ref or None,
         )
     except (StorageError, ValueError) as exc:
-        st.session_state[SAVED_KEY] = ("error", str(exc))
+        st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
         return
     st.session_state[SAVED_KEY] = ("saved", case_id)
 
@@ -178,14 +235,44 @@ def show_saved() -> None:
             query_params={"case": value},
             icon=":material/history:",
         )
-    elif status == "error":
-        st.warning(db_t("diagnose_not_saved", language, detail=value), icon=":material/warning:")
+    elif status == "error" and isinstance(value, Explanation):
+        reason = t(value.key, language, **value.values)
+        st.warning(db_t("diagnose_not_saved", language, detail=reason), icon=":material/warning:")
+        with st.expander(t("error_expander", language), icon=":material/info:"):
+            st.code(value.detail, language=None, wrap_lines=True)
 
 
-def show_result(result: Result) -> None:
+def show_inputs(inputs: Inputs, image: Image.Image | None) -> None:
+    """The inputs this result was made from, always beside it."""
+    with st.container(border=True, key="diagnose_inputs"):
+        st.markdown(f"**{t('inputs_title', language)}**")
+        photo, note, reference = st.columns([1, 2, 1])
+        if image is not None and inputs.photo is not None:
+            photo.image(image, width=THUMBNAIL_WIDTH)
+            photo.text(t("inputs_photo", language, name=inputs.photo_name or "—"))
+        else:
+            photo.caption(t("inputs_no_photo", language))
+        if inputs.note:
+            note.caption(t("inputs_note", language))
+            # Plain text: a note is never rendered as Markdown (links, images).
+            with note.container(height=120, border=False):
+                st.text(inputs.note)
+        else:
+            note.caption(t("inputs_no_note", language))
+        if inputs.patient_ref:
+            reference.text(t("inputs_reference", language, ref=inputs.patient_ref))
+        else:
+            reference.caption(t("inputs_no_reference", language))
+
+
+def show_result(result: Result, stale: bool) -> None:
     pred = result.prediction
     st.divider()
     st.subheader(t("result_title", language))
+    if stale:
+        st.warning(t("result_stale", language), icon=":material/history_toggle_off:")
+    if result.inputs is not None:
+        show_inputs(result.inputs, result.image)
     left, right = st.columns([1, 2], gap="large")
     with left:
         show_summary(pred)
@@ -195,7 +282,13 @@ def show_result(result: Result) -> None:
     show_cautions(result)
     show_saved()
     show_cams(result)
-    with st.expander(t("carrier_title", language)):
+    carried = shows_carrier(pred)
+    with st.expander(t("carrier_title" if carried else "table_title", language)):
+        if carried:
+            st.caption(t("carrier_max_caption", language))
+        elif pred.mode == "fused":
+            rule = rule_name(pred.rule, language)
+            st.caption(t("carrier_none_caption", language, rule=rule))
         st.dataframe(differential_table(pred, language), hide_index=True)
     st.download_button(
         t("download_json", language),
@@ -207,42 +300,99 @@ def show_result(result: Result) -> None:
     )
 
 
+def start_new_case() -> None:
+    """Clear every input and the shown result (an on_click callback: runs before the widgets)."""
+    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.session_state[NOTE_KEY] = st.session_state[PATIENT_KEY] = ""
+    st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
+
+
+def uploader_labels(max_mb: int) -> None:
+    """The uploader's own texts in the UI language.
+
+    Streamlit 1.67 has no API for its dropzone texts ("Upload", "25MB per file • JPG, PNG,
+    WEBP"); CSS hides them and writes ours in their place (checked in Chromium).
+    """
+
+    def css_string(key: str, **values: object) -> str:
+        return json.dumps(t(key, language, **values), ensure_ascii=False)
+
+    zone = "[data-testid='stFileUploaderDropzone']"
+    instructions = "[data-testid='stFileUploaderDropzoneInstructions'] > div"
+    button = f"{zone} button [data-testid='stMarkdownContainer']"
+    st.html(
+        f"""<style>
+{instructions} > span, {instructions} > small, {button} p {{ display: none; }}
+{instructions}::before {{ content: {css_string("upload_drop")}; display: block; }}
+{instructions}::after {{
+  content: {css_string("upload_limit", size=max_mb)}; display: block; font-size: 0.85em;
+  opacity: 0.7;
+}}
+{button}::after {{ content: {css_string("upload_browse")}; }}
+</style>"""
+    )
+
+
+def read_inputs(upload: object, note: str | None, patient_ref: str | None) -> Inputs:
+    """The form's current values, as they would be analysed."""
+    photo = None if upload is None else upload.getvalue()  # type: ignore[attr-defined]
+    name = None if upload is None else str(upload.name)  # type: ignore[attr-defined]
+    return Inputs(photo, name, (note or "").strip(), (patient_ref or "").strip())
+
+
 language = lang()
 bundle = require_bundle()
 st.title(t("diagnose_title", language))
 notice(language)
 st.caption(t("diagnose_intro", language))
+max_upload = int(st.get_option("server.maxUploadSize"))
+uploader_labels(max_upload)
 
-with st.form("diagnose_form", border=True):
+# No st.form: a form hides edits until it is submitted, and an edit after an analysis must
+# mark the shown result as belonging to the previous inputs at once.
+with st.container(border=True, key="diagnose_inputs_form"):
     photo_column, note_column = st.columns(2)
     upload = photo_column.file_uploader(
-        t("upload_label", language), type=["jpg", "jpeg", "png", "webp"], key="diagnose_upload"
+        t("upload_label", language),
+        type=["jpg", "jpeg", "png", "webp"],
+        help=t("upload_help", language, size=max_upload),
+        key=f"diagnose_upload_{st.session_state.get(GENERATION_KEY, 0)}",
     )
     note = note_column.text_area(
         t("note_label", language),
         placeholder=t("note_placeholder", language),
         height=150,
-        key="diagnose_note",
+        key=NOTE_KEY,
     )
     patient_ref = note_column.text_input(
         db_t("diagnose_patient_ref", language),
         max_chars=64,
         help=db_t("diagnose_patient_help", language),
-        key="diagnose_patient",
+        key=PATIENT_KEY,
     )
     keep = note_column.toggle(db_t("diagnose_save", language), value=True, key="diagnose_save")
-    submitted = st.form_submit_button(
+    buttons = st.container(horizontal=True)
+    submitted = buttons.button(
         t("analyse", language), type="primary", icon=":material/biotech:", key="diagnose_analyse"
     )
+    buttons.button(
+        t("new_case", language),
+        icon=":material/person_add:",
+        help=t("new_case_help", language),
+        key="new_case",
+        on_click=start_new_case,
+    )
 
+current = read_inputs(upload, note, patient_ref)
 if submitted:
     st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
-    photo = None if upload is None else upload.getvalue()
-    text = (note or "").strip()
     with st.spinner(t("analysing", language)):
-        st.session_state[RESULT_KEY] = analyse(bundle, photo, text)
+        result = analyse(bundle, current.photo, current.note)
+    result.inputs = current
+    st.session_state[RESULT_KEY] = result
     if keep:
-        save_case(st.session_state[RESULT_KEY], photo, text, patient_ref.strip())
+        save_case(result)
 
-if st.session_state.get(RESULT_KEY) is not None:
-    show_result(st.session_state[RESULT_KEY])
+shown = st.session_state.get(RESULT_KEY)
+if shown is not None:
+    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current))

@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from skinmm.bundle import WEIGHTS_LICENCE
 from skinmm.charts import metrics_table
-from skinmm.i18n import risk_name, t
+from skinmm.i18n import STRINGS, risk_name, rule_name, t
 from skinmm.taxonomy import TAXONOMY
 from views.common import lang, notice, require_bundle
 
@@ -73,6 +74,43 @@ def data_table(card: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+def rule_reason(fusion: dict[str, Any]) -> str:
+    """Why the bundle fuses with its rule, in the UI language, from the card's own figures.
+
+    The card's ``reason`` is an English sentence written at training time; the figures it
+    quotes are stored beside it (``validation_scores``), so the sentence is rebuilt here.
+    """
+    reason = str(fusion.get("reason") or "")
+    rule = str(fusion.get("rule", ""))
+    scores = fusion.get("validation_scores") or {}
+    if reason.startswith("chosen by the user"):
+        return t("card_reason_user", language)
+    if reason.startswith("the paper's rule"):
+        return t("card_reason_paper", language)
+    best, base = (
+        (scores.get(rule) or {}).get("weighted_f1"),
+        (scores.get("max") or {}).get("weighted_f1"),
+    )
+    if rule != "max" and best is not None and base is not None:
+        return t("card_reason_better", language, gain=best - base, best=best, base=base)
+    return t("card_reason_recorded", language)
+
+
+def show_licence(licence: Any) -> None:
+    """The code and weights licences; the weights' own wording translated where it is ours."""
+    entries = licence if isinstance(licence, dict) else {"weights": licence}
+    for key, value in entries.items():
+        label_key = f"card_licence_{key}"
+        label = t(label_key, language) if label_key in STRINGS else str(key)
+        if value == WEIGHTS_LICENCE:
+            st.markdown(f"- **{label}**: {t('card_licence_ham', language)}")
+        elif key == "code":
+            st.markdown(f"- **{label}**: `{value}`")
+        else:  # a bundle's own licence text is shown as written, and said to be so
+            st.markdown(f"- **{label}**: {t('card_licence_recorded', language)}")
+            st.code(str(value), language=None, wrap_lines=True)
+
+
 def calibration_table(card: dict[str, Any]) -> pd.DataFrame:
     calibration = card.get("calibration") or {}
     return pd.DataFrame(
@@ -103,8 +141,8 @@ st.markdown(
         language,
         backbone=component(card.get("backbone"), "backbone", "name", "arch"),
         embedder=component(card.get("embedder"), "embedder", "name", "model"),
-        rule=fusion.get("rule", bundle.fusion.rule),
-        reason=fusion.get("reason") or t("unknown", language),
+        rule=rule_name(str(fusion.get("rule", bundle.fusion.rule)), language),
+        reason=rule_reason(fusion),
     )
 )
 
@@ -135,11 +173,7 @@ limits.subheader(t("card_limits", language))
 limits.markdown(t("card_limits_body", language))
 
 st.subheader(t("card_licence", language))
-licence = card.get("licence") or {}
-if isinstance(licence, dict):
-    st.markdown("\n".join(f"- **{key}**: {value}" for key, value in licence.items()))
-else:
-    st.markdown(str(licence))
+show_licence(card.get("licence") or {})
 
 with st.expander(t("card_raw", language)):
     st.json({k: v for k, v in card.items() if k != "files"}, expanded=1)

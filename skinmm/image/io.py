@@ -8,15 +8,38 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from skinmm.errors import (
+    DamagedImage,
+    EmptyImage,
+    ImageTooLarge,
+    ImageTooSmall,
+    UnreadableImage,
+    UnsupportedImage,
+)
+
 MIN_SIDE = 32
 MAX_PIXELS = 64_000_000  # ~ an 8000 x 8000 photo; larger files are rejected as possible bombs
 ImageSource = bytes | str | Path | BinaryIO
+# What the app's uploader accepts, as Pillow names it (MPO: phone JPEGs with a depth map).
+UPLOAD_FORMATS: tuple[str, ...] = ("JPEG", "MPO", "PNG", "WEBP")
+
+
+def image_format(data: bytes) -> str:
+    """The format Pillow recognises in ``data`` ("JPEG", "GIF", ...) without decoding it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                return probe.format or "unknown"
+    except Exception:  # anything Pillow cannot even identify
+        return "unknown"
 
 
 def _read_bytes(source: ImageSource) -> tuple[bytes, str]:
@@ -31,6 +54,7 @@ def _read_bytes(source: ImageSource) -> tuple[bytes, str]:
 
 
 def _open(data: bytes, name: str) -> Image.Image:
+    megapixels = MAX_PIXELS // 1_000_000
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -39,14 +63,21 @@ def _open(data: bytes, name: str) -> Image.Image:
                 raise Image.DecompressionBombError("too many pixels")
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValueError(
-            f"{name} is too large ({exc}); images up to {MAX_PIXELS // 1_000_000} megapixels "
-            "are accepted. Downscale it and try again."
+        # Pillow's own text quotes its limit, not ours: state ours only.
+        raise ImageTooLarge(
+            f"{name} is too large: it has more than {megapixels} megapixels, the most that "
+            "is accepted. Downscale it and try again.",
+            megapixels=megapixels,
         ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValueError(
-            f"{name} is not a readable image or is truncated ({exc}). "
-            "Upload a complete JPEG, PNG or WebP file."
+    except UnidentifiedImageError as exc:
+        raise UnreadableImage(
+            f"{name} is not a readable image. Upload a complete JPEG, PNG or WebP file."
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise DamagedImage(
+            f"{name} is not a readable image or is truncated ({image_format(data)} data "
+            f"that cannot be decoded: {exc}). Upload a complete JPEG, PNG or WebP file.",
+            format=image_format(data),
         ) from exc
     return image
 
@@ -66,28 +97,40 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def load_image(source: ImageSource, *, min_side: int = MIN_SIDE) -> Image.Image:
+def load_image(
+    source: ImageSource, *, min_side: int = MIN_SIDE, formats: Collection[str] | None = None
+) -> Image.Image:
     """Decode ``source`` (bytes, path or file object) into an upright 8-bit RGB image.
 
     Parameters
     ----------
     source : the encoded image: raw bytes, a path, or a binary file object.
     min_side : the smallest accepted width and height, in pixels.
+    formats : the accepted Pillow formats (e.g. :data:`UPLOAD_FORMATS`); None accepts any.
 
     Raises
     ------
     ValueError
-        If the data is not an image, is truncated, is too large or too small.
+        If the data is not an image, is truncated, is too large or too small (subclasses of
+        :class:`skinmm.errors.InputError`, which name the message to show a user).
     """
     data, name = _read_bytes(source)
     if not data:
-        raise ValueError(f"{name} is empty; upload a JPEG, PNG or WebP image.")
+        raise EmptyImage(f"{name} is empty; upload a JPEG, PNG or WebP image.")
     image = _open(data, name)
+    if formats is not None and image.format not in formats:
+        raise UnsupportedImage(
+            f"{name} is a {image.format} image; upload a JPEG, PNG or WebP file.",
+            format=image.format or "unknown",
+        )
     image = ImageOps.exif_transpose(image) or image
     rgb = _to_rgb(image)
     if min(rgb.size) < min_side:
-        raise ValueError(
+        raise ImageTooSmall(
             f"{name} is {rgb.width}x{rgb.height} pixels; at least {min_side} pixels on each side "
-            "are needed. Upload a larger image of the lesion."
+            "are needed. Upload a larger image of the lesion.",
+            width=rgb.width,
+            height=rgb.height,
+            min_side=min_side,
         )
     return rgb
