@@ -102,7 +102,7 @@ def test_first_use_creates_the_sqlite_file_in_skinmm_home(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     assert (home / "skinmm.db").is_file()
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0003"
     case_id = save(store, image_bytes=png_bytes())
     sha = get_case(store, case_id).image_sha256
     assert sha is not None
@@ -116,7 +116,7 @@ def test_schema_matches_the_models_and_migrations_go_down_and_up(store: Store) -
     downgrade(store.engine, "base")
     assert current_revision(store.engine) is None
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0003"
 
 
 @pytest.mark.parametrize(
