@@ -29,7 +29,7 @@ from skinmm.charts import (
 )
 from skinmm.data.datasets import data_dir
 from skinmm.i18n import t
-from views.common import lang, read_json, require_bundle
+from views.common import lang, read_json, require_bundle, require_role
 
 THUMBNAILS = 8
 # The prediction to show for each error filter: the branch that erred (fused for "both").
@@ -241,6 +241,7 @@ def show_error_images(rows: pd.DataFrame, name: Any, branch: str) -> None:
 
 
 language = lang()
+require_role("dashboard")
 bundle = require_bundle()
 st.title(t("dashboard_title", language))
 report_directory = bundle.report_dir()

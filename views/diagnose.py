@@ -20,7 +20,7 @@ from skinmm.image.io import load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
-from views.common import lang, notice, require_bundle
+from views.common import lang, notice, require_bundle, require_role
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
 NOTE_LIMIT = 10_000
@@ -161,6 +161,7 @@ def save_case(result: Result, data: bytes | None, note: str, patient_ref: str) -
             image_bytes=data,
             note=note or None,
             patient_ref=patient_ref or None,
+            actor=user.actor,
         )
     except (StorageError, ValueError) as exc:
         st.session_state[SAVED_KEY] = ("error", str(exc))
@@ -208,6 +209,7 @@ def show_result(result: Result) -> None:
 
 
 language = lang()
+user = require_role("diagnose")
 bundle = require_bundle()
 st.title(t("diagnose_title", language))
 notice(language)

@@ -35,7 +35,18 @@ from skinmm.db.strings import t
 from skinmm.i18n import caution_text
 from skinmm.prediction import RISK_FLAG
 from skinmm.taxonomy import DatasetClass, Risk
-from views.common import lang, notice, optional_bundle
+from views.common import (
+    audit,
+    audit_view_once,
+    deidentify_case,
+    deidentify_rows,
+    lang,
+    may_open,
+    notice,
+    optional_bundle,
+    require_role,
+    scope_filter,
+)
 
 LIST_LIMIT = 200
 FEW_CASES = 30
@@ -77,8 +88,14 @@ def class_name(code: str | None, classes: dict[str, DatasetClass]) -> str:
 
 def filters(classes: dict[str, DatasetClass]) -> CaseFilter:
     search, since, until = st.columns([2, 1, 1])
-    text = search.text_input(
-        t("filter_search", language), key="history_search", help=t("filter_search_help", language)
+    text = (
+        search.text_input(
+            t("filter_search", language),
+            key="history_search",
+            help=t("filter_search_help", language),
+        )
+        if user.can("identify")
+        else ""
     )
     start = since.date_input(t("filter_since", language), value=None, key="history_since")
     end = until.date_input(t("filter_until", language), value=None, key="history_until")
@@ -233,7 +250,13 @@ def feedback_form(case: Case, classes: dict[str, DatasetClass]) -> bool:
         return False
     try:
         add_feedback(
-            store, case.id, diagnosis=diagnosis, pathology=pathology, comment=comment, author=author
+            store,
+            case.id,
+            diagnosis=diagnosis,
+            pathology=pathology,
+            comment=comment,
+            author=author,
+            actor=user.actor,
         )
     except (ValueError, StorageError) as exc:
         st.error(t("feedback_invalid", language, detail=str(exc)), icon=":material/error:")
@@ -271,6 +294,11 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     except (CaseNotFoundError, StorageError) as exc:
         st.error(str(exc.args[0] if exc.args else exc), icon=":material/error:")
         return
+    if not may_open(user, case.id):
+        st.error(t("auth_forbidden", language), icon=":material/lock:")
+        return
+    case = deidentify_case(case, user)
+    audit_view_once(case.id)
     record = case.latest_prediction
     st.divider()
     st.subheader(t("case_title", language, case=case.id[:8]))
@@ -290,9 +318,11 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         show_prediction(case)
     cams = case_cams(case, photo)
     show_cams(case, cams)
-    if feedback_form(case, classes):
+    if user.can("feedback") and feedback_form(case, classes):
         case = get_case(store, case.id)
     feedback_table(case, classes)
+    if not user.can("report"):
+        return
     key = (
         case.id,
         record.id if record is not None else "",
@@ -312,14 +342,16 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         mime="application/pdf",
         key="history_report",
         icon=":material/picture_as_pdf:",
+        on_click=audit,
+        args=("export", case.id, "PDF report"),
     )
 
 
 def show_cases() -> None:
     classes = {c.code: c for c in known_classes(store)}
-    where = filters(classes)
+    where = scope_filter(filters(classes), user)
     total = count_cases(store, where)
-    rows = list_cases(store, where, limit=LIST_LIMIT)
+    rows = deidentify_rows(list_cases(store, where, limit=LIST_LIMIT), user)
     if not rows:
         st.info(t("history_no_match", language), icon=":material/search_off:")
     else:
@@ -389,7 +421,7 @@ def show_performance() -> None:
 
 
 def show_history() -> None:
-    if count_cases(store) == 0:
+    if count_cases(store, scope_filter(CaseFilter(), user)) == 0:
         st.info(t("history_empty", language), icon=":material/inbox:")
         return
     st.caption(t("history_intro", language))
@@ -401,6 +433,7 @@ def show_history() -> None:
 
 
 language = lang()
+user = require_role("history")
 st.title(t("history_title", language))
 notice(language)
 store = require_store()

@@ -11,7 +11,7 @@ import streamlit as st
 from skinmm.charts import metrics_table
 from skinmm.i18n import risk_name, t
 from skinmm.taxonomy import TAXONOMY
-from views.common import lang, notice, require_bundle
+from views.common import lang, notice, require_bundle, require_role
 
 NUMBER = st.column_config.NumberColumn(format="%.3f")
 
@@ -90,6 +90,7 @@ def calibration_table(card: dict[str, Any]) -> pd.DataFrame:
 
 
 language = lang()
+require_role("model_card")
 bundle = require_bundle()
 card = bundle.card
 st.title(f"{t('card_title', language)}: {bundle.name}")
