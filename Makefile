@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make app` serves this computer only; another address needs sign-in (README, Sign-in).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: app test lint install data cv train evaluate bench clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/skinmm serve
+	$(BIN)/skinmm serve --address $(ADDRESS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,7 +5,8 @@ folder, and a session opened on a deep link (``/dashboard``) would then run that
 alone, without this router, its navigation or the language switch.
 
 Run it with ``skinmm serve`` (or ``streamlit run app.py``). The bundle is read from
-``$SKINMM_BUNDLE``, else ``models/default``.
+``$SKINMM_BUNDLE``, else ``models/default``. With sign-in on (``SKINMM_AUTH``), the sign-in
+page is the only page until someone signs in; then each role sees only its own pages.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 
 from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
-from views.common import language_switch
+from views.common import account_panel, current_user, language_switch, refuse_open_address
 
 
 def alias(target: st.Page, url_path: str) -> st.Page:
@@ -31,39 +32,62 @@ def alias(target: st.Page, url_path: str) -> st.Page:
     )
 
 
+# (script, title key, string table, icon, url path, permission): every page and who may open it.
+PAGES = (
+    ("views/diagnose.py", "nav_diagnose", t, ":material/stethoscope:", "diagnose", "diagnose"),
+    ("views/dashboard.py", "nav_dashboard", t, ":material/monitoring:", "dashboard", "dashboard"),
+    ("views/history.py", "nav_history", db_t, ":material/history:", "history", "history"),
+    (
+        "views/model_card.py",
+        "nav_model_card",
+        t,
+        ":material/description:",
+        "model-card",
+        "model_card",
+    ),
+    ("views/audit.py", "nav_audit", t, ":material/policy:", "audit", "audit"),
+)
+
+
+def sign_in_only(lang: str) -> None:
+    """Before sign-in the sign-in page is the only page: no case, photo or metric is reachable.
+
+    A bookmarked page (``/history``) leads to sign-in rather than to "page not found".
+    """
+    signin = st.Page(
+        "views/signin.py",
+        title=t("nav_signin", lang),
+        icon=":material/login:",
+        url_path="signin",
+        default=True,
+    )
+    st.navigation([signin, *(alias(signin, page[4]) for page in PAGES)]).run()
+
+
 def run() -> None:
     st.set_page_config(page_title="SkinMM", page_icon=":material/dermatology:", layout="wide")
     lang = language_switch()
-    diagnose = st.Page(
-        "views/diagnose.py",
-        title=t("nav_diagnose", lang),
-        icon=":material/stethoscope:",
-        # The default page lives at "/"; its own url_path is reserved but never shown.
-        url_path="diagnose-home",
-        default=True,
-    )
-    pages = [
-        diagnose,
-        st.Page(
-            "views/dashboard.py",
-            title=t("nav_dashboard", lang),
-            icon=":material/monitoring:",
-            url_path="dashboard",
-        ),
-        st.Page(
-            "views/history.py",
-            title=db_t("nav_history", lang),
-            icon=":material/history:",
-            url_path="history",
-        ),
-        st.Page(
-            "views/model_card.py",
-            title=t("nav_model_card", lang),
-            icon=":material/description:",
-            url_path="model-card",
-        ),
-    ]
-    st.navigation([*pages, alias(diagnose, "diagnose")]).run()
+    refuse_open_address()
+    user = current_user()
+    if user is None:
+        sign_in_only(lang)
+        return
+    account_panel(user, lang)
+    allowed = [page for page in PAGES if user.can(page[5])]
+    pages = []
+    for index, (script, key, table, icon, url_path, _) in enumerate(allowed):
+        # The first page the role may open is the default, served at "/"; its own url_path is
+        # reserved but never shown, so an alias keeps a bookmarked /diagnose working.
+        pages.append(
+            st.Page(
+                script,
+                title=table(key, lang),
+                icon=icon,
+                url_path=f"{url_path}-home" if index == 0 else url_path,
+                default=index == 0,
+            )
+        )
+    st.navigation([*pages, alias(pages[0], allowed[0][4])]).run()
 
 
 run()

@@ -9,7 +9,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
+from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
+    add_db_commands,
+    add_users_commands,
+)
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
@@ -184,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_commands(sub)
     _add_model_commands(sub)
     add_db_commands(sub)
+    add_users_commands(sub)
     return parser
 
 

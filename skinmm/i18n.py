@@ -32,8 +32,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "bundle_label": {"en": "Model: {name}", "zh": "模型：{name}"},
     # Bundle problems
     "err_bundle": {
-        "en": "The model bundle could not be loaded. {detail}",
-        "zh": "无法加载模型包。{detail}",
+        "en": "The model bundle could not be loaded.",
+        "zh": "无法加载模型包。",
     },
     "err_bundle_hint": {
         "en": "Set SKINMM_BUNDLE to a bundle folder made by `skinmm train` (default: "
@@ -553,6 +553,108 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "As recorded in the model card (its original wording):",
         "zh": "模型说明中记录的原文：",
     },
+    # --- Sign-in, roles and audit trail (issue 13) ---
+    "nav_signin": {"en": "Sign in", "zh": "登录"},
+    "nav_audit": {"en": "Audit trail", "zh": "审计记录"},
+    "role_clinician": {"en": "clinician", "zh": "临床医生"},
+    "role_researcher": {"en": "researcher", "zh": "研究人员"},
+    "role_admin": {"en": "administrator", "zh": "管理员"},
+    "auth_bad_mode": {
+        "en": "The sign-in setting SKINMM_AUTH is not valid: set it to none, local or oidc and "
+        "start the app again.",
+        "zh": "登录设置 SKINMM_AUTH 无效：请设为 none、local 或 oidc 后重新启动应用。",
+    },
+    "auth_store_failed": {
+        "en": "The account database cannot be reached, so no one can sign in. Check that the "
+        "database is running and DATABASE_URL is right, then reload the page.",
+        "zh": "无法连接账户数据库，因此无法登录。请确认数据库正在运行且 DATABASE_URL 正确，然后刷新页面。",
+    },
+    "auth_open_address": {
+        "en": "This app listens on {address} without sign-in, so anyone on the network could "
+        "read every note and photo; it shows nothing. Restart it on 127.0.0.1, or with sign-in "
+        "(skinmm serve --auth local or --auth oidc).",
+        "zh": "本应用在 {address} 上监听且未启用登录，网络上的任何人都可能看到所有病历和照片，"
+        "因此不显示任何内容。请在 127.0.0.1 上重新启动，或启用登录"
+        "（skinmm serve --auth local 或 --auth oidc）。",
+    },
+    "auth_forbidden": {
+        "en": "Your role does not include this page. Ask an administrator if you need it.",
+        "zh": "您的角色无权访问此页面。如需访问，请联系管理员。",
+    },
+    "auth_none_note": {
+        "en": "No sign-in: only this computer can open the app.",
+        "zh": "未启用登录：只有本机可以打开本应用。",
+    },
+    "auth_none_help": {
+        "en": "Whoever uses this computer sees every saved case. To share the app on a "
+        "network, set up sign-in (see the README, Sign-in).",
+        "zh": "使用本机的任何人都能看到所有已保存病例。若要在网络上共享本应用，请先设置登录（见 README 的“Sign-in”一节）。",
+    },
+    "auth_signed_in_as": {"en": "Signed in as {name} ({role})", "zh": "已登录：{name}（{role}）"},
+    "auth_sign_out": {"en": "Sign out", "zh": "退出登录"},
+    "auth_deidentified": {
+        "en": "De-identified view: patient references, notes and comments are hidden.",
+        "zh": "去标识化视图：已隐藏患者编号、病历和备注。",
+    },
+    "auth_deidentified_help": {
+        "en": "Researchers see predictions and outcomes only; a clinician or an administrator "
+        "sees the rest.",
+        "zh": "研究人员只能看到预测和结果；其余内容仅临床医生或管理员可见。",
+    },
+    "signin_title": {"en": "Sign in to SkinMM", "zh": "登录 SkinMM"},
+    "signin_intro": {
+        "en": "Patient photos and notes are behind sign-in. Use the account your administrator "
+        "gave you.",
+        "zh": "患者照片和病历需登录后查看。请使用管理员为您创建的账户。",
+    },
+    "signin_name": {"en": "User name", "zh": "用户名"},
+    "signin_password": {"en": "Password", "zh": "密码"},
+    "signin_submit": {"en": "Sign in", "zh": "登录"},
+    "signin_failed": {
+        "en": "Wrong user name or password. Check both and try again; an administrator can "
+        "reset your account.",
+        "zh": "用户名或密码错误。请检查后重试；管理员可以重置您的账户。",
+    },
+    "signin_sso_intro": {
+        "en": "Sign in with your hospital account.",
+        "zh": "请使用医院账户登录。",
+    },
+    "signin_sso_button": {"en": "Sign in with single sign-on", "zh": "单点登录"},
+    "signin_no_role": {
+        "en": "{email} is signed in but has no SkinMM role. Ask an administrator to add you "
+        "(skinmm users add EMAIL --role ROLE --sso), then sign in again.",
+        "zh": "{email} 已登录，但没有 SkinMM 角色。请联系管理员添加"
+        "（skinmm users add EMAIL --role ROLE --sso），然后重新登录。",
+    },
+    "audit_title": {"en": "Audit trail", "zh": "审计记录"},
+    "audit_intro": {
+        "en": "Who created, viewed, exported, imported or changed which case, and every "
+        "sign-in. Entries are never changed or deleted.",
+        "zh": "记录谁在何时创建、查看、导出、导入或修改了哪个病例，以及每次登录。记录不可修改或删除。",
+    },
+    "audit_case": {"en": "Case id (or its start)", "zh": "病例编号（或其开头）"},
+    "audit_since": {"en": "From (UTC day)", "zh": "起始日期（UTC）"},
+    "audit_empty": {"en": "No entries match.", "zh": "没有符合条件的记录。"},
+    "audit_count": {
+        "en": "The newest {n} entries that match",
+        "zh": "符合条件的最新 {n} 条记录",
+    },
+    "audit_col_time": {"en": "Time (UTC)", "zh": "时间（UTC）"},
+    "audit_col_actor": {"en": "Who", "zh": "操作人"},
+    "audit_col_role": {"en": "Role", "zh": "角色"},
+    "audit_col_action": {"en": "Action", "zh": "操作"},
+    "audit_col_case": {"en": "Case", "zh": "病例"},
+    "audit_col_detail": {"en": "Detail", "zh": "详情"},
+    "audit_action_create": {"en": "created", "zh": "创建"},
+    "audit_action_view": {"en": "viewed", "zh": "查看"},
+    "audit_action_export": {"en": "exported", "zh": "导出"},
+    "audit_action_import": {"en": "imported", "zh": "导入"},
+    "audit_action_change": {"en": "changed", "zh": "修改"},
+    "audit_action_feedback": {"en": "feedback added", "zh": "添加反馈"},
+    "audit_action_sign_in": {"en": "signed in", "zh": "登录"},
+    "audit_action_sign_in_failed": {"en": "sign-in failed", "zh": "登录失败"},
+    "audit_action_user_add": {"en": "account added", "zh": "添加账户"},
+    "audit_action_user_remove": {"en": "account removed", "zh": "删除账户"},
 }
 
 

@@ -254,7 +254,8 @@ def test_missing_bundle_says_what_to_do_on_every_page(
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     at.switch_page(page).run()
     assert_clean(at)
-    assert "does not exist" in texts(at.error)[0]
+    assert "could not be loaded" in texts(at.error)[0]
+    assert "does not exist" in texts(at.code)[0]  # the detail, behind the expander
     assert "SKINMM_BUNDLE" in texts(at.info)[0]
 
 
@@ -263,7 +264,7 @@ def test_corrupt_card_is_reported(bundle_copy: Path) -> None:
     card.write_text(card.read_text(encoding="utf-8")[:50], encoding="utf-8")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert_clean(at)
-    assert "not valid JSON" in texts(at.error)[0]
+    assert "not valid JSON" in texts(at.code)[0]
 
 
 def test_tampered_bundle_file_is_reported(bundle_copy: Path) -> None:
@@ -271,7 +272,7 @@ def test_tampered_bundle_file_is_reported(bundle_copy: Path) -> None:
     victim.write_bytes(victim.read_bytes() + b"tampered")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert_clean(at)
-    assert "damaged" in texts(at.error)[0]
+    assert "damaged" in texts(at.code)[0]
 
 
 # --- Dashboard ------------------------------------------------------------------------------

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
-from skinmm.bundle import Bundle, BundleError, load_bundle
+from skinmm.auth import AuthError, Identity, auth_mode, sso_identity
+from skinmm.bundle import Bundle, load_bundle
+from skinmm.db.audit import created_case, os_user, record
+from skinmm.db.models import Case
+from skinmm.db.repository import CaseFilter, CaseRow
+from skinmm.db.store import StorageError, Store, shared_store
+from skinmm.errors import technical_detail
 from skinmm.i18n import LANG_LABELS, LANGS, t
+from skinmm.serve import ADDRESS_ENV, is_loopback
+from views.error_box import show_error
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = ROOT / "models" / "default"
@@ -76,11 +85,9 @@ def require_bundle() -> Bundle:
     try:
         with st.spinner(t("loading_model", language)):
             return _load(str(path), _card_stamp(path))
-    except BundleError as exc:
-        detail = str(exc)
     except Exception as exc:  # a broken install or bundle must not show a traceback
-        detail = f"{type(exc).__name__}: {exc}"
-    st.error(t("err_bundle", language, detail=detail), icon=":material/error:")
+        failure = exc
+    show_error(t("err_bundle", language), language, detail=technical_detail(failure))
     st.info(t("err_bundle_hint", language), icon=":material/info:")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
@@ -103,3 +110,150 @@ def read_json(path: str, stamp: float) -> dict[str, Any]:
 def notice(language: str) -> None:
     """The fixed research-tool notice."""
     st.warning(t("notice", language), icon=":material/health_and_safety:")
+
+
+# --- Sign-in, roles and audit (issue 13) ------------------------------------------------------
+
+USER_KEY = "auth_user"
+SSO_KEY = "auth_sso"
+VIEWED_KEY = "auth_viewed_case"
+
+
+def fail_page(message: str, detail: str | None = None) -> NoReturn:
+    """An error in the UI language, the technical detail folded away, then stop."""
+    show_error(message, lang(), detail=detail)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
+
+
+def sign_in_mode() -> str:
+    """``$SKINMM_AUTH`` (none, local, oidc); a wrong value stops the app with what to set."""
+    try:
+        return auth_mode()
+    except AuthError as exc:
+        fail_page(t("auth_bad_mode", lang()), str(exc))
+
+
+def require_shared_store() -> Store:
+    try:
+        return shared_store()
+    except StorageError as exc:
+        fail_page(t("auth_store_failed", lang()), str(exc))
+
+
+def refuse_open_address() -> None:
+    """Stop when the server listens beyond this computer with sign-in switched off.
+
+    ``skinmm serve`` refuses this already; this catches a bare ``streamlit run`` too.
+    """
+    address = os.environ.get(ADDRESS_ENV) or st.get_option("server.address")
+    if sign_in_mode() == "none" and address and not is_loopback(str(address)):
+        fail_page(t("auth_open_address", lang(), address=address))
+
+
+def _sso_user() -> Identity | None:
+    if not st.user.is_logged_in:
+        return None
+    email = str(st.user.get("email") or "")
+    known = st.session_state.get(SSO_KEY)
+    # Looked up (and audited) once per sign-in, not on every rerun of the script.
+    if known is None or known[0] != email:
+        try:
+            identity = sso_identity(require_shared_store(), email)
+        except AuthError as exc:
+            fail_page(t("auth_bad_mode", lang()), str(exc))
+        known = (email, identity)
+        st.session_state[SSO_KEY] = known
+    return known[1]
+
+
+def current_user() -> Identity | None:
+    """Who is using this session; None until they sign in.
+
+    Without sign-in (``none``, loopback only) the person at the screen acts as an admin.
+    """
+    mode = sign_in_mode()
+    if mode == "none":
+        return Identity(f"local:{os_user()}", "admin")
+    if mode == "oidc":
+        return _sso_user()
+    return st.session_state.get(USER_KEY)
+
+
+def require_role(permission: str) -> Identity:
+    """The current user when they may ``permission``, else an error page (pages call it first)."""
+    user = current_user()
+    if user is None or not user.can(permission):
+        fail_page(t("auth_forbidden", lang()))
+    return user
+
+
+def sign_out() -> None:
+    """Forget the user and everything the session held (the last result, the open case), so
+    whoever signs in next at this screen starts clean; the language stays."""
+    for key in list(st.session_state.keys()):
+        if key not in (LANG_KEY, SWITCH_KEY):
+            del st.session_state[key]
+    if sign_in_mode() == "oidc" and st.user.is_logged_in:
+        st.logout()
+
+
+def account_panel(user: Identity, language: str) -> None:
+    """The sidebar line saying who is signed in (with a sign-out button), or that no one is."""
+    if sign_in_mode() == "none":
+        st.sidebar.caption(t("auth_none_note", language), help=t("auth_none_help", language))
+        return
+    role = t(f"role_{user.role}", language)
+    st.sidebar.caption(t("auth_signed_in_as", language, name=user.name, role=role))
+    st.sidebar.button(t("auth_sign_out", language), key="auth_sign_out", on_click=sign_out)
+
+
+def audit(action: str, case_id: str | None = None, detail: str | None = None) -> None:
+    """Write an audit entry as the current user."""
+    user = current_user()
+    if user is not None:
+        record(require_shared_store(), user.actor, action, case_id, detail)
+
+
+def audit_view_once(case_id: str) -> None:
+    """Audit opening a case once per opening, not on each rerun while it stays open."""
+    if st.session_state.get(VIEWED_KEY) != case_id:
+        audit("view", case_id)
+        st.session_state[VIEWED_KEY] = case_id
+
+
+def scope_filter(where: CaseFilter, user: Identity) -> CaseFilter:
+    """A clinician lists only the cases they saved; a de-identified user cannot search notes."""
+    return replace(
+        where,
+        created_by=None if user.can("all_cases") else user.name,
+        text=where.text if user.can("identify") else "",
+    )
+
+
+def deidentify_rows(rows: list[CaseRow], user: Identity) -> list[CaseRow]:
+    if user.can("identify"):
+        return rows
+    return [replace(row, patient_ref=None, note=None) for row in rows]
+
+
+def may_open(user: Identity, case_id: str) -> bool:
+    """Whether ``user`` may open the case: all of them, or one they saved themselves."""
+    return user.can("all_cases") or created_case(require_shared_store(), user.name, case_id)
+
+
+def deidentify_case(case: Case, user: Identity) -> Case:
+    """The case as ``user`` may see it: no patient reference, note or comments if not allowed.
+
+    The case is detached from its database session, so blanking fields here changes nothing
+    stored.
+    """
+    if user.can("identify"):
+        return case
+    case.patient_ref = None
+    case.note = None
+    for entry in case.feedback:
+        entry.comment = None
+        entry.author = None
+    st.caption(t("auth_deidentified", lang()), help=t("auth_deidentified_help", lang()))
+    return case

@@ -32,7 +32,7 @@ from skinmm.charts import (
 from skinmm.data.datasets import data_dir
 from skinmm.errors import explain
 from skinmm.i18n import rule_name, t
-from views.common import lang, read_json, require_bundle
+from views.common import lang, read_json, require_bundle, require_role
 from views.error_box import show_explanation
 
 THUMBNAILS = 8
@@ -260,6 +260,7 @@ def show_error_images(rows: pd.DataFrame, name: Any, branch: str) -> None:
 
 
 language = lang()
+require_role("dashboard")
 bundle = require_bundle()
 st.title(t("dashboard_title", language))
 report_directory = bundle.report_dir()

@@ -32,7 +32,7 @@ from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
-from views.common import lang, notice, require_bundle
+from views.common import lang, notice, require_bundle, require_role
 from views.error_box import show_error
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -218,6 +218,7 @@ def save_case(result: Result) -> None:
             image_bytes=inputs.photo,
             note=inputs.note or None,
             patient_ref=inputs.patient_ref or None,
+            actor=user.actor,
         )
     except (StorageError, ValueError) as exc:
         st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
@@ -341,6 +342,7 @@ def read_inputs(upload: object, note: str | None, patient_ref: str | None) -> In
 
 
 language = lang()
+user = require_role("diagnose")
 bundle = require_bundle()
 st.title(t("diagnose_title", language))
 notice(language)

@@ -35,11 +35,25 @@ from skinmm.db.repository import (
 from skinmm.db.rows import OTHER, RowError, check_cam_classes
 from skinmm.db.store import StorageError, Store, shared_store
 from skinmm.db.strings import t
+from skinmm.errors import technical_detail
 from skinmm.i18n import caution_text
+from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
-from views.common import lang, notice, optional_bundle
+from views.common import (
+    audit,
+    audit_view_once,
+    deidentify_case,
+    deidentify_rows,
+    lang,
+    may_open,
+    notice,
+    optional_bundle,
+    require_role,
+    scope_filter,
+)
+from views.error_box import show_error
 
 LIST_LIMIT = 200
 FEW_CASES = 30
@@ -48,16 +62,11 @@ AGREEMENT = {"any": None, "agree": True, "disagree": False}
 CASE_LINK = re.compile(r"[0-9a-f]{6,32}")
 
 
-def fail(message: str, hint: str | None = None) -> NoReturn:
-    st.error(message, icon=":material/error:")
-    if hint:
-        st.info(hint, icon=":material/info:")
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
-
-
 def store_failed(exc: StorageError) -> NoReturn:
-    fail(t("err_store", language, detail=md(exc)), t("err_store_hint", language))
+    show_error(t("err_store", language), language, detail=technical_detail(exc))
+    st.info(t("err_store_hint", language), icon=":material/info:")
+    st.stop()
+    raise AssertionError("unreachable")
 
 
 def require_store() -> Store:
@@ -94,8 +103,14 @@ def class_name(code: str | None, classes: dict[str, DatasetClass], other: str | 
 
 def filters(classes: dict[str, DatasetClass]) -> CaseFilter:
     search, since, until = st.columns([2, 1, 1])
-    text = search.text_input(
-        t("filter_search", language), key="history_search", help=t("filter_search_help", language)
+    text = (
+        search.text_input(
+            t("filter_search", language),
+            key="history_search",
+            help=t("filter_search_help", language),
+        )
+        if user.can("identify")
+        else ""
     )
     start = since.date_input(t("filter_since", language), value=None, key="history_since")
     end = until.date_input(t("filter_until", language), value=None, key="history_until")
@@ -184,7 +199,8 @@ def readable_prediction(record: PredictionRecord | None) -> tuple[Prediction | N
 def show_prediction(pred: Prediction | None, problem: str | None) -> None:
     if problem is not None:
         st.warning(t("case_prediction_unreadable", language), icon=":material/warning:")
-        st.caption(t("error_detail", language, detail=md(problem)))
+        with st.expander(i18n_t("error_expander", language), icon=":material/info:"):
+            st.code(problem, language=None, wrap_lines=True)
         return
     if pred is None:
         return
@@ -289,9 +305,10 @@ def feedback_form(case: Case, classes: dict[str, DatasetClass]) -> bool:
             pathology_other=pathology_other,
             comment=comment,
             author=author,
+            actor=user.actor,
         )
     except (ValueError, StorageError) as exc:
-        st.error(t("feedback_invalid", language, detail=md(exc)), icon=":material/error:")
+        show_error(t("feedback_invalid", language), language, detail=technical_detail(exc))
         return False
     st.success(t("feedback_saved", language), icon=":material/check:")
     return True
@@ -329,10 +346,9 @@ def load_case(case_id: str) -> Case | None:
         st.caption(t("case_link_value", language))
         st.text(case_id)
     except StorageError as exc:
-        st.error(t("err_store", language, detail=md(exc)), icon=":material/error:")
+        show_error(t("err_store", language), language, detail=technical_detail(exc))
     except (ValueError, RecursionError) as exc:  # a stored value the database cannot decode
-        st.error(t("case_unreadable", language), icon=":material/error:")
-        st.caption(t("error_detail", language, detail=md(f"{type(exc).__name__}: {exc}")))
+        show_error(t("case_unreadable", language), language, detail=technical_detail(exc))
     return None
 
 
@@ -340,6 +356,11 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     case = load_case(case_id)
     if case is None:
         return
+    if not may_open(user, case.id):
+        st.error(t("auth_forbidden", language), icon=":material/lock:")
+        return
+    case = deidentify_case(case, user)
+    audit_view_once(case.id)
     record = case.latest_prediction
     pred, problem = readable_prediction(record)
     st.divider()
@@ -360,9 +381,11 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         show_prediction(pred, problem)
     cams = case_cams(case, photo, pred)
     show_cams(pred, cams)
-    if feedback_form(case, classes):
+    if user.can("feedback") and feedback_form(case, classes):
         case = get_case(store, case.id)
     feedback_table(case, classes)
+    if not user.can("report"):
+        return
     if pred is None and record is not None:
         return  # the report is drawn from the prediction, which cannot be read
     key = (
@@ -375,7 +398,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     try:
         pdf = report_pdf(case, photo, cams, key, language)
     except Exception as exc:  # the case view stands without its report
-        st.error(t("report_failed", language, detail=md(f"{type(exc).__name__}: {exc}")))
+        show_error(t("report_failed", language), language, detail=technical_detail(exc))
         return
     st.download_button(
         t("report_download", language),
@@ -384,6 +407,8 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         mime="application/pdf",
         key="history_report",
         icon=":material/picture_as_pdf:",
+        on_click=audit,
+        args=("export", case.id, "PDF report"),
     )
 
 
@@ -403,9 +428,9 @@ def case_link() -> str | None:
 
 def show_cases() -> None:
     classes = {c.code: c for c in known_classes(store)}
-    where = filters(classes)
+    where = scope_filter(filters(classes), user)
     total = count_cases(store, where)
-    rows = list_cases(store, where, limit=LIST_LIMIT)
+    rows = deidentify_rows(list_cases(store, where, limit=LIST_LIMIT), user)
     if not rows:
         st.info(t("history_no_match", language), icon=":material/search_off:")
     else:
@@ -499,7 +524,7 @@ def show_performance() -> None:
 
 
 def show_history() -> None:
-    if count_cases(store) == 0:
+    if count_cases(store, scope_filter(CaseFilter(), user)) == 0:
         st.info(t("history_empty", language), icon=":material/inbox:")
         return
     st.caption(t("history_intro", language))
@@ -511,6 +536,7 @@ def show_history() -> None:
 
 
 language = lang()
+user = require_role("history")
 st.title(t("history_title", language))
 notice(language)
 store = require_store()

@@ -12,7 +12,7 @@ from skinmm.bundle import WEIGHTS_LICENCE
 from skinmm.charts import metrics_table
 from skinmm.i18n import STRINGS, risk_name, rule_name, t
 from skinmm.taxonomy import TAXONOMY
-from views.common import lang, notice, require_bundle
+from views.common import lang, notice, require_bundle, require_role
 
 NUMBER = st.column_config.NumberColumn(format="%.3f")
 
@@ -128,6 +128,7 @@ def calibration_table(card: dict[str, Any]) -> pd.DataFrame:
 
 
 language = lang()
+require_role("model_card")
 bundle = require_bundle()
 card = bundle.card
 st.title(f"{t('card_title', language)}: {bundle.name}")

@@ -1,6 +1,8 @@
-"""The case-store commands: ``skinmm report`` and ``skinmm db upgrade | status | export | import``.
+"""The case-store commands: ``skinmm report``, ``skinmm db upgrade | status | export | import |
+audit`` and ``skinmm users add | list | remove``.
 
-``skinmm.cli.build_parser`` calls :func:`add_db_commands`. Every handler turns the errors a
+``skinmm.cli.build_parser`` calls :func:`add_db_commands` and :func:`add_users_commands`.
+What a command does to cases is written to the audit trail as ``cli:<OS user>``. Every handler turns the errors a
 user can cause (unreachable database, unknown case, damaged export) into one line on stderr
 and exit status 2.
 """
@@ -12,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,12 @@ def _guarded(name: str, handler: Handler) -> Handler:
     return run
 
 
+def _audit(store: Any, action: str, case_id: str | None, detail: str) -> None:
+    from skinmm.db.audit import cli_actor, record
+
+    record(store, cli_actor(), action, case_id, detail)
+
+
 def _load_bundle(path: str | None) -> tuple[Any | None, str | None]:
     from skinmm.bundle import CARD, BundleError, load_bundle, read_card
 
@@ -64,6 +73,7 @@ def _report(args: argparse.Namespace) -> int:
     pdf = build_case_report(store, args.case_id, bundle=bundle, lang=args.lang)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(pdf)
+    _audit(store, "export", get_case(store, args.case_id).id, f"PDF report to {args.out}")
     print(f"Wrote {args.out} ({len(pdf) // 1024} KiB)")
     return 0
 
@@ -97,6 +107,7 @@ def _export(args: argparse.Namespace) -> int:
 
     store = _store(args)
     summary = export_cases(store, args.out, allow_missing_images=args.allow_missing_images)
+    _audit(store, "export", None, f"{summary.cases} cases to {args.out}")
     print(
         f"Exported {summary.cases} cases, {summary.predictions} predictions, "
         f"{summary.feedback} feedback entries and {summary.images} photos to {args.out} "
@@ -110,6 +121,7 @@ def _import(args: argparse.Namespace) -> int:
 
     store = _store(args)
     s = import_cases(store, args.file)
+    _audit(store, "import", None, f"{s.added_cases} new of {s.cases} cases from {args.file}")
     print(
         f"{args.file}: {s.cases} cases, {s.predictions} predictions, {s.feedback} feedback "
         f"entries, {s.images} photos; added {s.added_cases}, {s.added_predictions}, "
@@ -117,6 +129,92 @@ def _import(args: argparse.Namespace) -> int:
         f"{s.cases} cases are now in {store.url}."
     )
     return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _audit_list(args: argparse.Namespace) -> int:
+    from skinmm.db.audit import format_audit, list_audit
+
+    store = _store(args)
+    rows = list_audit(store, case_id=args.case, since=args.since, limit=args.limit)
+    print(format_audit(rows))
+    return 0
+
+
+def _read_password() -> str:
+    """The new password from standard input: typed twice at a terminal, else its first line."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            raise ValueError("The two passwords differ; nothing was changed.")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    from skinmm.auth import add_user
+    from skinmm.db.audit import cli_actor
+
+    store = _store(args)
+    password = None if args.sso else _read_password()
+    add_user(store, args.name, args.role, password, cli_actor())
+    kind = "single sign-on" if args.sso else "local"
+    print(f"Added {args.name} ({args.role}, {kind}) to {store.url}")
+    return 0
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    from skinmm.auth import list_users
+
+    store = _store(args)
+    print("name\trole\tsign-in")
+    for account in list_users(store):
+        print(f"{account.name}\t{account.role}\t{'oidc' if account.sso else 'local'}")
+    return 0
+
+
+def _users_remove(args: argparse.Namespace) -> int:
+    from skinmm.auth import remove_user
+    from skinmm.db.audit import cli_actor
+
+    store = _store(args)
+    remove_user(store, args.name, cli_actor())
+    print(f"Removed {args.name} from {store.url}")
+    return 0
+
+
+def add_users_commands(sub: Any) -> None:
+    """Add ``users add | list | remove`` to the ``skinmm`` sub-command parsers ``sub``."""
+    users = sub.add_parser("users", help="sign-in accounts: add, list, remove")
+    usub = users.add_subparsers(dest="users_command", required=True)
+
+    p = usub.add_parser(
+        "add", help="add an account; the password is read from standard input, never argv"
+    )
+    p.add_argument("name", help="user name (letters, digits, . _ @ -), or the e-mail for --sso")
+    p.add_argument("--role", required=True, choices=("clinician", "researcher", "admin"))
+    p.add_argument(
+        "--sso", action="store_true", help="no password: signs in through single sign-on (oidc)"
+    )
+    _database_option(p)
+    p.set_defaults(handler=_guarded("users add", _users_add))
+
+    p = usub.add_parser("list", help="every account and its role")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("users list", _users_list))
+
+    p = usub.add_parser("remove", help="remove an account")
+    p.add_argument("name")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("users remove", _users_remove))
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
@@ -143,7 +241,7 @@ def add_db_commands(sub: Any) -> None:
     _database_option(p)
     p.set_defaults(handler=_guarded("report", _report))
 
-    db = sub.add_parser("db", help="the case database: upgrade, status, export, import")
+    db = sub.add_parser("db", help="the case database: upgrade, status, export, import, audit")
     dbsub = db.add_subparsers(dest="db_command", required=True)
 
     p = dbsub.add_parser("upgrade", help="bring the schema to the newest (or given) revision")
@@ -169,3 +267,10 @@ def add_db_commands(sub: Any) -> None:
     p.add_argument("file", type=Path, help="zip file made by `skinmm db export`")
     _database_option(p)
     p.set_defaults(handler=_guarded("db import", _import))
+
+    p = dbsub.add_parser("audit", help="print the audit trail: who did what to which case")
+    p.add_argument("--case", help="only this case (its id or the start of it)")
+    p.add_argument("--since", type=_date, help="only from this day on (YYYY-MM-DD, UTC)")
+    p.add_argument("--limit", type=int, help="only the newest N entries")
+    _database_option(p)
+    p.set_defaults(handler=_guarded("db audit", _audit_list))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Integer,
     MetaData,
     String,
     Text,
@@ -155,3 +156,55 @@ class Feedback(Base):
     pathology_other: Mapped[str | None] = mapped_column(String(200))
 
     case: Mapped[Case] = relationship(back_populates="feedback")
+
+
+# --- Sign-in and audit trail (issue 13) -------------------------------------------------------
+
+ROLES = ("clinician", "researcher", "admin")
+AUDIT_ACTIONS = (
+    "create",
+    "view",
+    "export",
+    "import",
+    "change",
+    "feedback",
+    "sign_in",
+    "sign_in_failed",
+    "user_add",
+    "user_remove",
+)
+USER_NAME_LENGTH = 128
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(Base):
+    """A person allowed in: a local account (password hash) or a single-sign-on e-mail (none)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    name: Mapped[str] = mapped_column(String(USER_NAME_LENGTH), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # argon2 hash; NULL for an OIDC user, who signs in with the hospital's identity provider.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One access to the store; rows are only ever added (the database refuses the rest)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),)
+
+    # An integer sequence keeps the entries in the order they were written.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(USER_NAME_LENGTH), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16), index=True)
+    # No foreign key: the trail outlives a case and records ids that were never found.
+    case_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from skinmm.db.audit import Actor, audit_entry, cases_created_by
 from skinmm.db.models import (
     CODE_LENGTH,
     MODES,
@@ -126,8 +127,11 @@ def save_analysis(
     patient_ref: str | None = None,
     cam_classes: Sequence[int] | None = None,
     created_at: datetime | None = None,
+    actor: Actor | None = None,
 ) -> str:
     """Store one analysis as a new case and return the case id.
+
+    ``actor``, when given, is recorded in the audit trail in the same transaction.
 
     ``cam_classes`` defaults to the top three classes when there is a photo. Raises
     :class:`StorageError` when the photo or the row cannot be written (nothing is half
@@ -157,6 +161,8 @@ def save_analysis(
     def work(session: Session) -> str:
         session.add(case)
         session.flush()
+        if actor is not None:
+            session.add(audit_entry(actor, "create", case.id))
         return case.id
 
     return _transaction(store, "save the case", work)
@@ -204,6 +210,7 @@ def add_feedback(
     diagnosis_other: str | None = None,
     pathology_other: str | None = None,
     created_at: datetime | None = None,
+    actor: Actor | None = None,
 ) -> str:
     """Record a clinician's diagnosis and/or pathology result and comment; the feedback id.
 
@@ -241,6 +248,8 @@ def add_feedback(
         )
         case.feedback.append(feedback)
         session.flush()
+        if actor is not None:
+            session.add(audit_entry(actor, "feedback", case.id))
         return feedback.id
 
     return _transaction(store, "save the feedback", work)
@@ -306,6 +315,8 @@ class CaseFilter:
     confirmed: str | None = None
     has_pathology: bool | None = None
     agreement: bool | None = None
+    # Only the cases this user saved (a clinician's own History); ``None``: everyone's.
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -445,6 +456,8 @@ def _case_query(where: CaseFilter) -> Select[Any]:
         conditions.append(has if where.has_pathology else or_(fb.id.is_(None), ~has))
     if where.agreement is not None:
         conditions.append(pred.branches_agree.is_(where.agreement))
+    if where.created_by is not None:
+        conditions.append(Case.id.in_(cases_created_by(where.created_by)))
     return query.where(*conditions)
 
 

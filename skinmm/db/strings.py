@@ -37,8 +37,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "所有已保存的分析，按时间倒序排列。打开病例可再次查看、记录临床或病理诊断，并下载报告。",
     },
     "err_store": {
-        "en": "The case database cannot be used. {detail}",
-        "zh": "无法使用病例数据库。{detail}",
+        "en": "The case database cannot be used.",
+        "zh": "无法使用病例数据库。",
     },
     "err_store_hint": {
         "en": "Set DATABASE_URL to a reachable database (sqlite:///PATH or "
@@ -116,7 +116,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "feedback_author": {"en": "Your initials (optional)", "zh": "您的姓名缩写（可选）"},
     "feedback_save": {"en": "Save feedback", "zh": "保存反馈"},
     "feedback_saved": {"en": "Feedback saved.", "zh": "反馈已保存。"},
-    "feedback_invalid": {"en": "Feedback not saved: {detail}", "zh": "反馈未保存：{detail}"},
+    "feedback_invalid": {
+        "en": 'Feedback not saved: check the diagnosis fields (and the words for "other") and save again.',
+        "zh": "反馈未保存：请检查诊断字段（选择“其他”时须填写名称）后再保存。",
+    },
     "feedback_none": {"en": "No feedback yet.", "zh": "暂无反馈。"},
     "not_set": {"en": "—", "zh": "—"},
     "col_time": {"en": "Time (UTC)", "zh": "时间（UTC）"},
@@ -126,8 +129,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "col_author": {"en": "By", "zh": "记录人"},
     "report_download": {"en": "Download report (PDF)", "zh": "下载报告（PDF）"},
     "report_failed": {
-        "en": "The PDF report could not be made: {detail}",
-        "zh": "无法生成 PDF 报告：{detail}",
+        "en": "The PDF report could not be made; the case above is complete. Try again, or send the details below to whoever runs SkinMM.",
+        "zh": "无法生成 PDF 报告；上方病例内容完整。请重试，或将下方详情发给 SkinMM 的管理员。",
     },
     "perf_intro": {
         "en": "The test-set figures, computed on this installation's cases that have a "
