@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from skinmm.db.cli import add_db_commands  # argparse only; keeps `skinmm --help` fast
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
@@ -28,11 +29,16 @@ def _manifest(args: argparse.Namespace) -> int:
 
 
 def _split(args: argparse.Namespace) -> int:
-    from skinmm.data.manifest import read_manifest
+    from skinmm.data.manifest import known_labels, read_manifest
     from skinmm.data.split import split_manifest, split_summary, write_split
 
     started = time.perf_counter()
-    frame = read_manifest(args.manifest, check_images=not args.skip_image_check)
+    frame = read_manifest(
+        args.manifest,
+        classes=known_labels(),
+        check_images=not args.skip_image_check,
+        require_labels=True,
+    )
     split = split_manifest(frame, args.test_size, args.val_size, args.seed)
     paths = write_split(split, args.out)
     print(split_summary(split).to_string())
@@ -115,14 +121,16 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_image_arg(name: str) -> bytes:
-    """The bytes of ``--image``, refused early with what to give instead."""
+def _read_image_arg(name: str) -> Any:
+    """``--image`` decoded (a PIL image), before the slow bundle load; else what to give."""
+    from skinmm.image.io import load_image
+
     path = Path(name)
     if path.is_dir():
         raise ValueError(f"--image {name} is a folder; give one image file (JPEG, PNG or WebP).")
     if not path.is_file():
         raise ValueError(f"--image {name} does not exist; check the path.")
-    return path.read_bytes()
+    return load_image(path)
 
 
 def _save_cams(cams: list, out: Path, codes: list[str]) -> list[Path]:
