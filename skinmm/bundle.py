@@ -132,14 +132,41 @@ def write_card(directory: Path, card: dict[str, Any]) -> Path:
     """Write ``model_card.json`` with fresh checksums of every file, and seal it.
 
     This certifies the bundle's files as they are now, so only the code that has just written
-    them calls it (``skinmm train``, ``skinmm evaluate`` into the bundle). To seal a card
-    written before seals existed, use :func:`reseal`, which certifies nothing new.
+    them all calls it (``skinmm train``). To add a report to a bundle, use :func:`update_card`;
+    to seal a card written before seals existed, :func:`reseal`: neither certifies anything
+    else anew.
     """
     directory = Path(directory)
     files = checksums(directory)
     if not files:
         raise BundleError(f"{directory} holds no files to certify; write the branches first.")
-    card = {**card, "schema_version": SCHEMA_VERSION, "files": files}
+    return _write_sealed(directory, {**card, "files": files})
+
+
+def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[str, Any]:
+    """Merge ``changes`` into a sealed card, re-certifying only the files under ``renew``.
+
+    For a report written into an existing bundle (``skinmm evaluate --out BUNDLE/report``):
+    the seal and every other listed file are verified first, so weights changed since
+    training are refused, never certified. Returns the new card.
+    """
+    directory = Path(directory)
+    data = _card_bytes(directory)
+    card = _parse_card(directory, data)
+    _check_seal(directory, data)
+    under = f"{PurePosixPath(renew).as_posix().rstrip('/')}/"
+    kept = {n: d for n, d in _listed_files(directory, card).items() if not n.startswith(under)}
+    _verify(directory, kept)
+    fresh = {n: d for n, d in checksums(directory).items() if n.startswith(under)}
+    files = dict(sorted({**kept, **fresh}.items()))
+    _check_unlisted(directory, files)
+    card = {**card, **changes, "files": files}
+    _write_sealed(directory, card)
+    return card
+
+
+def _write_sealed(directory: Path, card: dict[str, Any]) -> Path:
+    card = {**card, "schema_version": SCHEMA_VERSION}
     data = (json.dumps(card, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     path = directory / CARD
     _atomic_write(path, data)

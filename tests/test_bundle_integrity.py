@@ -19,6 +19,7 @@ from skinmm.bundle import (
     load_bundle,
     read_card,
     reseal,
+    update_card,
     write_card,
 )
 
@@ -189,3 +190,16 @@ def test_corrupt_file_with_recomputed_checksums_is_a_bundle_error(bundle, damage
     with pytest.raises(BundleError, match="could not be loaded") as err:
         load_bundle(bundle)
     assert WHAT_TO_DO in str(err.value)
+
+
+def test_update_card_certifies_the_report_and_nothing_else(bundle):
+    (bundle / "report" / "metrics.json").write_text("{}")
+    (bundle / "report" / "new_plot.png").write_bytes(b"png")
+    update_card(bundle, {"metrics": {"test": {"n_cases": 1}}}, renew="report")
+    card = read_card(bundle)
+    assert card["metrics"] == {"test": {"n_cases": 1}} and "report/new_plot.png" in card["files"]
+    weights = bundle / "text" / "text.ubj"
+    weights.write_bytes(weights.read_bytes() + b"x")
+    with pytest.raises(BundleError, match=r"checksum mismatch for text/text\.ubj"):
+        update_card(bundle, {"metrics": {}}, renew="report")
+    assert _card(bundle)["metrics"] == {"test": {"n_cases": 1}}

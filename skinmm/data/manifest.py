@@ -109,7 +109,9 @@ def _check_labels(
     labelled = frame[frame["label"] != ""]
     if require and len(labelled) < len(frame):
         empty = frame.index[frame["label"] == ""]
-        problems.append(f"empty label at {_rows(empty)}; every row needs one here")
+        problems.append(
+            f"empty label at {_rows(empty)}; every row needs a label here (label or remove those rows)"
+        )
     if classes is not None:
         unknown = labelled.index[~labelled["label"].isin(list(classes))]
         if len(unknown):
