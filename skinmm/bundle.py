@@ -464,18 +464,19 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     try:
         image = ImageBranch.load(directory / "image", device=device)
         text = TextBranch.load(directory / "text")
+        classes = tuple(classes_of(card))
+        fusion = FusionConfig.from_dict(card["fusion"])
     except Exception as exc:
-        # The files passed their checksums, so whatever torch, XGBoost or json raise here
-        # (truncated pickle, EOF, wrong types) means a bundle damaged before it was sealed.
-        # Only the first line: XGBoost appends a native stack trace to its message.
+        # The files and card passed their checksums, so whatever torch, XGBoost or the card's
+        # parsing raise here (truncated pickle, EOF, a missing key) means a bundle damaged
+        # before it was sealed. Only the first line: XGBoost appends a native stack trace.
         detail = (str(exc).strip().splitlines() or [""])[0][:200]
         raise BundleError(
             f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
         ) from exc
-    classes = tuple(classes_of(card))
     for branch, name in ((image, "image"), (text, "text")):
         if list(branch.classes_) != [c.code for c in classes]:
             raise BundleError(
                 f"The {name} branch's classes do not match {CARD}; retrain the bundle."
             )
-    return Bundle(directory, card, classes, image, text, FusionConfig.from_dict(card["fusion"]))
+    return Bundle(directory, card, classes, image, text, fusion)

@@ -203,3 +203,11 @@ def test_update_card_certifies_the_report_and_nothing_else(bundle):
     with pytest.raises(BundleError, match=r"checksum mismatch for text/text\.ubj"):
         update_card(bundle, {"metrics": {}}, renew="report")
     assert _card(bundle)["metrics"] == {"test": {"n_cases": 1}}
+
+
+def test_resealed_card_missing_what_loading_needs_is_a_bundle_error(bundle):
+    card = _card(bundle)
+    del card["fusion"]
+    _forge(bundle, card)
+    with pytest.raises(BundleError, match=r"KeyError.*skinmm train"):
+        load_bundle(bundle)
