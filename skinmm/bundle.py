@@ -29,8 +29,8 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -118,9 +118,10 @@ def checksums(directory: Path) -> dict[str, str]:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     # A reader (the app polls the card) never sees half a card: write aside, then rename.
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)
+    # Not tempfile: its 0600 mode would hide the card from a service account that serves it.
+    aside = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    aside.write_bytes(data)
+    os.replace(aside, path)
 
 
 def _digest_line(card_bytes: bytes) -> bytes:

@@ -211,3 +211,14 @@ def test_resealed_card_missing_what_loading_needs_is_a_bundle_error(bundle):
     _forge(bundle, card)
     with pytest.raises(BundleError, match=r"KeyError.*skinmm train"):
         load_bundle(bundle)
+
+
+def test_card_and_seal_are_readable_like_any_written_file(bundle):
+    write_card(bundle, _card(bundle))
+    probe = bundle / "probe"
+    probe.write_bytes(b"")
+    for name in (CARD, CARD_DIGEST):
+        assert (bundle / name).stat().st_mode & 0o777 == probe.stat().st_mode & 0o777
+    probe.unlink()
+    read_card(bundle)
+    assert not list(bundle.glob(".*.tmp"))
