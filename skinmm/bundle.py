@@ -6,22 +6,35 @@ Layout::
       model_card.json   classes, preprocessing, backbone, embedder, fusion, calibration,
                         training (arguments, git commit, data fingerprint), metrics, and a
                         sha256 for every other file
+      model_card.sha256 the seal: the sha256 of model_card.json's exact bytes
       image/            the image branch (trained weights + config)
       text/             the text branch (text.ubj + config)
       report/           the evaluation report (metrics.json, predictions.csv, plots)
 
-Loading checks every checksum and refuses a newer schema, so a bundle is either exactly what
-was trained and evaluated or it does not load.
+Loading checks the seal, every checksum, and that no unlisted file sits in a folder SkinMM
+reads, and refuses a newer schema, so a bundle is either exactly what was trained and
+evaluated or it does not load.
+
+Why the seal is a file of the card's exact bytes rather than a hash recorded inside the card:
+it covers every byte of the card, including fields added later, with no canonical JSON form
+to agree on (key order, float spelling, duplicate keys) and no field that must be left out
+of its own hash; it is in ``sha256sum`` format, so ``sha256sum -c model_card.sha256`` checks
+it by hand; and a change to either file shows in ``git diff``. It guards against edits and
+damage, not against someone who rewrites both files: for that, compare with version control.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import secrets
 import subprocess
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import pandas as pd
@@ -31,6 +44,15 @@ from skinmm.taxonomy import DatasetClass, class_from_dict
 
 SCHEMA_VERSION = 1
 CARD = "model_card.json"
+CARD_DIGEST = "model_card.sha256"
+SEAL_FILES = frozenset({CARD, CARD_DIGEST})
+# Folders whose files SkinMM reads (branches, and the report the dashboard shows).
+READ_FOLDERS = ("image", "text", "report")
+MAX_NAMED = 5
+RESTORE = (
+    "Restore the bundle from version control (git checkout -- models/) or retrain it with "
+    "`skinmm train`."
+)
 WEIGHTS_LICENCE = (
     "CC BY-NC-SA 4.0: the weights are a derivative of HAM10000 (Tschandl et al., Sci. Data 5, "
     "180161, 2018); non-commercial use, attribution and share-alike apply whatever the code's "
@@ -40,6 +62,10 @@ WEIGHTS_LICENCE = (
 
 class BundleError(ValueError):
     """A bundle that cannot be loaded, with what to do about it."""
+
+
+class BundleWarning(UserWarning):
+    """A bundle that loads, with files beside it that its card does not cover."""
 
 
 def sha256_file(path: Path) -> str:
@@ -81,7 +107,8 @@ def git_commit(cwd: Path | None = None) -> str | None:
 
 def _bundle_files(directory: Path) -> Iterable[Path]:
     for path in sorted(directory.rglob("*")):
-        if path.is_file() and path.name != CARD and "__pycache__" not in path.parts:
+        name = path.relative_to(directory).as_posix()
+        if path.is_file() and name not in SEAL_FILES and "__pycache__" not in path.parts:
             yield path
 
 
@@ -89,36 +116,196 @@ def checksums(directory: Path) -> dict[str, str]:
     return {p.relative_to(directory).as_posix(): sha256_file(p) for p in _bundle_files(directory)}
 
 
+def _atomic_write(path: Path, data: bytes) -> None:
+    # A reader (the app polls the card) never sees half a card: write aside, then rename.
+    # Not tempfile: its 0600 mode would hide the card from a service account that serves it.
+    aside = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    aside.write_bytes(data)
+    os.replace(aside, path)
+
+
+def _digest_line(card_bytes: bytes) -> bytes:
+    # The `sha256sum` format, so `sha256sum -c model_card.sha256` checks a bundle by hand too.
+    return f"{hashlib.sha256(card_bytes).hexdigest()}  {CARD}\n".encode()
+
+
 def write_card(directory: Path, card: dict[str, Any]) -> Path:
-    """Write ``model_card.json`` with fresh checksums of every file in the bundle."""
-    card = {**card, "schema_version": SCHEMA_VERSION, "files": checksums(directory)}
+    """Write ``model_card.json`` with fresh checksums of every file, and seal it.
+
+    This certifies the bundle's files as they are now, so only the code that has just written
+    them all calls it (``skinmm train``). To add a report to a bundle, use :func:`update_card`;
+    to seal a card written before seals existed, :func:`reseal`: neither certifies anything
+    else anew.
+    """
+    directory = Path(directory)
+    files = checksums(directory)
+    if not files:
+        raise BundleError(f"{directory} holds no files to certify; write the branches first.")
+    return _write_sealed(directory, {**card, "files": files})
+
+
+def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[str, Any]:
+    """Merge ``changes`` into a sealed card, re-certifying only the files under ``renew``.
+
+    For a report written into an existing bundle (``skinmm evaluate --out BUNDLE/report``):
+    the seal and every other listed file are verified first, so weights changed since
+    training are refused, never certified. Returns the new card.
+    """
+    directory = Path(directory)
+    data = _card_bytes(directory)
+    card = _parse_card(directory, data)
+    _check_seal(directory, data)
+    under = f"{PurePosixPath(renew).as_posix().rstrip('/')}/"
+    kept = {n: d for n, d in _listed_files(directory, card).items() if not n.startswith(under)}
+    _verify(directory, kept)
+    fresh = {n: d for n, d in checksums(directory).items() if n.startswith(under)}
+    files = dict(sorted({**kept, **fresh}.items()))
+    _check_unlisted(directory, files)
+    card = {**card, **changes, "files": files}
+    _write_sealed(directory, card)
+    return card
+
+
+def _write_sealed(directory: Path, card: dict[str, Any]) -> Path:
+    card = {**card, "schema_version": SCHEMA_VERSION}
+    data = (json.dumps(card, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     path = directory / CARD
-    path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _atomic_write(path, data)
+    _atomic_write(directory / CARD_DIGEST, _digest_line(data))
     return path
 
 
 def read_card(directory: Path) -> dict[str, Any]:
-    """Read and verify a model card: schema version and every file's checksum."""
-    path = Path(directory) / CARD
+    """Read and verify a model card: schema, seal, and every file it lists.
+
+    Refused, each with a :class:`BundleError` saying what to do: a card whose bytes do not
+    match ``model_card.sha256`` or that has no seal; a card without a non-empty ``files``
+    table of sha256 digests; a name in it that leaves the bundle; a listed file that is
+    missing or changed; an unlisted file in a folder SkinMM reads (``image/``, ``text/``,
+    ``report/``). Unlisted files elsewhere are named in a :class:`BundleWarning`.
+    """
+    directory = Path(directory)
+    data = _card_bytes(directory)
+    card = _parse_card(directory, data)
+    _check_seal(directory, data)
+    _verify_files(directory, card)
+    return card
+
+
+def reseal(directory: Path) -> bool:
+    """Seal a card written before seals existed; True if a seal was written.
+
+    Nothing is certified anew: every file the card lists must match its checksum and no
+    unlisted file may sit in a folder SkinMM reads, else :class:`BundleError`. The card's
+    content itself cannot be checked (that is what the seal adds), so check it first: for a
+    bundle in git, ``git diff -- DIR/model_card.json`` shows no change. A sealed card that no
+    longer matches its seal is refused; to accept a deliberate edit, delete the seal first.
+    """
+    directory = Path(directory)
+    data = _card_bytes(directory)
+    card = _parse_card(directory, data)
+    _verify_files(directory, card)
+    if (directory / CARD_DIGEST).exists():
+        try:
+            _check_seal(directory, data)
+        except BundleError as exc:
+            raise BundleError(
+                f"{exc} If you edited the card on purpose, delete {directory / CARD_DIGEST} "
+                "and reseal."
+            ) from exc
+        return False
+    _atomic_write(directory / CARD_DIGEST, _digest_line(data))
+    return True
+
+
+def _card_bytes(directory: Path) -> bytes:
+    path = directory / CARD
     if not path.is_file():
         raise BundleError(
             f"No {CARD} in {directory}. Point SKINMM_BUNDLE (or --bundle) at a folder made by "
             "`skinmm train`."
         )
+    return path.read_bytes()
+
+
+def _parse_card(directory: Path, data: bytes) -> dict[str, Any]:
+    path = directory / CARD
     try:
-        card = json.loads(path.read_text(encoding="utf-8"))
+        card = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(
-            f"{path} is not valid JSON ({exc}); retrain or restore the bundle."
-        ) from exc
+        raise BundleError(f"{path} is not valid JSON ({exc}). {RESTORE}") from exc
+    if not isinstance(card, dict):
+        raise BundleError(f"{path} is not a model card (a JSON object). {RESTORE}")
     version = card.get("schema_version")
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         raise BundleError(
             f"{path} has schema version {version!r}; this SkinMM reads up to {SCHEMA_VERSION}. "
             "Upgrade SkinMM to load it."
         )
-    _verify(Path(directory), card.get("files", {}))
     return card
+
+
+def _check_seal(directory: Path, data: bytes) -> None:
+    seal = directory / CARD_DIGEST
+    if not seal.is_file():
+        raise BundleError(
+            f"{directory} has no {CARD_DIGEST}, so nothing protects its {CARD} (class names, "
+            f"fusion rule) from changes. If the card is the one that was trained (for a bundle "
+            f"in git: `git diff -- {directory}` shows no change), seal it with "
+            f"`skinmm bundle reseal {directory}` (it verifies every file first). Otherwise: "
+            f"{RESTORE}"
+        )
+    recorded = seal.read_text(encoding="ascii", errors="replace").split()
+    if len(recorded) != 2 or recorded[1].lstrip("*") != CARD or not _is_sha256(recorded[0]):
+        raise BundleError(f"{seal} is not a sha256 line for {CARD}. {RESTORE}")
+    if recorded[0] != hashlib.sha256(data).hexdigest():
+        raise BundleError(
+            f"{directory / CARD} was changed after it was written: it does not match "
+            f"{CARD_DIGEST}, so its classes, names or fusion rule cannot be trusted. {RESTORE}"
+        )
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
+
+
+def _escapes(directory: Path, name: str) -> bool:
+    """Whether a listed name points outside the bundle (absolute, ``..``, drive, symlink)."""
+    posix = PurePosixPath(name)
+    if not name or posix.is_absolute() or "\\" in name or PureWindowsPath(name).drive:
+        return True
+    if any(part in ("..", ".") for part in name.split("/")) or name in SEAL_FILES:
+        return True
+    return not (directory / posix).resolve().is_relative_to(directory.resolve())
+
+
+def _listed_files(directory: Path, card: dict[str, Any]) -> dict[str, str]:
+    """The card's ``files`` table, refused unless every entry is a safe name and a sha256."""
+    files = card.get("files")
+    if not isinstance(files, dict) or not files:
+        raise BundleError(
+            f"{directory / CARD} has no 'files' table of checksums, so its files cannot be "
+            f"verified. {RESTORE}"
+        )
+    escaping = sorted(n for n in files if _escapes(directory, n))
+    if escaping:
+        raise BundleError(
+            f"{directory / CARD} lists file name(s) outside the bundle: "
+            f"{', '.join(escaping[:MAX_NAMED])}. {RESTORE}"
+        )
+    malformed = sorted(n for n, d in files.items() if not _is_sha256(d))
+    if malformed:
+        raise BundleError(
+            f"{directory / CARD} has entries that are not sha256 digests: "
+            f"{', '.join(malformed[:MAX_NAMED])}. {RESTORE}"
+        )
+    return files
+
+
+def _verify_files(directory: Path, card: dict[str, Any]) -> None:
+    expected = _listed_files(directory, card)
+    _verify(directory, expected)
+    _check_unlisted(directory, expected)
 
 
 def _verify(directory: Path, expected: dict[str, str]) -> None:
@@ -131,9 +318,34 @@ def _verify(directory: Path, expected: dict[str, str]) -> None:
             problems.append(f"checksum mismatch for {name}")
     if problems:
         raise BundleError(
-            f"Bundle {directory} is damaged: {'; '.join(problems[:5])}. Restore it from version "
-            "control (git checkout -- models/) or retrain it with `skinmm train`."
+            f"Bundle {directory} is damaged: {'; '.join(problems[:MAX_NAMED])}. {RESTORE}"
         )
+
+
+def _check_unlisted(directory: Path, expected: dict[str, str]) -> None:
+    unlisted = [
+        p.relative_to(directory).as_posix()
+        for p in _bundle_files(directory)
+        if p.relative_to(directory).as_posix() not in expected
+    ]
+    # Folders SkinMM reads: an unlisted file there could stand in for what was trained.
+    read = [n for n in unlisted if n.split("/", 1)[0] in READ_FOLDERS]
+    if read:
+        raise BundleError(
+            f"Bundle {directory} holds file(s) that {CARD} does not cover: "
+            f"{', '.join(read[:MAX_NAMED])}{_more(read)}. Remove them, or: {RESTORE}"
+        )
+    if unlisted:
+        warnings.warn(
+            f"Bundle {directory} holds file(s) that {CARD} does not cover and SkinMM does not "
+            f"read: {', '.join(unlisted[:MAX_NAMED])}{_more(unlisted)}.",
+            BundleWarning,
+            stacklevel=4,
+        )
+
+
+def _more(names: list[str]) -> str:
+    return f" (and {len(names) - MAX_NAMED} more)" if len(names) > MAX_NAMED else ""
 
 
 @dataclass
@@ -253,12 +465,19 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     try:
         image = ImageBranch.load(directory / "image", device=device)
         text = TextBranch.load(directory / "text")
-    except (OSError, KeyError, ValueError, RuntimeError) as exc:
-        raise BundleError(f"Bundle {directory} could not be loaded: {exc}") from exc
-    classes = tuple(classes_of(card))
+        classes = tuple(classes_of(card))
+        fusion = FusionConfig.from_dict(card["fusion"])
+    except Exception as exc:
+        # The files and card passed their checksums, so whatever torch, XGBoost or the card's
+        # parsing raise here (truncated pickle, EOF, a missing key) means a bundle damaged
+        # before it was sealed. Only the first line: XGBoost appends a native stack trace.
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise BundleError(
+            f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
+        ) from exc
     for branch, name in ((image, "image"), (text, "text")):
         if list(branch.classes_) != [c.code for c in classes]:
             raise BundleError(
                 f"The {name} branch's classes do not match {CARD}; retrain the bundle."
             )
-    return Bundle(directory, card, classes, image, text, FusionConfig.from_dict(card["fusion"]))
+    return Bundle(directory, card, classes, image, text, fusion)

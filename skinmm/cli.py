@@ -1,4 +1,4 @@
-"""The `skinmm` command line: `skinmm manifest | split | train | evaluate | predict | serve`."""
+"""The `skinmm` command line: `skinmm manifest | split | train | evaluate | predict | bundle | serve`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
     add_db_commands,
@@ -31,11 +32,16 @@ def _manifest(args: argparse.Namespace) -> int:
 
 
 def _split(args: argparse.Namespace) -> int:
-    from skinmm.data.manifest import read_manifest
+    from skinmm.data.manifest import known_labels, read_manifest
     from skinmm.data.split import split_manifest, split_summary, write_split
 
     started = time.perf_counter()
-    frame = read_manifest(args.manifest, check_images=not args.skip_image_check)
+    frame = read_manifest(
+        args.manifest,
+        classes=known_labels(),
+        check_images=not args.skip_image_check,
+        require_labels=True,
+    )
     split = split_manifest(frame, args.test_size, args.val_size, args.seed)
     paths = write_split(split, args.out)
     print(split_summary(split).to_string())
@@ -106,8 +112,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     if not args.image and not args.note:
         raise ValueError("Give --image, --note, or both.")
+    image = _read_image_arg(args.image) if args.image else None
     bundle = load_bundle(args.bundle)
-    image = Path(args.image).read_bytes() if args.image else None
     prediction = bundle.predict(image, args.note, rule=args.fusion)
     record = prediction.to_dict()
     if args.cam and image is not None:
@@ -116,6 +122,18 @@ def _predict(args: argparse.Namespace) -> int:
         record["cams"] = [str(p) for p in paths]
     print(json.dumps(record, indent=1, ensure_ascii=False))
     return 0
+
+
+def _read_image_arg(name: str) -> Any:
+    """``--image`` decoded (a PIL image), before the slow bundle load; else what to give."""
+    from skinmm.image.io import load_image
+
+    path = Path(name)
+    if path.is_dir():
+        raise ValueError(f"--image {name} is a folder; give one image file (JPEG, PNG or WebP).")
+    if not path.is_file():
+        raise ValueError(f"--image {name} does not exist; check the path.")
+    return load_image(path)
 
 
 def _save_cams(cams: list, out: Path, codes: list[str]) -> list[Path]:
@@ -129,6 +147,37 @@ def _save_cams(cams: list, out: Path, codes: list[str]) -> list[Path]:
         cam.overlay.save(path)
         paths.append(path)
     return paths
+
+
+def _bundle_reseal(args: argparse.Namespace) -> int:
+    from skinmm.bundle import CARD_DIGEST, reseal
+
+    written = reseal(Path(args.directory))
+    state = "sealed" if written else "already sealed; nothing written"
+    print(f"{args.directory}: every file verified; {CARD_DIGEST} {state}.")
+    return 0
+
+
+def _bundle_verify(args: argparse.Namespace) -> int:
+    from skinmm.bundle import read_card
+
+    card = read_card(Path(args.directory))
+    print(f"{args.directory}: card sealed, {len(card['files'])} files verified.")
+    return 0
+
+
+def _add_bundle_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bundle", help="check or seal a model bundle's card")
+    actions = p.add_subparsers(dest="action", required=True)
+    q = actions.add_parser(
+        "reseal",
+        help="seal a card written before seals existed (verifies every file; certifies nothing new)",
+    )
+    q.add_argument("directory", help="bundle folder, e.g. models/default")
+    q.set_defaults(handler=_bundle_reseal)
+    q = actions.add_parser("verify", help="check the card's seal and every file's checksum")
+    q.add_argument("directory", help="bundle folder, e.g. models/default")
+    q.set_defaults(handler=_bundle_verify)
 
 
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
@@ -186,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
     _add_model_commands(sub)
+    _add_bundle_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser
@@ -203,10 +253,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except ValueError as exc:
         # Errors a user can cause carry their own explanation; no traceback for those.
         print(f"skinmm {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"skinmm {args.command}: error: {_os_message(exc)}", file=sys.stderr)
+        return 2
+
+
+def _os_message(exc: OSError) -> str:
+    """A file-system error in words, with what to check (its own text names no remedy)."""
+    if exc.filename is None:
+        return f"{exc.strerror or exc}. Check the paths given and the free disk space."
+    return f"{exc.strerror or exc}: {exc.filename}. Check that path and its permissions."
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from skinmm.bundle import Bundle, write_card
+from skinmm.bundle import Bundle, update_card
 from skinmm.cache import default_cache_dir
 from skinmm.data.datasets import data_dir
 from skinmm.data.manifest import read_manifest
@@ -246,10 +246,9 @@ def summary(metrics: dict[str, Any]) -> dict[str, Any]:
 def _record_in_card(bundle: Bundle, out: Path, metrics: dict[str, Any]) -> None:
     """Store the headline figures in the card when the report lies inside the bundle."""
     try:
-        out.resolve().relative_to(bundle.path.resolve())
+        inside = out.resolve().relative_to(bundle.path.resolve())
     except ValueError:
         return
-    card = dict(bundle.card)
-    card["metrics"] = {"test": summary(metrics), "manifest": Path(metrics["manifest"]).name}
-    write_card(bundle.path, card)
-    bundle.card = card
+    test = {"test": summary(metrics), "manifest": Path(metrics["manifest"]).name}
+    # Only the report is certified anew: weights changed since loading are refused.
+    bundle.card = update_card(bundle.path, {"metrics": test}, renew=inside.as_posix())

@@ -78,3 +78,21 @@ def test_unsplittable_class_is_a_clear_error(frame):
     extra = frame[frame["label"] == "df"].head(1)
     with pytest.raises(ManifestError, match="fewer than 2 groups"):
         split_manifest(pd.concat([lone, extra]))
+
+
+def test_made_up_and_missing_labels_are_refused_with_their_rows(frame):
+    bad = frame.copy()
+    bad.loc[3, "label"] = "harmless-freckle"
+    bad.loc[7, "label"] = ""
+    with pytest.raises(ManifestError) as err:
+        split_manifest(bad)
+    text = str(err.value)
+    assert "unknown label(s) harmless-freckle at CSV line(s) 5" in text
+    assert "empty label at CSV line(s) 9" in text
+
+
+def test_taxonomy_codes_and_other_label_spaces_can_be_split(frame):
+    # What `skinmm evaluate` accepts: taxonomy codes a bundle class covers (sk -> bkl, ...).
+    renamed = frame.replace({"label": {"bkl": "sk", "akiec": "bowen", "nv": "nev"}})
+    split = split_manifest(renamed, seed=0)
+    assert {"sk", "bowen", "nev"} <= set(split.train["label"])

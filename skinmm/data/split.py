@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from skinmm.data.manifest import ManifestError, write_manifest
+from skinmm.data.manifest import ManifestError, known_labels, validate_manifest, write_manifest
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,8 @@ class Split:
 
 
 def _group_labels(frame: pd.DataFrame) -> pd.Series:
-    labelled = frame[frame["label"] != ""]
-    if len(labelled) < len(frame):
-        raise ManifestError("Every row needs a label to be split; remove unlabelled rows first.")
     # A patient with lesions of several diagnoses is stratified by the commonest of them.
-    return labelled.groupby("group_id", sort=True)["label"].agg(lambda s: s.value_counts().index[0])
+    return frame.groupby("group_id", sort=True)["label"].agg(lambda s: s.value_counts().index[0])
 
 
 def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:
@@ -42,12 +39,19 @@ def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd
         raise ManifestError(
             f"Class(es) {', '.join(rare)} have fewer than 2 groups; they cannot be split."
         )
-    keep, take = train_test_split(
-        groups.index.to_numpy(dtype=object),
-        test_size=size,
-        stratify=groups.to_numpy(dtype=object),
-        random_state=seed,
-    )
+    try:
+        keep, take = train_test_split(
+            groups.index.to_numpy(dtype=object),
+            test_size=size,
+            stratify=groups.to_numpy(dtype=object),
+            random_state=seed,
+        )
+    except ValueError as exc:  # scikit-learn's text names its own parameters, not ours
+        raise ManifestError(
+            f"{len(groups)} groups of {len(counts)} classes cannot be split {size:.0%} aside "
+            f"with every class on both sides ({exc}). Raise --test-size or --val-size, or add "
+            "groups."
+        ) from exc
     return pd.Index(sorted(keep)), pd.Index(sorted(take))
 
 
@@ -65,10 +69,19 @@ def split_manifest(
 ) -> Split:
     """Split a manifest into train / val / test by group.
 
-    ``val_size`` is the share of the training groups set aside for validation.
+    ``val_size`` is the share of the training groups set aside for validation. Every row needs
+    a label from :func:`skinmm.data.manifest.known_labels`; else :class:`ManifestError`.
     """
     if not 0 < test_size < 1 or not 0 <= val_size < 1:
         raise ValueError("test_size must be in (0, 1) and val_size in [0, 1).")
+    # Labels that neither training nor evaluation could use would only fail later.
+    validate_manifest(
+        frame,
+        classes=known_labels(),
+        check_images=False,
+        require_labels=True,
+        source="The manifest to split",
+    )
     labels = _group_labels(frame)
     train_groups, test_groups = _stratified(labels, test_size, seed)
     if val_size > 0:
