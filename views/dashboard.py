@@ -29,6 +29,7 @@ from skinmm.charts import (
 )
 from skinmm.data.datasets import data_dir
 from skinmm.i18n import t
+from views.clinical import show_clinical_report
 from views.common import lang, read_json, require_bundle
 
 THUMBNAILS = 8
@@ -268,6 +269,7 @@ if unmapped.get("count"):
     st.caption(t("unmapped", language, count=int(unmapped["count"]), labels=labels_text))
 
 show_cards(metrics)
+show_clinical_report(metrics, bundle, language)
 per_class, compensation = st.columns(2, gap="large")
 with per_class:
     st.subheader(t("section_per_class", language))

@@ -20,6 +20,7 @@ from skinmm.image.io import load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
+from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -192,6 +193,7 @@ def show_result(result: Result) -> None:
         show_agreement(pred)
     with right:
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
+        show_triage_verdict(pred, require_bundle(), language)
     show_cautions(result)
     show_saved()
     show_cams(result)

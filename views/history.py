@@ -35,6 +35,7 @@ from skinmm.db.strings import t
 from skinmm.i18n import caution_text
 from skinmm.prediction import RISK_FLAG
 from skinmm.taxonomy import DatasetClass, Risk
+from views.clinical import show_saved_triage
 from views.common import lang, notice, optional_bundle
 
 LIST_LIMIT = 200
@@ -160,6 +161,7 @@ def show_prediction(case: Case) -> None:
         f"{t('rule', language)}: {pred.rule}"
     )
     st.plotly_chart(differential_figure(pred, language), key="history_chart")
+    show_saved_triage(pred, record.bundle_sha, optional_bundle()[0], language)
     worrying = ", ".join(
         c.name(language)
         for c, p in zip(pred.classes, pred.fused, strict=True)
