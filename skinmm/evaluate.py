@@ -81,16 +81,16 @@ def _chunks(n: int, size: int | None = None) -> list[slice]:
 
 
 def image_probabilities(
-    bundle: Bundle, paths: Sequence[str], cache_dir: Path | None, progress: bool = True
+    branch: Any, paths: Sequence[str], cache_dir: Path | None, progress: bool = True
 ) -> np.ndarray:
-    """The image branch on every path, streamed in chunks ("" marks a row without image)."""
-    out = np.full((len(paths), len(bundle.classes)), np.nan)
+    """An image branch on every path, streamed in chunks ("" marks a row without image)."""
+    out = np.full((len(paths), len(branch.classes_)), np.nan)
     rows = np.flatnonzero(np.asarray(paths, dtype=object) != "")
     bar = tqdm(total=len(rows), desc="image branch", unit="img", disable=not progress)
     for part in _chunks(len(rows)):
         chunk = rows[part]
         chunk_paths = [paths[i] for i in chunk]
-        out[chunk] = bundle.image.predict_proba_paths(chunk_paths, cache_dir=cache_dir)
+        out[chunk] = branch.predict_proba_paths(chunk_paths, cache_dir=cache_dir)
         bar.update(len(chunk))
     bar.close()
     return out
@@ -118,7 +118,7 @@ def branch_probabilities(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each branch's probabilities for a manifest; NaN rows where an input is missing."""
     paths = frame["image_path"].astype(str).tolist()
-    image_p = image_probabilities(bundle, paths, cache_dir, progress)
+    image_p = image_probabilities(bundle.image, paths, cache_dir, progress)
     return image_p, text_probabilities(bundle, notes, progress)
 
 

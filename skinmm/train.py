@@ -190,7 +190,10 @@ def _branches(config: TrainConfig, codes: list[str]):
 def _validation_probas(
     cache_dir: Path, image: Any, text: Any, val: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
-    image_p = image.predict_proba_paths(val["image_path"].tolist(), cache_dir=cache_dir)
+    # Streamed in chunks with progress, as `skinmm evaluate` does.
+    from skinmm.evaluate import image_probabilities
+
+    image_p = image_probabilities(image, val["image_path"].astype(str).tolist(), cache_dir)
     return image_p, text.predict_proba(val["note"].tolist())
 
 

@@ -224,7 +224,7 @@ def test_evaluation_streams_in_chunks_with_progress(tiny_bundle, tmp_path, monke
         "predict_proba_paths",
         lambda p, cache_dir: seen.append(len(p)) or real(p, cache_dir),
     )
-    chunked = evaluate.image_probabilities(bundle, paths, cache)
+    chunked = evaluate.image_probabilities(bundle.image, paths, cache)
     assert max(seen) == 7 and sum(seen) == len(paths)
     np.testing.assert_allclose(chunked, whole, atol=1e-9)
     evaluate.evaluate_bundle(
