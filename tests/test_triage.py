@@ -104,3 +104,24 @@ def test_clinical_tables_and_curve_from_a_report(tiny_bundle, lang):
     assert len(figure.data) == 2  # the curve and the operating point
     assert with_interval(0.8354, [0.81, 0.86]) == "0.835 (0.810–0.860)"
     assert with_interval(None, None) == "—"
+
+
+def test_diagnose_shows_the_triage_verdict_with_its_test_figures(
+    tiny_bundle, tmp_path, monkeypatch
+):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import ROOT, TIMEOUT, png_bytes, submit
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SKINMM_BUNDLE", str(tiny_bundle))
+    at = submit(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT), png_bytes())
+    assert not at.exception
+    boxes = [str(e.value) for e in [*at.error, *at.info]]
+    assert any("Triage: refer" in b or "Triage: low risk" in b for b in boxes)
+    captions = [str(c.value) for c in at.caption]
+    assert any("On the test split this threshold had sensitivity" in c for c in captions)

@@ -269,7 +269,6 @@ if unmapped.get("count"):
     st.caption(t("unmapped", language, count=int(unmapped["count"]), labels=labels_text))
 
 show_cards(metrics)
-show_clinical_report(metrics, bundle, language)
 per_class, compensation = st.columns(2, gap="large")
 with per_class:
     st.subheader(t("section_per_class", language))
@@ -283,4 +282,5 @@ with compensation:
 show_confusion(metrics)
 show_curves(metrics)
 show_tables(metrics)
+show_clinical_report(metrics, bundle, language)
 show_errors(report_directory)
