@@ -125,3 +125,18 @@ def test_diagnose_shows_the_triage_verdict_with_its_test_figures(
     assert any("Triage: refer" in b or "Triage: low risk" in b for b in boxes)
     captions = [str(c.value) for c in at.caption]
     assert any("On the test split this threshold had sensitivity" in c for c in captions)
+
+
+def test_the_pdf_carries_the_triage_verdict_of_the_bundle_that_made_the_case(tiny_bundle, tmp_path):
+    from skinmm.db.report import build_case_report
+    from skinmm.db.store import open_store
+    from tests.test_db_helpers import case_from_bundle
+    from tests.test_report_pdf import pdf_text, saved_case
+
+    store = open_store(f"sqlite:///{tmp_path / 'cases.db'}", tmp_path / "home")
+    bundle, _, case_id = case_from_bundle(store, tiny_bundle, "Male, 60 years. Back.")
+    text = " ".join(pdf_text(build_case_report(store, case_id, bundle=bundle)).split())
+    assert "Triage: refer" in text or "Triage: low risk at this operating point" in text
+    assert "referral threshold" in text
+    other = " ".join(pdf_text(build_case_report(store, saved_case(store), bundle=bundle)).split())
+    assert "its referral threshold is unknown" in other
