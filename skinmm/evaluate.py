@@ -9,13 +9,16 @@ reported, never silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from skinmm.bundle import Bundle, update_card
 from skinmm.cache import default_cache_dir
@@ -24,12 +27,23 @@ from skinmm.data.manifest import read_manifest
 from skinmm.data.notes import note_fields, render_notes
 from skinmm.fusion import RULES, fuse
 from skinmm.metrics import (
+    CI_LEVEL,
+    N_BOOTSTRAP,
     agreement_rate,
+    binary_sens_spec,
+    bootstrap,
     classification_report,
     compensation,
+    intervals,
+    paired_difference,
     per_class_dict,
+    report_statistic,
+    risk_score,
+    sens_spec_statistic,
+    triage_curve,
 )
 from skinmm.taxonomy import TAXONOMY, DatasetClass
+from skinmm.triage import risk_classes
 
 
 def label_mapper(classes: Sequence[DatasetClass]) -> dict[str, str]:
@@ -56,74 +70,278 @@ def map_labels(frame: pd.DataFrame, classes: Sequence[DatasetClass]) -> tuple[pd
     return kept.reset_index(drop=True), unmapped
 
 
+# Rows per streamed chunk: bounds the activations held at once (about 277 KB a row for
+# Lite2's trunk) whatever the manifest's length; the cache is filled as the chunks go.
+CHUNK = 256
+
+
+def _chunks(n: int, size: int | None = None) -> list[slice]:
+    size = size or CHUNK
+    return [slice(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+def image_probabilities(
+    branch: Any, paths: Sequence[str], cache_dir: Path | None, progress: bool = True
+) -> np.ndarray:
+    """An image branch on every path, streamed in chunks ("" marks a row without image)."""
+    out = np.full((len(paths), len(branch.classes_)), np.nan)
+    rows = np.flatnonzero(np.asarray(paths, dtype=object) != "")
+    bar = tqdm(total=len(rows), desc="image branch", unit="img", disable=not progress)
+    for part in _chunks(len(rows)):
+        chunk = rows[part]
+        chunk_paths = [paths[i] for i in chunk]
+        out[chunk] = branch.predict_proba_paths(chunk_paths, cache_dir=cache_dir)
+        bar.update(len(chunk))
+    bar.close()
+    return out
+
+
+def text_probabilities(
+    bundle: Bundle, notes: Sequence[str], progress: bool = True, desc: str = "text branch"
+) -> np.ndarray:
+    """The text branch on every note, in chunks (all-NaN rows where there is no note)."""
+    out = np.full((len(notes), len(bundle.classes)), np.nan)
+    bar = tqdm(total=len(notes), desc=desc, unit="note", disable=not progress)
+    for part in _chunks(len(notes), 4 * CHUNK):
+        out[part] = bundle.text.predict_proba(list(notes[part]))
+        bar.update(part.stop - part.start)
+    bar.close()
+    return out
+
+
 def branch_probabilities(
-    bundle: Bundle, frame: pd.DataFrame, notes: list[str], cache_dir: Path | None
+    bundle: Bundle,
+    frame: pd.DataFrame,
+    notes: list[str],
+    cache_dir: Path | None,
+    progress: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each branch's probabilities for a manifest; NaN rows where an input is missing."""
-    n_classes = len(bundle.classes)
-    image_p = np.full((len(frame), n_classes), np.nan)
-    with_image = np.flatnonzero(frame["image_path"].to_numpy(dtype=object) != "")
-    if len(with_image):
-        paths = frame["image_path"].iloc[with_image].tolist()
-        image_p[with_image] = bundle.image.predict_proba_paths(paths, cache_dir=cache_dir)
-    return image_p, bundle.text.predict_proba(notes)
+    paths = frame["image_path"].astype(str).tolist()
+    image_p = image_probabilities(bundle.image, paths, cache_dir, progress)
+    return image_p, text_probabilities(bundle, notes, progress)
 
 
-def _both(image_p: np.ndarray, text_p: np.ndarray) -> np.ndarray:
-    return ~np.isnan(image_p).any(axis=1) & ~np.isnan(text_p).any(axis=1)
+def _present(p: np.ndarray) -> np.ndarray:
+    return ~np.isnan(p).any(axis=1)
 
 
-def rule_reports(
-    bundle: Bundle, image_p: np.ndarray, text_p: np.ndarray, y: np.ndarray
-) -> dict[str, dict[str, Any]]:
-    codes = bundle.codes
-    return {
-        rule: classification_report(
-            y, fuse(image_p, text_p, rule, bundle.fusion.params).proba, codes
-        )
-        for rule in RULES
-    }
+def _decided(bundle: Bundle, image_p: np.ndarray, text_p: np.ndarray, rule: str) -> np.ndarray:
+    """Fused probabilities of ``rule`` with the bundle's prior corrections, decided by plain
+    argmax: the paper's comparison of rules."""
+    params = dataclasses.replace(bundle.fusion.params, decision_power=0.0)
+    return fuse(image_p, text_p, rule, params).proba
 
 
-def guarantee(reports: dict[str, Any], codes: Sequence[str]) -> dict[str, Any]:
-    """The paper's guarantee per class: fused F1 at least the lower of the two branches' F1."""
+def guarantee(reports: dict[str, Any], codes: Sequence[str], n_cases: int) -> dict[str, Any]:
+    """The paper's guarantee per class: fused F1 at least the lower of the two branches' F1,
+    on the cases with both inputs. Over zero cases it is not evaluated, never "holds"."""
+    if n_cases == 0:
+        return {"status": "not evaluated", "holds_everywhere": None, "n_cases": 0, "per_class": {}}
     rows = {}
     for code in codes:
         f1 = {k: reports[k]["per_class"][code]["f1"] for k in ("image", "text", "fused")}
         rows[code] = {**f1, "holds": f1["fused"] >= min(f1["image"], f1["text"]) - 1e-12}
-    return {"per_class": rows, "holds_everywhere": all(r["holds"] for r in rows.values())}
+    holds = all(r["holds"] for r in rows.values())
+    return {
+        "status": "holds" if holds else "fails",
+        "holds_everywhere": holds,
+        "n_cases": n_cases,
+        "per_class": rows,
+    }
+
+
+def sensitivity_guarantee(
+    image: dict[str, Any], fused: dict[str, Any], risk_codes: Sequence[str]
+) -> dict[str, Any]:
+    """The new guarantee: fused recall never below the image's on each malignant and
+    premalignant class, on the cases that have an image. A class without case is not
+    evaluated; neither is the whole with no case at all."""
+    rows = {}
+    for code in risk_codes:
+        support = image["per_class"][code]["support"]
+        if not support:
+            rows[code] = {"status": "not evaluated", "support": 0}
+            continue
+        r_img, r_fus = image["per_class"][code]["recall"], fused["per_class"][code]["recall"]
+        holds = r_fus >= r_img - 1e-12
+        rows[code] = {"image": r_img, "fused": r_fus, "support": support, "holds": holds}
+    judged = [r["holds"] for r in rows.values() if "holds" in r]
+    status = "not evaluated" if not judged else ("holds" if all(judged) else "fails")
+    return {
+        "status": status,
+        "holds_everywhere": all(judged) if judged else None,
+        "n_cases": image["n_cases"],
+        "classes": list(risk_codes),
+        "per_class": rows,
+    }
+
+
+def _labels(frame: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    return frame["label"].map({c: i for i, c in enumerate(codes)}).to_numpy(dtype=int)
+
+
+def _probability_sets(
+    bundle: Bundle, image_p: np.ndarray, text_p: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every scored set of probabilities with the rows it covers: each branch on the cases it
+    saw, the fusion on every case (with the app's per-case fallback)."""
+    everyone = np.ones(len(image_p), dtype=bool)
+    fused = fuse(image_p, text_p, bundle.fusion.rule, bundle.fusion.params).proba
+    sets = {
+        "image": (image_p, _present(image_p)),
+        "text": (text_p, _present(text_p)),
+        "fused": (fused, everyone),
+        "fused_argmax": (_decided(bundle, image_p, text_p, bundle.fusion.rule), everyone),
+        # The fusion on the image's own cases: what a paired fused - image difference compares.
+        "fused_on_image_cases": (fused, _present(image_p)),
+    }
+    sets.update({f"rule:{r}": (_decided(bundle, image_p, text_p, r), everyone) for r in RULES})
+    return sets
+
+
+def _with_ci(report: dict[str, Any], draws: dict[str, np.ndarray]) -> dict[str, Any]:
+    """``ci`` beside each figure: top-level figures in ``report["ci"]``, per-class figures in
+    each class's own ``ci``."""
+    ci = intervals(draws)
+    report["ci"] = {k: v for k, v in ci.items() if "/" not in k}
+    for code, row in report["per_class"].items():
+        row["ci"] = {m: ci.get(f"{m}/{code}") for m in ("recall", "precision", "auc")}
+    return report
+
+
+DIFFERENCE_FIGURES = (
+    "weighted_f1",
+    "balanced_accuracy",
+    "macro_f1",
+    "auc_macro",
+    "malignant_sensitivity",
+    "malignant_specificity",
+)
+
+
+def _differences(
+    draws: dict[str, dict[str, np.ndarray]],
+    estimates: dict[str, dict[str, float]],
+    codes: Sequence[str],
+    risk_codes: Sequence[str],
+) -> dict[str, Any]:
+    """Paired fused - image differences on the image's cases, each with its verdict."""
+    if "image" not in draws:
+        return {}
+    figures = [*DIFFERENCE_FIGURES, *(f"recall/{c}" for c in risk_codes)]
+    out = {}
+    for figure in figures:
+        a, b = estimates["fused_on_image_cases"][figure], estimates["image"][figure]
+        out[figure] = paired_difference(
+            None if np.isnan(a) else a,
+            None if np.isnan(b) else b,
+            draws["fused_on_image_cases"][figure],
+            draws["image"][figure],
+        )
+    return out
+
+
+def triage_report(
+    bundle: Bundle, y: np.ndarray, fused: np.ndarray, positive: Sequence[int]
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The triage block (without intervals), each case's score and referral."""
+    point = bundle.card.get("triage") or {}
+    score = risk_score(fused, positive)
+    threshold = point.get("threshold")
+    refer = score >= threshold if threshold is not None else np.zeros(len(y), dtype=bool)
+    sens, spec = binary_sens_spec(y, refer, positive) if threshold is not None else (None, None)
+    report = {
+        "classes": [bundle.codes[k] for k in positive],
+        "threshold": threshold,
+        "target_sensitivity": point.get("target_sensitivity"),
+        "validation": point.get("validation"),
+        "sensitivity": sens,
+        "specificity": spec,
+        "n_cases": len(y),
+        "n_referred": int(refer.sum()),
+        "curve": triage_curve(y, score, positive),
+    }
+    return report, score, refer
 
 
 def compute_metrics(
-    bundle: Bundle, frame: pd.DataFrame, image_p: np.ndarray, text_p: np.ndarray
+    bundle: Bundle,
+    frame: pd.DataFrame,
+    image_p: np.ndarray,
+    text_p: np.ndarray,
+    *,
+    n_boot: int = N_BOOTSTRAP,
+    seed: int = 0,
+    progress: bool = True,
 ) -> dict[str, Any]:
-    """Every figure of the report, on the cases that have both an image and a note."""
+    """Every figure of the report, each branch on its own cases, with grouped intervals."""
     codes = bundle.codes
-    both = _both(image_p, text_p)
-    lookup = {c: i for i, c in enumerate(codes)}
-    y = frame["label"].map(lookup).to_numpy(dtype=int)[both]
-    image_b, text_b = image_p[both], text_p[both]
-    rules = rule_reports(bundle, image_b, text_b, y)
+    positive = risk_classes(bundle.classes)
+    risk_codes = [codes[k] for k in positive]
+    y = _labels(frame, codes)
+    sets = _probability_sets(bundle, image_p, text_p)
     reports = {
-        "image": classification_report(y, image_b, codes),
-        "text": classification_report(y, text_b, codes),
-        "fused": rules[bundle.fusion.rule],
+        name: classification_report(y[rows], p[rows], codes, positive)
+        for name, (p, rows) in tqdm(sets.items(), desc="reports", disable=not progress)
     }
-    image_pred, text_pred = image_b.argmax(1), text_b.argmax(1)
+    triage, _, refer = triage_report(bundle, y, sets["fused"][0], positive)
+    statistics = {
+        name: report_statistic(y, p, codes, rows, positive)
+        for name, (p, rows) in sets.items()
+        if rows.any()
+    }
+    everyone = np.ones(len(y), dtype=bool)
+    if triage["threshold"] is not None:
+        statistics["triage"] = sens_spec_statistic(y, refer, positive, everyone)
+    groups = frame["group_id"].astype(str).to_numpy()
+    draws = bootstrap(statistics, groups, n_boot, seed, progress)
+    estimates = {name: stat(np.ones(len(y))) for name, stat in statistics.items()}
+    for name in statistics:
+        if name != "triage":
+            _with_ci(reports[name], draws[name])
+    if "triage" in draws:
+        triage["ci"] = intervals(draws["triage"])
+    both = _present(image_p) & _present(text_p)
+    both_reports = {
+        k: classification_report(y[both], sets[k][0][both], codes) for k in ("image", "text")
+    }
+    both_reports["fused"] = classification_report(y[both], sets["fused"][0][both], codes)
+    image_pred, text_pred = image_p[both].argmax(1), text_p[both].argmax(1)
     return {
-        **reports,
+        "image": reports["image"],
+        "text": reports["text"],
+        "fused": reports["fused"],
+        "fused_argmax": reports["fused_argmax"],
         "rule": bundle.fusion.rule,
-        "fusion_rules": rules,
+        "decision": {
+            "kind": "prior-corrected argmax",
+            "power": bundle.fusion.params.decision_power,
+        },
+        "fusion_rules": {r: reports[f"rule:{r}"] for r in RULES},
+        "fused_minus_image": _differences(draws, estimates, codes, risk_codes),
+        "triage": triage,
         "text_compensating_image": per_class_dict(
-            compensation(y, image_pred, text_pred, len(codes)), codes
+            compensation(y[both], image_pred, text_pred, len(codes)), codes
         ),
         "image_compensating_text": per_class_dict(
-            compensation(y, text_pred, image_pred, len(codes)), codes
+            compensation(y[both], text_pred, image_pred, len(codes)), codes
         ),
-        "agreement_rate": agreement_rate(image_pred, text_pred),
-        "guarantee": guarantee(reports, codes),
+        "agreement_rate": agreement_rate(image_pred, text_pred) if both.any() else None,
+        "guarantee": guarantee(both_reports, codes, int(both.sum())),
+        "sensitivity_guarantee": sensitivity_guarantee(
+            reports["image"], reports["fused_on_image_cases"], risk_codes
+        ),
+        "bootstrap": {
+            "replicates": n_boot,
+            "seed": seed,
+            "resampled": "groups (group_id: lesion or patient)",
+            "n_groups": len(set(groups)),
+            "level": CI_LEVEL,
+        },
         "classes": codes,
-        "n_cases": int(both.sum()),
+        "n_cases": len(y),
+        "n_with_both_inputs": int(both.sum()),
         "n_without_both_inputs": int((~both).sum()),
     }
 
@@ -153,12 +371,20 @@ def predictions_table(
         valid = ~np.isnan(proba).any(axis=1)
         table[f"{name}_pred"] = np.where(valid, np.array(codes)[np.nan_to_num(proba).argmax(1)], "")
     table["mode"] = result.mode
+    positive = risk_classes(bundle.classes)
+    threshold = (bundle.card.get("triage") or {}).get("threshold")
+    score = risk_score(result.proba, positive)
+    table["triage_score"] = np.round(score, 6)
+    table["triage_refer"] = (score >= threshold).astype(int) if threshold is not None else ""
     return table
 
 
-def _headline(y: np.ndarray, proba: np.ndarray, codes: list[str]) -> dict[str, float]:
-    report = classification_report(y, proba, codes)
-    return {m: report[m] for m in ("weighted_f1", "macro_f1", "balanced_accuracy")}
+def _headline(
+    y: np.ndarray, proba: np.ndarray, codes: list[str], positive: Sequence[int]
+) -> dict[str, Any]:
+    report = classification_report(y, proba, codes, positive)
+    keys = ("weighted_f1", "macro_f1", "balanced_accuracy", "malignant_sensitivity", "n_cases")
+    return {m: report[m] for m in keys}
 
 
 def field_dropout_study(
@@ -172,17 +398,19 @@ def field_dropout_study(
     if not note_fields(frame):
         return {}
     codes = bundle.codes
-    y = frame["label"].map({c: i for i, c in enumerate(codes)}).to_numpy(dtype=int)
+    positive = risk_classes(bundle.classes)
+    y = _labels(frame, codes)
+    has_image = _present(image_p)
     out = {}
     for rate in rates:
         notes = render_notes(frame, "en", drop=rate, rng=np.random.default_rng(seed))
-        text_p = bundle.text.predict_proba(notes)
-        has_text = ~np.isnan(text_p).any(axis=1)
+        text_p = text_probabilities(bundle, notes, desc=f"field dropout {rate:g}")
+        has_text = _present(text_p)
         fused = fuse(image_p, text_p, bundle.fusion.rule, bundle.fusion.params).proba
         out[f"{rate:g}"] = {
-            "image": _headline(y, image_p, codes),
-            "text": _headline(y[has_text], text_p[has_text], codes),
-            "fused": _headline(y, fused, codes),
+            "image": _headline(y[has_image], image_p[has_image], codes, positive),
+            "text": _headline(y[has_text], text_p[has_text], codes, positive),
+            "fused": _headline(y, fused, codes, positive),
             "share_of_notes_left_empty": float(1 - has_text.mean()),
         }
     return out
@@ -197,15 +425,25 @@ def evaluate_bundle(
     field_dropout: Sequence[float] = (),
     seed: int = 0,
     plots: bool = True,
+    n_boot: int = N_BOOTSTRAP,
+    progress: bool = True,
 ) -> dict[str, Any]:
-    """Evaluate ``bundle`` on ``manifest`` and write the report into ``out``."""
+    """Evaluate ``bundle`` on ``manifest`` and write the report into ``out``.
+
+    The branches run over the manifest in chunks (memory bounded by the chunk, not the
+    manifest), and every stage shows its progress on standard error.
+    """
     frame = read_manifest(manifest)
     frame, unmapped = map_labels(frame[frame["label"] != ""], bundle.classes)
     if frame.empty:
         raise ValueError(f"No row of {manifest} has a label that maps onto {bundle.codes}.")
     cache_dir = cache_dir or default_cache_dir()
-    image_p, text_p = branch_probabilities(bundle, frame, frame["note"].tolist(), cache_dir)
-    metrics = compute_metrics(bundle, frame, image_p, text_p)
+    image_p, text_p = branch_probabilities(
+        bundle, frame, frame["note"].tolist(), cache_dir, progress
+    )
+    metrics = compute_metrics(
+        bundle, frame, image_p, text_p, n_boot=n_boot, seed=seed, progress=progress
+    )
     metrics["unmapped"] = unmapped
     metrics["manifest"] = str(manifest)
     if field_dropout:
@@ -216,6 +454,8 @@ def evaluate_bundle(
     if plots:
         from skinmm.plots import write_plots
 
+        if progress:
+            print("plots ...", file=sys.stderr, flush=True)
         write_plots(metrics, out)
     _record_in_card(bundle, out, metrics)
     return metrics
@@ -229,17 +469,35 @@ SUMMARY_KEYS = (
     "balanced_accuracy",
     "auc_macro",
     "ece",
+    "malignant_sensitivity",
+    "malignant_specificity",
 )
 
 
+def _round(value: Any) -> Any:
+    return None if value is None else round(float(value), 4)
+
+
 def summary(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures, as stored in the model card."""
-    out: dict[str, Any] = {
-        k: {m: round(metrics[k][m], 4) for m in SUMMARY_KEYS} for k in ("image", "text", "fused")
-    }
-    out["rules"] = {r: round(v["weighted_f1"], 4) for r, v in metrics["fusion_rules"].items()}
+    """The headline figures, as stored in the model card, with their intervals."""
+    out: dict[str, Any] = {}
+    for k in ("image", "text", "fused"):
+        report = metrics[k]
+        out[k] = {m: _round(report[m]) for m in SUMMARY_KEYS}
+        out[k]["melanoma_recall"] = _round((report["per_class"].get("mel") or {}).get("recall"))
+        out[k]["n_cases"] = report["n_cases"]
+        out[k]["ci"] = {
+            m: report.get("ci", {}).get(m) for m in ("weighted_f1", "balanced_accuracy")
+        }
+    out["rules"] = {r: _round(v["weighted_f1"]) for r, v in metrics["fusion_rules"].items()}
+    out["rule"] = metrics["rule"]
+    out["decision_power"] = metrics["decision"]["power"]
     out["n_cases"] = metrics["n_cases"]
+    out["guarantee"] = metrics["guarantee"]["status"]
     out["guarantee_holds"] = metrics["guarantee"]["holds_everywhere"]
+    out["sensitivity_guarantee"] = metrics["sensitivity_guarantee"]["status"]
+    triage = metrics["triage"]
+    out["triage"] = {k: triage.get(k) for k in ("threshold", "sensitivity", "specificity", "ci")}
     return out
 
 

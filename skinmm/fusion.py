@@ -23,6 +23,10 @@ from skinmm.metrics import weighted_f1
 
 RULES: tuple[str, ...] = ("max", "mean", "product", "weighted", "stacked")
 IMAGE, TEXT, BOTH = "image", "text", "both"
+# Not a fusion: the image branch alone (the text only where there is no image). The default
+# when no fusion rule keeps the image branch's sensitivity on the validation groups.
+IMAGE_ONLY = "image"
+SELECTABLE: tuple[str, ...] = (*RULES, IMAGE_ONLY)
 
 
 @dataclass(frozen=True)
@@ -139,17 +143,25 @@ class FusionParams:
     as they are, the prior counts twice and pulls every case towards the majority class
     (nevus). Dividing the text probabilities by ``text_prior ** prior_power`` and
     renormalising removes that double count; ``prior_power`` 0 leaves them as they are.
+
+    The decision is prior-corrected the same way: the fused probabilities are divided by
+    ``text_prior ** decision_power`` (``text_prior`` is the training prior of both branches),
+    which trades nevus predictions for the rarer, often malignant, classes. Power 0 is the
+    plain argmax of the fused probabilities.
     """
 
     weight: float = 0.5
     stacked: StackedFusion = field(default_factory=StackedFusion)
     text_prior: np.ndarray | None = None
     prior_power: float = 0.0
+    decision_power: float = 0.0
 
     def deprior(self, text: np.ndarray) -> np.ndarray:
-        if self.text_prior is None or self.prior_power == 0:
-            return text
-        return _normalise(text / np.clip(self.text_prior, EPS, None) ** self.prior_power)
+        return divide_prior(text, self.text_prior, self.prior_power)
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """The probabilities behind the decision: fused ones with the prior correction."""
+        return divide_prior(proba, self.text_prior, self.decision_power)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +169,7 @@ class FusionParams:
             "stacked": self.stacked.to_dict(),
             "text_prior": None if self.text_prior is None else self.text_prior.tolist(),
             "prior_power": self.prior_power,
+            "decision_power": self.decision_power,
         }
 
     @classmethod
@@ -167,7 +180,15 @@ class FusionParams:
             stacked=StackedFusion.from_dict(d["stacked"]),
             text_prior=None if prior is None else np.asarray(prior, dtype=np.float64),
             prior_power=float(d.get("prior_power", 0.0)),
+            decision_power=float(d.get("decision_power", 0.0)),
         )
+
+
+def divide_prior(proba: np.ndarray, prior: np.ndarray | None, power: float) -> np.ndarray:
+    """``proba / prior ** power``, renormalised per row; unchanged for power 0 or no prior."""
+    if prior is None or power == 0:
+        return proba
+    return _normalise(proba / np.clip(prior, EPS, None) ** power)
 
 
 def rule_function(
@@ -180,9 +201,10 @@ def rule_function(
         "product": product_rule,
         "weighted": lambda i, t: weighted_rule(i, t, params.weight),
         "stacked": params.stacked.predict_proba,
+        IMAGE_ONLY: lambda i, t: i,
     }
     if rule not in combiners:
-        raise ValueError(f"Unknown fusion rule {rule!r}; choose one of {', '.join(RULES)}.")
+        raise ValueError(f"Unknown fusion rule {rule!r}; choose one of {', '.join(SELECTABLE)}.")
     return combiners[rule]
 
 
@@ -195,7 +217,11 @@ def _carrier(image: np.ndarray, text: np.ndarray) -> np.ndarray:
 def fuse(
     image: np.ndarray, text: np.ndarray, rule: str = "max", params: FusionParams | None = None
 ) -> FusionResult:
-    """Fuse two branches' probabilities, falling back to the branch present per case."""
+    """Fuse two branches' probabilities, falling back to the branch present per case.
+
+    The result's probabilities carry the decision's prior correction (see
+    :class:`FusionParams`), so their argmax is the decision, whatever the inputs were.
+    """
     image = np.asarray(image, dtype=np.float64)
     text = np.asarray(text, dtype=np.float64)
     _check(image, text)
@@ -215,7 +241,7 @@ def fuse(
     carrier[has_image & ~has_text] = IMAGE
     carrier[~has_image & has_text] = TEXT
     mode = np.where(both, "fused", np.where(has_image, "image-only", "text-only"))
-    return FusionResult(proba=proba, carrier=carrier, mode=mode)
+    return FusionResult(proba=params.decide(proba), carrier=carrier, mode=mode)
 
 
 def fit_params(

@@ -655,6 +655,127 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "audit_action_sign_in_failed": {"en": "sign-in failed", "zh": "登录失败"},
     "audit_action_user_add": {"en": "account added", "zh": "添加账户"},
     "audit_action_user_remove": {"en": "account removed", "zh": "删除账户"},
+    # Clinical decisions: triage point, guarantees, confidence intervals (issue 14)
+    "clin_section": {"en": "Clinical decisions", "zh": "临床决策"},
+    "clin_row_fused": {"en": "Fused (default decision)", "zh": "融合（默认决策）"},
+    "clin_row_fused_argmax": {
+        "en": "Fused, plain argmax",
+        "zh": "融合（直接取最大概率）",
+    },
+    "clin_row_max": {"en": "Fused, the paper's max rule", "zh": "融合（论文的最大值规则）"},
+    "clin_col_model": {"en": "Model", "zh": "模型"},
+    "clin_fig_weighted_f1": {"en": "Weighted F1", "zh": "加权 F1"},
+    "clin_fig_balanced_accuracy": {"en": "Balanced accuracy", "zh": "平衡准确率"},
+    "clin_fig_macro_f1": {"en": "Macro F1", "zh": "宏平均 F1"},
+    "clin_fig_auc_macro": {"en": "Macro AUC", "zh": "宏平均 AUC"},
+    "clin_fig_malignant_sensitivity": {
+        "en": "Sensitivity (malignant + premalignant)",
+        "zh": "敏感度（恶性 + 癌前病变）",
+    },
+    "clin_fig_malignant_specificity": {
+        "en": "Specificity (benign)",
+        "zh": "特异度（良性）",
+    },
+    "clin_fig_mel_recall": {"en": "Melanoma recall", "zh": "黑色素瘤召回率"},
+    "clin_fig_recall_of": {"en": "Recall of {code}", "zh": "{code} 召回率"},
+    "clin_intervals_title": {
+        "en": "Figures with 95% confidence intervals",
+        "zh": "各项指标及其 95% 置信区间",
+    },
+    "clin_intervals_caption": {
+        "en": "Grouped bootstrap on the test split: {replicates} replicates resampling "
+        "{groups} lesions or patients, seed {seed}.",
+        "zh": "测试集上的分组自助法：对 {groups} 个病灶或患者重抽样 {replicates} 次，"
+        "随机种子 {seed}。",
+    },
+    "clin_differences_title": {
+        "en": "Fused minus image (paired)",
+        "zh": "融合减图像（配对）",
+    },
+    "clin_col_figure": {"en": "Figure", "zh": "指标"},
+    "clin_col_difference": {"en": "Difference (95% CI)", "zh": "差值（95% 置信区间）"},
+    "clin_col_verdict": {"en": "Verdict", "zh": "结论"},
+    "clin_verdict_higher": {"en": "fused higher", "zh": "融合更高"},
+    "clin_verdict_lower": {"en": "fused lower", "zh": "融合更低"},
+    "clin_verdict_no_measurable_difference": {
+        "en": "no measurable difference",
+        "zh": "无可测量的差异",
+    },
+    "clin_verdict_not_evaluated": {"en": "not evaluated", "zh": "未评估"},
+    "clin_guarantees_title": {"en": "Guarantees on the test split", "zh": "测试集上的保证"},
+    "clin_col_guarantee": {"en": "Guarantee", "zh": "保证"},
+    "clin_guarantee": {
+        "en": "Paper's: fused F1 never below both branches in any class",
+        "zh": "论文的保证：任何类别的融合 F1 都不低于两个分支中较低者",
+    },
+    "clin_sensitivity_guarantee": {
+        "en": "Sensitivity: fused recall never below the image's on mel, bcc, akiec",
+        "zh": "敏感度保证：mel、bcc、akiec 的融合召回率不低于图像分支",
+    },
+    "clin_col_status": {"en": "Status", "zh": "状态"},
+    "clin_col_failing": {"en": "Classes where it fails", "zh": "未满足的类别"},
+    "clin_status_holds": {"en": "holds", "zh": "成立"},
+    "clin_status_fails": {"en": "fails", "zh": "不成立"},
+    "clin_status_not_evaluated": {
+        "en": "not evaluated (no case)",
+        "zh": "未评估（无病例）",
+    },
+    "clin_curve": {"en": "Triage score", "zh": "分诊评分"},
+    "clin_curve_title": {
+        "en": "Malignancy triage: sensitivity against specificity",
+        "zh": "恶性分诊：敏感度与特异度",
+    },
+    "clin_curve_hover": {
+        "en": "threshold %{customdata:.3f}<br>sensitivity %{y:.3f}<br>specificity %{x:.3f}",
+        "zh": "阈值 %{customdata:.3f}<br>敏感度 %{y:.3f}<br>特异度 %{x:.3f}",
+    },
+    "clin_operating_point": {
+        "en": "Operating point (threshold {threshold:.3f})",
+        "zh": "工作点（阈值 {threshold:.3f}）",
+    },
+    "clin_sensitivity": {"en": "Sensitivity", "zh": "敏感度"},
+    "clin_specificity": {"en": "Specificity", "zh": "特异度"},
+    "clin_triage_refer": {
+        "en": "Triage: refer — biopsy or specialist review advised",
+        "zh": "分诊：建议转诊——建议活检或专科复核",
+    },
+    "clin_triage_low": {
+        "en": "Triage: low risk at this operating point",
+        "zh": "分诊：在此工作点为低风险",
+    },
+    "clin_triage_detail": {
+        "en": "Malignant + premalignant probability {score:.1%}; referral threshold "
+        "{threshold:.1%}, set on the validation groups for at least 90% sensitivity.",
+        "zh": "恶性 + 癌前病变概率 {score:.1%}；转诊阈值 {threshold:.1%}"
+        "（在验证组上设定，敏感度至少 90%）。",
+    },
+    "clin_triage_test": {
+        "en": "On the test split this threshold had sensitivity {sens} and specificity {spec} "
+        "(95% CI). A low-risk verdict does not rule out a malignancy.",
+        "zh": "在测试集上，该阈值的敏感度为 {sens}，特异度为 {spec}（95% 置信区间）。"
+        "低风险结论不能排除恶性肿瘤。",
+    },
+    "clin_triage_untested": {
+        "en": "This bundle has no test report yet: the threshold's sensitivity and "
+        "specificity on test data are unknown.",
+        "zh": "该模型包尚无测试报告：此阈值在测试数据上的敏感度和特异度未知。",
+    },
+    "clin_triage_no_point": {
+        "en": "This bundle has no triage operating point; refit it with "
+        "`skinmm refit-fusion` to add one.",
+        "zh": "该模型包没有分诊工作点；请用 `skinmm refit-fusion` 重新拟合以添加。",
+    },
+    "clin_triage_other_bundle": {
+        "en": "Malignant + premalignant probability {score:.1%}. The model that made this "
+        "prediction is not the one loaded, so its referral threshold is unknown.",
+        "zh": "恶性 + 癌前病变概率 {score:.1%}。做出该预测的模型不是当前加载的模型，"
+        "因此其转诊阈值未知。",
+    },
+    "clin_fallback": {
+        "en": "No fusion rule kept the image branch's sensitivity on the validation groups: "
+        "the default decision is the image branch alone.",
+        "zh": "在验证组上没有任何融合规则能保持图像分支的敏感度：默认决策仅使用图像分支。",
+    },
 }
 
 

@@ -6,7 +6,7 @@ averages weight each class by its support, as in the paper (primary metric: weig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -112,18 +112,69 @@ def confused_pairs(
     ]
 
 
+def binary_sens_spec(
+    y: np.ndarray, flagged: np.ndarray, positive: Sequence[int]
+) -> tuple[float | None, float | None]:
+    """Sensitivity on the cases whose true class is in ``positive``, specificity on the rest.
+
+    ``flagged`` is a boolean per case (predicted class in ``positive``, or triage referral);
+    None where a side has no case.
+    """
+    is_pos = np.isin(np.asarray(y, dtype=int), list(positive))
+    flagged = np.asarray(flagged, dtype=bool)
+    sens = float(flagged[is_pos].mean()) if is_pos.any() else None
+    spec = float((~flagged[~is_pos]).mean()) if (~is_pos).any() else None
+    return sens, spec
+
+
+def risk_score(proba: np.ndarray, positive: Sequence[int]) -> np.ndarray:
+    """The summed probability of the ``positive`` (malignant + premalignant) classes."""
+    return np.asarray(proba, dtype=np.float64)[:, list(positive)].sum(axis=1)
+
+
+def triage_curve(
+    y: np.ndarray, score: np.ndarray, positive: Sequence[int], max_points: int = 200
+) -> dict[str, list[float]]:
+    """Sensitivity and specificity of ``score >= threshold`` over every threshold, thinned."""
+    is_pos = np.isin(np.asarray(y, dtype=int), list(positive))
+    if not 0 < is_pos.sum() < len(is_pos):
+        return {"threshold": [], "sensitivity": [], "specificity": []}
+    fpr, tpr, thresholds = roc_curve(is_pos, score)
+    keep = np.unique(np.linspace(1, len(fpr) - 1, min(max_points, len(fpr) - 1)).astype(int))
+    return {
+        "threshold": np.clip(thresholds[keep], 0, 1).round(6).tolist(),
+        "sensitivity": tpr[keep].round(4).tolist(),
+        "specificity": (1 - fpr[keep]).round(4).tolist(),
+    }
+
+
 def classification_report(
-    y: np.ndarray, proba: np.ndarray, classes: Sequence[str]
+    y: np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    positive: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """All figures for one set of probabilities (one branch, or one fusion rule)."""
+    """All figures for one set of probabilities (one branch, or one fusion rule).
+
+    ``positive`` names the malignant and premalignant classes: the report then also holds
+    the sensitivity for them (a case of one counts as found when the top class is any of
+    them) and the specificity on the other cases. With no case, every figure is None and
+    ``n_cases`` is 0: nothing was evaluated, which is not the same as scoring 0.
+    """
     y = np.asarray(y, dtype=int)
     proba = np.asarray(proba, dtype=np.float64)
     n = len(classes)
+    if len(y) == 0:
+        return _empty_report(classes)
     pred = proba.argmax(axis=1)
     prf = per_class_prf(y, pred, n)
     aucs = auc_per_class(y, proba)
     support = prf["support"]
+    sens, spec = binary_sens_spec(y, np.isin(pred, list(positive)), positive)
     return {
+        "n_cases": len(y),
+        "malignant_sensitivity": sens,
+        "malignant_specificity": spec,
         "weighted_f1": _weighted(prf["f1"], support),
         "weighted_precision": _weighted(prf["precision"], support),
         "weighted_recall": _weighted(prf["recall"], support),
@@ -150,6 +201,26 @@ def classification_report(
     }
 
 
+FIGURES = ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1")
+FIGURES += ("balanced_accuracy", "accuracy", "auc_macro", "ece", "brier")
+
+
+def _empty_report(classes: Sequence[str]) -> dict[str, Any]:
+    n = len(classes)
+    per_class = dict.fromkeys(("precision", "recall", "f1", "auc"))
+    return {
+        "n_cases": 0,
+        "malignant_sensitivity": None,
+        "malignant_specificity": None,
+        **dict.fromkeys(FIGURES),
+        "per_class": {c: {**per_class, "support": 0} for c in classes},
+        "confusion": np.zeros((n, n), dtype=int).tolist(),
+        "confused_pairs": [],
+        "roc": {c: {"fpr": [], "tpr": []} for c in classes},
+        "reliability": [],
+    }
+
+
 def per_class_dict(values: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
     return {c: float(v) for c, v in zip(classes, values, strict=True)}
 
@@ -159,3 +230,172 @@ def agreement_rate(image_pred: np.ndarray, text_pred: np.ndarray) -> float:
     return (
         float((np.asarray(image_pred) == np.asarray(text_pred)).mean()) if len(image_pred) else 0.0
     )
+
+
+# ----------------------------------------------------------------- grouped bootstrap
+# Replicates of the test set resample its groups (lesions, or patients) with replacement: the
+# images of one lesion are not independent evidence, so they move together. A replicate is a
+# weight per row (how many times its group was drawn), so every figure below is computed with
+# case weights and the rows are never copied.
+N_BOOTSTRAP = 1000
+CI_LEVEL = 0.95
+NO_DIFFERENCE = "no measurable difference"
+
+Statistic = Callable[[np.ndarray], dict[str, float]]
+
+
+def group_weights(groups: Sequence[Any], n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """Row weights of ``n_boot`` grouped bootstrap replicates, seeded and reproducible."""
+    codes, uniques = factorize(groups)
+    n_groups = len(uniques)
+    rng = np.random.default_rng(seed)
+    for _ in range(n_boot):
+        drawn = np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups)
+        yield drawn[codes].astype(np.float64)
+
+
+def factorize(groups: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code per row and the distinct groups, in order of first appearance."""
+    values = np.asarray(groups, dtype=object)
+    uniques, first, codes = np.unique(values.astype(str), return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniques[order]
+
+
+def _weighted_auc(order: np.ndarray, tie_id: np.ndarray, pos: np.ndarray, w: np.ndarray) -> float:
+    """ROC AUC with case weights; ``order`` sorts the scores ascending, ``tie_id`` numbers the
+    distinct scores in that order (ties count one half, as in roc_auc_score)."""
+    wp, wn = (w * pos)[order], (w * ~pos)[order]
+    total_p, total_n = wp.sum(), wn.sum()
+    if total_p <= 0 or total_n <= 0:
+        return float("nan")
+    neg_at = np.bincount(tie_id, weights=wn)
+    below = np.cumsum(neg_at) - neg_at
+    return float((wp * (below[tie_id] + 0.5 * neg_at[tie_id])).sum() / (total_p * total_n))
+
+
+def report_statistic(
+    y: np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    rows: np.ndarray,
+    positive: Sequence[int] = (),
+) -> Statistic:
+    """The bootstrappable figures of :func:`classification_report` on ``rows``, as a function
+    of the replicate's weights over all rows (weights of 1 give the report's own figures)."""
+    y = np.asarray(y, dtype=int)[rows]
+    proba = np.asarray(proba, dtype=np.float64)[rows]
+    n = len(classes)
+    pred = proba.argmax(axis=1)
+    cell = y * n + pred
+    is_pos = np.isin(y, list(positive))
+    flagged = np.isin(pred, list(positive))
+    ranks = []
+    for k in range(n):
+        order = np.argsort(proba[:, k], kind="stable")
+        _, tie_id = np.unique(proba[order, k], return_inverse=True)
+        ranks.append((order, tie_id, y == k))
+
+    def statistic(weights: np.ndarray) -> dict[str, float]:
+        w = weights[rows]
+        matrix = np.bincount(cell, weights=w, minlength=n * n).reshape(n, n)
+        tp, support, predicted = np.diag(matrix), matrix.sum(1), matrix.sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            recall = np.where(support > 0, tp / support, np.nan)
+            precision = np.where(predicted > 0, tp / predicted, np.nan)
+            f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+        present = support > 0
+        out = {
+            "weighted_f1": float((f1 * support).sum() / support.sum()) if present.any() else np.nan,
+            "balanced_accuracy": float(np.nanmean(recall[present])) if present.any() else np.nan,
+            "macro_f1": float(f1[present].mean()) if present.any() else np.nan,
+        }
+        aucs = [_weighted_auc(o, t, p, w) for o, t, p in ranks]
+        out["auc_macro"] = float(np.nanmean(aucs)) if not np.isnan(aucs).all() else np.nan
+        for k, code in enumerate(classes):
+            out[f"recall/{code}"] = float(recall[k])
+            out[f"precision/{code}"] = float(precision[k])
+            out[f"auc/{code}"] = aucs[k]
+        if len(positive):
+            out["malignant_sensitivity"] = _share(flagged, is_pos, w)
+            out["malignant_specificity"] = _share(~flagged, ~is_pos, w)
+        return out
+
+    return statistic
+
+
+def _share(hit: np.ndarray, among: np.ndarray, w: np.ndarray) -> float:
+    den = (w * among).sum()
+    return float((w * among * hit).sum() / den) if den > 0 else float("nan")
+
+
+def sens_spec_statistic(
+    y: np.ndarray, refer: np.ndarray, positive: Sequence[int], rows: np.ndarray
+) -> Statistic:
+    """Triage sensitivity and specificity of the referral decisions ``refer`` on ``rows``."""
+    is_pos = np.isin(np.asarray(y, dtype=int)[rows], list(positive))
+    refer = np.asarray(refer, dtype=bool)[rows]
+
+    def statistic(weights: np.ndarray) -> dict[str, float]:
+        w = weights[rows]
+        return {"sensitivity": _share(refer, is_pos, w), "specificity": _share(~refer, ~is_pos, w)}
+
+    return statistic
+
+
+def bootstrap(
+    statistics: Mapping[str, Statistic],
+    groups: Sequence[Any],
+    n_boot: int = N_BOOTSTRAP,
+    seed: int = 0,
+    progress: bool = False,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Every statistic on the same grouped replicates: ``{name: {figure: values (n_boot,)}}``.
+
+    Sharing the replicates is what makes differences between two statistics paired.
+    """
+    from tqdm.auto import tqdm
+
+    draws: dict[str, dict[str, list[float]]] = {name: {} for name in statistics}
+    weights = group_weights(groups, n_boot, seed)
+    for w in tqdm(weights, total=n_boot, desc="bootstrap", unit="rep", disable=not progress):
+        for name, statistic in statistics.items():
+            for figure, value in statistic(w).items():
+                draws[name].setdefault(figure, []).append(value)
+    return {n: {f: np.asarray(v, dtype=np.float64) for f, v in d.items()} for n, d in draws.items()}
+
+
+def interval(values: np.ndarray, level: float = CI_LEVEL) -> list[float] | None:
+    """The percentile interval of bootstrap values (None where no replicate defined it)."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return [round(float(low), 4), round(float(high), 4)]
+
+
+def intervals(draws: Mapping[str, np.ndarray]) -> dict[str, list[float] | None]:
+    return {figure: interval(values) for figure, values in draws.items()}
+
+
+def paired_difference(
+    estimate_a: float | None,
+    estimate_b: float | None,
+    draws_a: np.ndarray,
+    draws_b: np.ndarray,
+) -> dict[str, Any]:
+    """``a - b`` with its paired bootstrap interval and a verdict a reader cannot misread."""
+    if estimate_a is None or estimate_b is None:
+        return {"difference": None, "ci": None, "verdict": "not evaluated"}
+    ci = interval(np.asarray(draws_a) - np.asarray(draws_b))
+    if ci is None:
+        verdict = "not evaluated"
+    elif ci[0] <= 0 <= ci[1]:
+        verdict = NO_DIFFERENCE
+    else:
+        verdict = "higher" if ci[0] > 0 else "lower"
+    return {"difference": round(estimate_a - estimate_b, 4), "ci": ci, "verdict": verdict}

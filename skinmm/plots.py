@@ -19,6 +19,10 @@ def _confusions(metrics: dict[str, Any], path: Path) -> None:
     codes = metrics["classes"]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
     for ax, branch in zip(axes, BRANCHES, strict=True):
+        if not metrics[branch]["n_cases"]:
+            ax.set_title(f"{branch}: no case had this input")
+            ax.axis("off")
+            continue
         counts = np.asarray(metrics[branch]["confusion"], dtype=float)
         rows = counts / np.clip(counts.sum(axis=1, keepdims=True), 1, None)
         ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
@@ -41,7 +45,7 @@ def _per_class_f1(metrics: dict[str, Any], path: Path) -> None:
     x = np.arange(len(codes))
     fig, ax = plt.subplots(figsize=(9, 4))
     for k, branch in enumerate(BRANCHES):
-        f1 = [metrics[branch]["per_class"][c]["f1"] for c in codes]
+        f1 = [metrics[branch]["per_class"][c]["f1"] or 0.0 for c in codes]
         ax.bar(x + (k - 1) * 0.27, f1, width=0.27, label=branch)
     ax.set_xticks(x, codes)
     ax.set_ylim(0, 1)

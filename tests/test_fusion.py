@@ -121,3 +121,28 @@ def test_text_only_cases_keep_the_calibrated_text():
     params = FusionParams(text_prior=np.array([0.7, 0.2, 0.1]), prior_power=1.0)
     result = fuse(np.full((1, 3), np.nan), text, "max", params)
     assert result.proba[0] == pytest.approx(text[0]) and result.mode[0] == "text-only"
+
+
+def test_prior_corrected_decision_by_hand():
+    from skinmm.fusion import FusionParams, fuse
+
+    prior = np.array([0.8, 0.2])
+    image = np.array([[0.6, 0.4]])
+    text = np.full((1, 2), np.nan)  # image-only: the decision still applies
+    plain = fuse(image, text, "product", FusionParams(text_prior=prior))
+    assert plain.predicted.tolist() == [0]
+    # 0.6 / 0.8 = 0.75 against 0.4 / 0.2 = 2: the rare class wins at power 1.
+    corrected = fuse(image, text, "product", FusionParams(text_prior=prior, decision_power=1.0))
+    np.testing.assert_allclose(corrected.proba, [[0.75 / 2.75, 2 / 2.75]])
+    assert corrected.predicted.tolist() == [1]
+    back = FusionParams.from_dict(FusionParams(text_prior=prior, decision_power=0.5).to_dict())
+    assert back.decision_power == 0.5
+
+
+def test_image_rule_is_the_image_branch_with_text_fallback():
+    from skinmm.fusion import fuse
+
+    image = np.array([[0.7, 0.3], [np.nan, np.nan]])
+    text = np.array([[0.1, 0.9], [0.2, 0.8]])
+    result = fuse(image, text, "image")
+    np.testing.assert_allclose(result.proba, [[0.7, 0.3], [0.2, 0.8]])

@@ -86,3 +86,32 @@ def test_report_has_every_figure():
     assert 0 <= report["auc_macro"] <= 1 and len(report["reliability"]) == 10
     perfect = classification_report(Y, np.eye(3)[Y], ["a", "b", "c"])
     assert perfect["weighted_f1"] == 1 and perfect["auc_macro"] == 1 and perfect["ece"] == 0
+
+
+def test_malignant_sensitivity_and_specificity_by_hand():
+    from skinmm.metrics import binary_sens_spec
+
+    # classes 0 benign, 1 and 2 risk; a risk case counts as found under either risk class.
+    y = np.array([1, 2, 2, 0, 0, 0])
+    pred = np.array([2, 0, 2, 0, 1, 0])
+    sens, spec = binary_sens_spec(y, np.isin(pred, [1, 2]), [1, 2])
+    assert (sens, spec) == (2 / 3, 2 / 3)
+    report = classification_report(y, np.eye(3)[pred], ["b", "r1", "r2"], positive=[1, 2])
+    assert report["malignant_sensitivity"] == 2 / 3 and report["n_cases"] == 6
+
+
+def test_a_report_over_no_case_is_not_evaluated():
+    report = classification_report(np.array([], dtype=int), np.zeros((0, 3)), ["a", "b", "c"])
+    assert report["n_cases"] == 0 and report["weighted_f1"] is None
+    assert report["per_class"]["a"]["recall"] is None
+
+
+def test_triage_curve_runs_from_strict_to_lenient():
+    from skinmm.metrics import risk_score, triage_curve
+
+    proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.7, 0.3], [0.2, 0.8]])
+    y = np.array([0, 1, 0, 1])
+    score = risk_score(proba, [1])
+    curve = triage_curve(y, score, [1])
+    assert curve["sensitivity"][-1] == 1.0 and curve["specificity"][-1] == 0.0
+    assert curve["sensitivity"] == sorted(curve["sensitivity"])

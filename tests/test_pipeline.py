@@ -131,7 +131,9 @@ def test_external_manifest_labels_map_or_are_reported(tiny_bundle, tmp_path):
         rows.append([f"c{i}", f"g{i}", str(path), "Male, 60 years.", label])
     frame = pd.DataFrame(rows, columns=["case_id", "group_id", "image_path", "note", "label"])
     manifest = write_manifest(frame, tmp_path / "external.csv")
-    metrics = evaluate_bundle(load_bundle(tiny_bundle), manifest, tmp_path / "out", plots=False)
+    metrics = evaluate_bundle(
+        load_bundle(tiny_bundle), manifest, tmp_path / "out", plots=False, n_boot=20
+    )
     assert metrics["unmapped"] == {"count": 2, "labels": {"wart": 2}}
     assert metrics["n_cases"] == 4  # sk -> bkl, bowen -> akiec, mel, nv
 
@@ -155,3 +157,103 @@ def test_git_commit_says_when_the_code_is_not_the_commit(tmp_path):
     (tmp_path / "recipe.py").write_text("EPOCHS = 12\n")
     assert git_commit(tmp_path) == f"{clean}+dirty"
     assert git_commit(tmp_path / "missing") is None
+
+
+def test_report_has_intervals_guarantees_and_triage(tiny_bundle):
+    metrics = json.loads((tiny_bundle / "report" / "metrics.json").read_text())
+    for name in ("image", "text", "fused", "fused_argmax"):
+        report = metrics[name]
+        low, high = report["ci"]["weighted_f1"]
+        assert low <= report["weighted_f1"] <= high
+        assert set(report["per_class"]["mel"]["ci"]) == {"recall", "precision", "auc"}
+    assert all("ci" in r for r in metrics["fusion_rules"].values())
+    for diff in metrics["fused_minus_image"].values():
+        assert diff["verdict"] in {"higher", "lower", "no measurable difference", "not evaluated"}
+    assert "recall/mel" in metrics["fused_minus_image"]
+    triage = metrics["triage"]
+    assert triage["classes"] == ["akiec", "bcc", "mel"]
+    assert triage["threshold"] == read_card(tiny_bundle)["triage"]["threshold"]
+    assert set(triage["ci"]) == {"sensitivity", "specificity"} and triage["curve"]["threshold"]
+    assert metrics["guarantee"]["status"] in {"holds", "fails"}
+    assert metrics["sensitivity_guarantee"]["classes"] == ["akiec", "bcc", "mel"]
+    assert metrics["bootstrap"]["replicates"] == 1000
+    card = read_card(tiny_bundle)
+    assert "recall on any malignant or premalignant class" in card["fusion"]["criterion"]
+    assert card["metrics"]["test"]["sensitivity_guarantee"] in {"holds", "fails"}
+
+
+def test_manifest_without_notes_scores_each_branch_on_its_own_cases(tiny_bundle, tmp_path):
+    from skinmm.evaluate import evaluate_bundle, summary
+
+    test = pd.read_csv(tiny_bundle.parent / "test.csv", keep_default_na=False)
+    test["image_path"] = [str(tiny_bundle.parent / p) for p in test["image_path"]]
+    test["note"] = ""
+    test = test.drop(columns=[c for c in ("age", "sex", "site") if c in test.columns])
+    test.to_csv(tmp_path / "no_notes.csv", index=False)
+    bundle = load_bundle(tiny_bundle)
+    metrics = evaluate_bundle(
+        bundle, tmp_path / "no_notes.csv", tmp_path / "out", n_boot=20, progress=False
+    )
+    assert metrics["image"]["n_cases"] == len(test) == metrics["fused"]["n_cases"]
+    assert metrics["text"]["n_cases"] == 0 and metrics["text"]["weighted_f1"] is None
+    table = pd.read_csv(tmp_path / "out" / "predictions.csv")
+    # The figure is the recount of the image predictions, not 0.0 as before.
+    recount = (table["image_pred"] == table["label"]).mean()
+    assert recount > 0 and metrics["image"]["accuracy"] == pytest.approx(recount)
+    assert (table["mode"] == "image-only").all()
+    assert metrics["fused"]["accuracy"] == pytest.approx(
+        (table["fused_pred"] == table["label"]).mean()
+    )
+    assert metrics["guarantee"]["status"] == "not evaluated"
+    assert metrics["guarantee"]["holds_everywhere"] is None
+    assert summary(metrics)["guarantee_holds"] is None
+    assert (tmp_path / "out" / "confusion.png").is_file()
+
+
+def test_evaluation_streams_in_chunks_with_progress(tiny_bundle, tmp_path, monkeypatch, capsys):
+    import skinmm.evaluate as evaluate
+
+    bundle = load_bundle(tiny_bundle)
+    frame = pd.read_csv(tiny_bundle.parent / "test.csv", keep_default_na=False)
+    paths = [str(tiny_bundle.parent / p) for p in frame["image_path"]]
+    cache = tiny_bundle.parent / "cache"
+    whole = bundle.image.predict_proba_paths(paths, cache_dir=cache)
+    seen = []
+    real = bundle.image.predict_proba_paths
+    monkeypatch.setattr(evaluate, "CHUNK", 7)
+    monkeypatch.setattr(
+        bundle.image,
+        "predict_proba_paths",
+        lambda p, cache_dir: seen.append(len(p)) or real(p, cache_dir),
+    )
+    chunked = evaluate.image_probabilities(bundle.image, paths, cache)
+    assert max(seen) == 7 and sum(seen) == len(paths)
+    np.testing.assert_allclose(chunked, whole, atol=1e-9)
+    evaluate.evaluate_bundle(
+        bundle, tiny_bundle.parent / "test.csv", tmp_path, cache_dir=cache, n_boot=20
+    )
+    err = capsys.readouterr().err
+    for stage in ("image branch", "text branch", "reports", "bootstrap", "plots"):
+        assert stage in err, stage
+
+
+def test_refit_fusion_replaces_the_bundle_atomically(tiny_bundle, tmp_path, capsys):
+    copy = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, copy)
+    val = tiny_bundle.parent / "val.csv"
+    args = ["refit-fusion", "--bundle", str(copy), "--val", str(val)]
+    assert main([*args, "--cache-dir", str(tiny_bundle.parent / "cache")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    card = read_card(copy)
+    assert printed["rule"] == card["fusion"]["rule"]
+    assert card["triage"]["validation"]["sensitivity"] >= 0.9
+    assert card["training"]["fusion_refit"]["val"] == str(val)
+    assert not (copy / "report").exists() and card["metrics"] == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]  # nothing left behind
+    bundle = load_bundle(copy)
+    assert bundle.fusion.rule == card["fusion"]["rule"]
+    # Same branches: the weights were not touched.
+    original = read_card(tiny_bundle)["files"]
+    assert {k: v for k, v in card["files"].items()} == {
+        k: v for k, v in original.items() if not k.startswith("report/")
+    }

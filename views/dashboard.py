@@ -32,6 +32,7 @@ from skinmm.charts import (
 from skinmm.data.datasets import data_dir
 from skinmm.errors import explain
 from skinmm.i18n import rule_name, t
+from views.clinical import show_clinical_report
 from views.common import lang, read_json, require_bundle, require_role
 from views.error_box import show_explanation
 
@@ -302,4 +303,5 @@ with compensation:
 show_confusion(metrics)
 show_curves(metrics)
 show_tables(metrics)
+show_clinical_report(metrics, bundle, language)
 show_errors(report_directory)

@@ -32,6 +32,7 @@ from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
+from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.error_box import show_error
 
@@ -280,6 +281,7 @@ def show_result(result: Result, stale: bool) -> None:
         show_agreement(pred)
     with right:
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
+        show_triage_verdict(pred, require_bundle(), language)
     show_cautions(result)
     show_saved()
     show_cams(result)

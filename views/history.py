@@ -41,6 +41,7 @@ from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
+from views.clinical import show_saved_triage
 from views.common import (
     audit,
     audit_view_once,
@@ -196,7 +197,7 @@ def readable_prediction(record: PredictionRecord | None) -> tuple[Prediction | N
         return None, str(exc)
 
 
-def show_prediction(pred: Prediction | None, problem: str | None) -> None:
+def show_prediction(pred: Prediction | None, problem: str | None, bundle_sha: str) -> None:
     if problem is not None:
         st.warning(t("case_prediction_unreadable", language), icon=":material/warning:")
         with st.expander(i18n_t("error_expander", language), icon=":material/info:"):
@@ -212,6 +213,7 @@ def show_prediction(pred: Prediction | None, problem: str | None) -> None:
         f"{t('rule', language)}: {pred.rule}"
     )
     st.plotly_chart(differential_figure(pred, language), key="history_chart")
+    show_saved_triage(pred, bundle_sha, optional_bundle()[0], language)
     worrying = ", ".join(
         md(c.name(language))
         for c, p in zip(pred.classes, pred.fused, strict=True)
@@ -378,7 +380,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     with left:
         photo = show_photo_and_note(case)
     with right:
-        show_prediction(pred, problem)
+        show_prediction(pred, problem, record.bundle_sha if record is not None else "")
     cams = case_cams(case, photo, pred)
     show_cams(pred, cams)
     if user.can("feedback") and feedback_form(case, classes):

@@ -27,8 +27,10 @@ from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
 from skinmm.db.store import Store
 from skinmm.db.strings import t
 from skinmm.i18n import caution_text, risk_name
+from skinmm.i18n import t as ui_t
 from skinmm.prediction import RISK_FLAG
 from skinmm.taxonomy import Risk
+from skinmm.triage import prediction_verdict
 
 FONT_CANDIDATES: tuple[str, ...] = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -209,6 +211,29 @@ def _differential(pdf: _Report, record: PredictionRecord) -> None:
             pdf.para("• " + caution_text(key, lang, p=prediction.confidence, names=worrying))
 
 
+def _triage(pdf: _Report, record: PredictionRecord, point: dict[str, Any] | None) -> None:
+    """The malignancy triage verdict; without the threshold of the bundle that made the
+    prediction, the score alone."""
+    lang = pdf.lang
+    prediction = to_prediction(record)
+    verdict = prediction_verdict(prediction.classes, prediction.fused, point)
+    if verdict["refer"] is None:
+        pdf.para(ui_t("clin_triage_other_bundle", lang, score=verdict["score"]))
+        return
+    pdf.heading(ui_t("clin_triage_refer" if verdict["refer"] else "clin_triage_low", lang))
+    pdf.para(
+        ui_t("clin_triage_detail", lang, score=verdict["score"], threshold=verdict["threshold"])
+    )
+
+
+def triage_point(case: Case, bundle: Any | None) -> dict[str, Any] | None:
+    """The loaded bundle's triage point, when it is the bundle that made the case's prediction."""
+    record = case.latest_prediction
+    if bundle is None or record is None or bundle_fingerprint(bundle.card) != record.bundle_sha:
+        return None
+    return bundle.card.get("triage")
+
+
 def _feedback(pdf: _Report, case: Case, names: dict[str, str]) -> None:
     lang = pdf.lang
     pdf.heading(t("feedback_title", lang))
@@ -236,8 +261,10 @@ def render_case_report(
     cams: CamImages | None = None,
     lang: str = "en",
     made: datetime | None = None,
+    triage: dict[str, Any] | None = None,
 ) -> bytes:
-    """The PDF (bytes) of a loaded case; ``cams`` from :func:`case_cams` or None."""
+    """The PDF (bytes) of a loaded case; ``cams`` from :func:`case_cams` or None; ``triage``
+    the triage point of the bundle that made the prediction (:func:`triage_point`)."""
     cams = cams or CamImages([])
     need_cjk = lang == "zh" or any(CJK.search(text) for text in _texts(case, lang))
     pdf = _Report(lang, need_cjk)
@@ -256,6 +283,7 @@ def render_case_report(
         pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
     if record is not None:
         _differential(pdf, record)
+        _triage(pdf, record, triage)
     pdf.heading(t("case_note", lang))
     pdf.para(case.note or t("case_no_note", lang))
     names = {} if record is None else {c["code"]: c[f"name_{lang}"] for c in record.classes}
@@ -317,5 +345,9 @@ def build_case_report(
         except (OSError, ValueError):
             photo = None
     return render_case_report(
-        case, photo=photo, cams=case_cams(case, photo, bundle, lang), lang=lang
+        case,
+        photo=photo,
+        cams=case_cams(case, photo, bundle, lang),
+        lang=lang,
+        triage=triage_point(case, bundle),
     )
