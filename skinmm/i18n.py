@@ -484,6 +484,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "rule_name_product": {"en": "product", "zh": "乘积"},
     "rule_name_weighted": {"en": "weighted", "zh": "加权"},
     "rule_name_stacked": {"en": "stacked", "zh": "堆叠"},
+    "rule_name_image": {
+        "en": "image branch decides (the note's result is shown beside it, not fused)",
+        "zh": "由图像分支决定（病历分支的结果并列显示，不参与融合）",
+    },
     "table_title": {"en": "The differential as a table", "zh": "鉴别诊断表"},
     "carrier_max_caption": {
         "en": "Under the max rule each class takes the larger of the two branches' "
