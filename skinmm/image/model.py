@@ -307,7 +307,12 @@ class ImageBranch:
     def gradcam(
         self, image: Image.Image | str | Path | bytes, class_indices: Sequence[int]
     ) -> list[CamResult]:
-        """Grad-CAM heat maps for the requested classes, at the input image's size."""
+        """Grad-CAM heat maps for the requested classes, at the input image's size bounded by
+        :data:`skinmm.image.cam.CAM_MAX_SIDE` (see :func:`skinmm.image.cam.gradcam`).
+
+        Safe to call from several threads at once on one loaded branch: the shared model
+        only runs forward; the CAM works on a per-request copy of its last layers.
+        """
         self._check_fitted()
         bad = [k for k in class_indices if not 0 <= int(k) < len(self.classes_)]
         if bad:
