@@ -392,6 +392,8 @@ class Bundle:
         """The differential for one case; either input may be missing, not both.
 
         ``image`` is anything :func:`skinmm.image.io.load_image` reads (bytes, path, PIL).
+        Whether the note was cut to the length the text branch reads is in
+        ``note_truncated``.
         """
         from skinmm.prediction import Prediction
 
@@ -404,6 +406,7 @@ class Bundle:
             carrier=tuple(result.carrier[0]),
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
+            note_truncated=bool(self.text.truncated([note])[0]),
         )
 
     def predict_many(self, images: list[Any], notes: list[str | None], rule: str | None = None):
@@ -432,7 +435,11 @@ class Bundle:
         )
 
     def cams(self, image: Any, class_indices: list[int]):
-        """Grad-CAM of the image branch for the given classes (see skinmm.image.cam)."""
+        """Grad-CAM of the image branch for the given classes (see skinmm.image.cam).
+
+        Safe for concurrent sessions sharing this bundle; maps and overlays come out at the
+        image's size with the longer side bounded by ``skinmm.image.cam.CAM_MAX_SIDE``.
+        """
         return self.image.gradcam(_as_image(image), class_indices)
 
     def report_dir(self) -> Path | None:

@@ -29,6 +29,8 @@ class Prediction:
     carrier: tuple[str, ...]
     mode: str  # "fused" | "image-only" | "text-only"
     rule: str
+    # The note was longer than the text branch reads and only its beginning was used.
+    note_truncated: bool = False
 
     @property
     def order(self) -> list[int]:
@@ -97,6 +99,7 @@ class Prediction:
             "confidence": round(self.confidence, 6),
             "branches_agree": self.branches_agree,
             "cautions": self.cautions(),
+            "note_truncated": self.note_truncated,
             "differential": [
                 {
                     "code": self.classes[k].code,

@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from skinmm.text.clean import LongNoteWarning, clean_note, clean_notes
+from skinmm.text.clean import clean_note, clean_note_flagged, clean_notes
 
 
 def test_missing_notes_become_empty() -> None:
@@ -43,14 +43,18 @@ def test_non_text_is_rejected() -> None:
         clean_note(42)
 
 
-def test_long_note_is_truncated_with_a_warning() -> None:
+def test_long_note_is_truncated_and_flagged_without_a_warning() -> None:
     note = "Lesion on the back. " * 200
-    with pytest.warns(LongNoteWarning, match="truncated to 500"):
-        cleaned = clean_note(note, max_chars=500)
-    assert 450 < len(cleaned) <= 500 and not cleaned.endswith("Lesi")
-
-
-def test_short_note_gives_no_warning() -> None:
+    # A warning would make the app change the process-wide filters to see it.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert clean_note("Male, 45 years.") == "Male, 45 years."
+        cleaned, truncated = clean_note_flagged(note, max_chars=500)
+    assert truncated
+    assert 450 < len(cleaned) <= 500 and not cleaned.endswith("Lesi")
+    assert clean_note(note, max_chars=500) == cleaned
+
+
+def test_short_note_is_not_flagged() -> None:
+    assert clean_note_flagged("Male, 45 years.") == ("Male, 45 years.", False)
+    # The limit applies to the cleaned text: collapsed whitespace does not count.
+    assert clean_note_flagged("a" + " " * 600 + "b", max_chars=500) == ("a b", False)

@@ -8,7 +8,6 @@ as belonging to the previous inputs; a saved case records exactly what was analy
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -31,7 +30,7 @@ from skinmm.i18n import caution_text, rule_name, t
 from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import Risk
-from skinmm.text.clean import MAX_NOTE_CHARS, LongNoteWarning
+from skinmm.text.clean import MAX_NOTE_CHARS
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.error_box import show_error
@@ -109,15 +108,13 @@ def analyse(bundle: Bundle, data: bytes | None, note: str) -> Result:
             image = load_image(data, formats=UPLOAD_FORMATS)
         except ValueError as exc:
             fail_with(exc, "err_image", photo_facts(data))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LongNoteWarning)
-        try:
-            prediction = bundle.predict(image=image, note=note or None)
-        except ValueError as exc:
-            fail_with(exc, "err_note" if data is None else "err_predict")
-        except Exception as exc:  # never a traceback on the page
-            fail_with(exc, "err_predict")
-    result = Result(prediction, note_truncated=any(w.category is LongNoteWarning for w in caught))
+    try:
+        prediction = bundle.predict(image=image, note=note or None)
+    except ValueError as exc:
+        fail_with(exc, "err_note" if data is None else "err_predict")
+    except Exception as exc:  # never a traceback on the page
+        fail_with(exc, "err_predict")
+    result = Result(prediction, note_truncated=prediction.note_truncated)
     if image is not None:
         # The branch resizes to its input size anyway; Grad-CAM on the preview is as sharp,
         # and a 12-megapixel phone photo does not leave three 48 MB heat maps in the session.

@@ -28,7 +28,7 @@ from skinmm.text.boost import (
     grouped_search,
 )
 from skinmm.text.cache import embed_cached
-from skinmm.text.clean import MAX_NOTE_CHARS, clean_notes
+from skinmm.text.clean import MAX_NOTE_CHARS, clean_note_flagged, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 
 FORMAT = "skinmm-text-branch"
@@ -200,6 +200,11 @@ class TextBranch:
         """True where a note has text left after cleaning."""
         cleaned = clean_notes(list(notes), max_chars=self.hyperparams["max_chars"])
         return np.array([bool(n) for n in cleaned], dtype=bool)
+
+    def truncated(self, notes: Sequence[str | None]) -> np.ndarray:
+        """True where a note was longer than the branch reads and was cut before embedding."""
+        max_chars = self.hyperparams["max_chars"]
+        return np.array([clean_note_flagged(n, max_chars=max_chars)[1] for n in notes], dtype=bool)
 
     def predict_proba(self, notes: Sequence[str | None], *, calibrated: bool = True) -> np.ndarray:
         """Probabilities (n, n_classes) in :attr:`classes_` order; all-NaN rows for cases

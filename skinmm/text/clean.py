@@ -10,16 +10,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import warnings
 from collections.abc import Sequence
 
 MAX_NOTE_CHARS = 2000
 REPLACEMENT_CHAR = "\ufffd"
 _SPACES = re.compile(r"\s+")
-
-
-class LongNoteWarning(UserWarning):
-    """A note was longer than the branch reads and was truncated."""
 
 
 def _as_text(note: object) -> str:
@@ -58,12 +53,13 @@ def _truncate(text: str, max_chars: int) -> str:
     return cut[:space] if space > max_chars * 0.9 else cut
 
 
-def clean_note(note: object, *, max_chars: int = MAX_NOTE_CHARS) -> str:
-    """One note in normal form; ``""`` means the case has no text.
+def clean_note_flagged(note: object, *, max_chars: int = MAX_NOTE_CHARS) -> tuple[str, bool]:
+    """One note in normal form (``""`` means the case has no text), and whether it was cut.
 
     NFKC-normalised (full-width digits and letters become ASCII), control and invisible
     characters removed, whitespace collapsed. Notes longer than ``max_chars`` are truncated
-    with a :class:`LongNoteWarning`.
+    and flagged. The flag is returned rather than warned: a server catching warnings would
+    have to change the process-wide warning filters, which concurrent sessions share.
 
     Raises
     ------
@@ -79,14 +75,13 @@ def clean_note(note: object, *, max_chars: int = MAX_NOTE_CHARS) -> str:
         )
     text = _SPACES.sub(" ", _strip_controls(unicodedata.normalize("NFKC", text))).strip()
     if len(text) > max_chars:
-        warnings.warn(
-            f"A note of {len(text)} characters was truncated to {max_chars}; "
-            "put the key findings first.",
-            LongNoteWarning,
-            stacklevel=2,
-        )
-        text = _truncate(text, max_chars)
-    return text
+        return _truncate(text, max_chars), True
+    return text, False
+
+
+def clean_note(note: object, *, max_chars: int = MAX_NOTE_CHARS) -> str:
+    """:func:`clean_note_flagged` without the flag."""
+    return clean_note_flagged(note, max_chars=max_chars)[0]
 
 
 def clean_notes(notes: Sequence[object], *, max_chars: int = MAX_NOTE_CHARS) -> list[str]:
