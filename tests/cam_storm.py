@@ -171,12 +171,11 @@ def run_threads(
     ]
     for thread in threads:
         thread.start()
-    while any(t.is_alive() for t in threads):
-        threads[0].join(timeout=5.0)
-        if progress is not None:
-            progress(sum(t.calls for t in tallies))
     for thread in threads:
-        thread.join()
+        while thread.is_alive():
+            thread.join(timeout=10.0)
+            if progress is not None:
+                progress(sum(t.calls for t in tallies))
     return tallies
 
 
@@ -207,6 +206,7 @@ def storm(
     return {
         "threads": len(cases),
         "calls_per_thread": calls,
+        "warmup_calls": warmup_calls,
         **asdict(total),
         "errors": total.errors[:5],
         "error_count": len(total.errors),
