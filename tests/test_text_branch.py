@@ -79,9 +79,10 @@ def test_learns_from_english_and_chinese_notes(fitted: TextBranch) -> None:
 
 def test_mixed_language_and_long_notes(fitted: TextBranch) -> None:
     mixed = "女，75岁。Lesion on the nose，皮损隆起。"
-    with pytest.warns(UserWarning, match="truncated"):
-        proba = fitted.predict_proba([mixed, "Lesion on the face. " * 300])
+    notes = [mixed, "Lesion on the face. " * 300]
+    proba = fitted.predict_proba(notes)
     assert not np.isnan(proba).any()
+    assert fitted.truncated(notes).tolist() == [False, True]
 
 
 def test_training_notes_mix_languages_and_dropout() -> None:
