@@ -530,15 +530,21 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "chosen by whoever trained the bundle",
         "zh": "由训练该模型包的人员指定",
     },
-    "card_reason_paper": {
-        "en": "the paper's rule; no other rule was clearly better on the validation groups",
-        "zh": "论文采用的规则；在验证组上没有其他规则明显更好",
+    "card_reason_fallback": {
+        "en": "no fusion rule kept the image branch's balanced accuracy ({bacc:.3f}) and its "
+        "recall on every malignant and premalignant class (melanoma {mel:.3f}) on the "
+        "validation groups, so the image branch decides alone and the note's result is shown "
+        "beside it; every rule, the paper's max rule included, stays selectable",
+        "zh": "在验证组上没有任何融合规则能保持图像分支的平衡准确率（{bacc:.3f}）及其对每个恶性和"
+        "癌前类别的召回率（黑色素瘤 {mel:.3f}），因此由图像分支单独决定，病历分支的结果并列显示；"
+        "所有规则（包括论文的最大值规则）仍可选用",
     },
-    "card_reason_better": {
-        "en": "it beat the paper's max rule on the validation groups by {gain:.3f} weighted F1 "
-        "({best:.3f} vs {base:.3f}) without losing balanced accuracy; max stays selectable",
-        "zh": "在验证组上其加权 F1 比论文的最大值规则高 {gain:.3f}（{best:.3f} 对 {base:.3f}），"
-        "且平衡准确率未下降；最大值规则仍可选用",
+    "card_reason_criterion": {
+        "en": "the best weighted F1 on the validation groups ({best:.3f}, image alone "
+        "{base:.3f}) among the settings that keep the image branch's balanced accuracy and its "
+        "recall on every malignant and premalignant class",
+        "zh": "在保持图像分支平衡准确率及其对每个恶性和癌前类别召回率的设置中，验证组上加权 F1 "
+        "最高（{best:.3f}，单用图像 {base:.3f}）",
     },
     "card_reason_recorded": {
         "en": "see the reason recorded in the model card below",

@@ -402,15 +402,15 @@ def test_model_card_in_both_languages(
 
 def test_model_card_rationale_and_licence_are_in_the_ui_language(bundle_copy: Path) -> None:
     from skinmm.bundle import WEIGHTS_LICENCE
-    from skinmm.train import choose_rule
+    from skinmm.train import select_candidate
 
     card = read_card(bundle_copy)
-    scores = {
-        "max": {"weighted_f1": 0.806, "balanced_accuracy": 0.613},
-        "product": {"weighted_f1": 0.822, "balanced_accuracy": 0.680},
-    }
-    rule, reason = choose_rule(scores, "auto")
-    card["fusion"].update(rule=rule, reason=reason, validation_scores=scores)
+    image = {"weighted_f1": 0.790, "balanced_accuracy": 0.680, "risk_recall": {"mel": 0.556}}
+    losing = {**image, "weighted_f1": 0.822, "risk_recall": {"mel": 0.500}}
+    (rule, _, _), reason = select_candidate({("product", 0.25, 0.0): losing}, image)
+    card["fusion"].update(
+        rule=rule, reason=reason, image_fallback=True, validation_image_only=image
+    )
     card["licence"] = {"code": "Apache-2.0", "weights": WEIGHTS_LICENCE}
     write_card(bundle_copy, card)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
@@ -418,7 +418,7 @@ def test_model_card_rationale_and_licence_are_in_the_ui_language(bundle_copy: Pa
     at.switch_page("views/model_card.py").run()
     assert_clean(at)
     body = next(m.value for m in at.markdown if m.value.startswith("SkinMM 根据"))
-    assert "**乘积** 规则" in body and "高 0.016（0.822 对 0.806）" in body
+    assert "平衡准确率（0.680）" in body and "黑色素瘤 0.556" in body
     assert "beat" not in body
     licence = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert licence == [

@@ -75,24 +75,26 @@ def data_table(card: dict[str, Any]) -> pd.DataFrame:
 
 
 def rule_reason(fusion: dict[str, Any]) -> str:
-    """Why the bundle fuses with its rule, in the UI language, from the card's own figures.
+    """Why the bundle decides as it does, in the UI language, from the card's own figures.
 
-    The card's ``reason`` is an English sentence written at training time; the figures it
-    quotes are stored beside it (``validation_scores``), so the sentence is rebuilt here.
+    The card's ``reason`` is an English sentence written at training time; the validation
+    figures it quotes are stored beside it, so the sentence is rebuilt here.
     """
     reason = str(fusion.get("reason") or "")
-    rule = str(fusion.get("rule", ""))
-    scores = fusion.get("validation_scores") or {}
+    image = fusion.get("validation_image_only") or {}
+    chosen = fusion.get("validation_chosen") or {}
     if reason.startswith("chosen by the user"):
         return t("card_reason_user", language)
-    if reason.startswith("the paper's rule"):
-        return t("card_reason_paper", language)
-    best, base = (
-        (scores.get(rule) or {}).get("weighted_f1"),
-        (scores.get("max") or {}).get("weighted_f1"),
-    )
-    if rule != "max" and best is not None and base is not None:
-        return t("card_reason_better", language, gain=best - base, best=best, base=base)
+    if fusion.get("image_fallback"):
+        return t(
+            "card_reason_fallback",
+            language,
+            bacc=image.get("balanced_accuracy", float("nan")),
+            mel=(image.get("risk_recall") or {}).get("mel", float("nan")),
+        )
+    best, base = chosen.get("weighted_f1"), image.get("weighted_f1")
+    if best is not None and base is not None:
+        return t("card_reason_criterion", language, best=best, base=base)
     return t("card_reason_recorded", language)
 
 
