@@ -51,7 +51,10 @@ def intervals_table(metrics: Mapping[str, Any], lang: str = "en") -> pd.DataFram
             continue
         ci = report.get("ci") or {}
         mel = (report.get("per_class") or {}).get("mel") or {}
-        row = {t("clin_col_model", lang): t(label, lang), "n": report.get("n_cases")}
+        row = {
+            t("clin_col_model", lang): t(label, lang),
+            t("clin_col_n", lang): report.get("n_cases"),
+        }
         for figure in INTERVAL_FIGURES:
             row[t(f"clin_fig_{figure}", lang)] = with_interval(report.get(figure), ci.get(figure))
         row[t("clin_fig_mel_recall", lang)] = with_interval(
@@ -93,7 +96,7 @@ def guarantees_table(metrics: Mapping[str, Any], lang: str = "en") -> pd.DataFra
                 t("clin_col_guarantee", lang): t(f"clin_{key}", lang),
                 t("clin_col_status", lang): t(f"clin_status_{status}", lang),
                 t("clin_col_failing", lang): ", ".join(failing) or "—",
-                "n": block.get("n_cases"),
+                t("clin_col_n", lang): block.get("n_cases"),
             }
         )
     return pd.DataFrame(rows)

@@ -530,6 +530,7 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "chosen by whoever trained the bundle",
         "zh": "由训练该模型包的人员指定",
     },
+    "clin_col_n": {"en": "Cases", "zh": "病例数"},
     "card_reason_fallback": {
         "en": "no fusion rule kept the image branch's balanced accuracy ({bacc:.3f}) and its "
         "recall on every malignant and premalignant class (melanoma {mel:.3f}) on the "

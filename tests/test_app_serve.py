@@ -206,9 +206,7 @@ def test_sign_in_and_open_history_in_the_browser(
         links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         assert [link.split("\n")[-1] for link in links] == ["Diagnose", "History", "Model card"]
         test_browser.open_page(page, "History", "Case history")
-        box = page.locator("[data-testid='stSelectbox']").last
-        box.click()
-        page.get_by_role("option").filter(has_text=case_id[:8]).click()
+        test_browser.choose(page, page.locator("[data-testid='stSelectbox']").last, case_id[:8])
         page.wait_for_selector(f"h3:has-text('Case {case_id[:8]}')")
         test_browser.wait_idle(page)
         assert page.get_by_text("PBROWSER-99").count() >= 1

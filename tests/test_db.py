@@ -40,6 +40,7 @@ from skinmm.db.store import (
     Store,
     current_revision,
     downgrade,
+    make_engine,
     open_store,
     upgrade,
 )
@@ -683,3 +684,14 @@ def test_export_refuses_missing_photos_unless_allowed(store: Store, tmp_path: Pa
     assert not (tmp_path / "x.zip").exists()
     summary = export_cases(store, tmp_path / "x.zip", allow_missing_images=True)
     assert (summary.cases, summary.images) == (4, 0)
+
+
+def test_a_database_from_a_newer_skinmm_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    open_store(url, tmp_path).dispose()
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StorageError, match="newer SkinMM"):
+        open_store(url, tmp_path)

@@ -278,6 +278,8 @@ def open_store(url: str | None = None, home: Path | None = None, *, migrate: boo
     ``home/images`` whatever the database. Raises :class:`StorageError` when the database
     cannot be reached or its schema cannot be brought up to date.
     """
+    from alembic.util import CommandError
+
     home = home or skinmm_home()
     # Only the default location is created; a configured URL must point somewhere real.
     create_home = url is None and not os.environ.get("DATABASE_URL")
@@ -295,6 +297,12 @@ def open_store(url: str | None = None, home: Path | None = None, *, migrate: boo
     except (DBAPIError, PoolTimeoutError, OSError) as exc:
         engine.dispose()
         raise StorageError(unreachable_message(url, exc)) from exc
+    except CommandError as exc:  # a schema revision this SkinMM does not know
+        engine.dispose()
+        raise StorageError(
+            f"The case database at {safe_url(url)} was written by a newer SkinMM ({exc}). "
+            "Upgrade SkinMM, or point DATABASE_URL / SKINMM_HOME at another database."
+        ) from exc
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Store(engine, sessions, ImageStore(home / "images"))
 

@@ -29,15 +29,18 @@ MAX_PIXELS = 64_000_000  # ~ an 8000 x 8000 photo; larger files are rejected as 
 ImageSource = bytes | str | Path | BinaryIO
 # What the app's uploader accepts, as Pillow names it (MPO: phone JPEGs with a depth map).
 UPLOAD_FORMATS: tuple[str, ...] = ("JPEG", "MPO", "PNG", "WEBP")
+# Our own limit (MAX_PIXELS, checked after every open) is below Pillow's warning threshold
+# (89 MP), so its warning adds nothing. It is silenced once here rather than with
+# ``warnings.catch_warnings`` per call: that context manager swaps the process-wide filter
+# list and is not thread-safe, and the app decodes uploads from several sessions at once.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 def image_format(data: bytes) -> str:
     """The format Pillow recognises in ``data`` ("JPEG", "GIF", ...) without decoding it."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                return probe.format or "unknown"
+        with Image.open(io.BytesIO(data)) as probe:
+            return probe.format or "unknown"
     except Exception:  # anything Pillow cannot even identify
         return "unknown"
 
@@ -56,13 +59,11 @@ def _read_bytes(source: ImageSource) -> tuple[bytes, str]:
 def _open(data: bytes, name: str) -> Image.Image:
     megapixels = MAX_PIXELS // 1_000_000
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise Image.DecompressionBombError("too many pixels")
+        image.load()
+    except Image.DecompressionBombError as exc:
         # Pillow's own text quotes its limit, not ours: state ours only.
         raise ImageTooLarge(
             f"{name} is too large: it has more than {megapixels} megapixels, the most that "
