@@ -16,20 +16,18 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from skinmm.db.store import forget_shared_stores
 from skinmm.i18n import STRINGS
 from skinmm.image.io import MAX_PIXELS
 
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 90
+# The AppTest fixtures (fresh caches, a private SKINMM_HOME, the tiny bundle's app).
+from tests.test_app import _fresh_caches, app  # noqa: F401
+
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Codes, units, proper names and file formats that are the same in every language.
 ALLOWED = re.compile(
@@ -41,10 +39,6 @@ ALLOWED = re.compile(
 RAW = ("Error:", "Traceback", "<_io.", "object at 0x", "DOS attack")
 NOTE_ZH = "男，63岁。背部色素性皮损，近六个月增大，偶有出血。"
 NOTE_EN = "Male, 63 years. Pigmented lesion on the back that grew over six months and bled."
-
-
-def bundle_dir(tiny_bundle: object) -> Path:
-    return Path(getattr(tiny_bundle, "path", tiny_bundle))
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:
@@ -97,21 +91,6 @@ BAD_INPUTS: list[tuple[str, tuple[str, bytes] | None, str, str | None]] = [
     ("long-note", None, "瘤" * 20_000, "err_note_too_long"),
     ("whitespace-note", None, " \n\t \u3000 ", "err_empty"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
-
-
-@pytest.fixture
-def app(tiny_bundle: object, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SKINMM_BUNDLE", str(bundle_dir(tiny_bundle)))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
 
 
 def in_language(at: AppTest, lang: str) -> AppTest:
