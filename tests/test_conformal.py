@@ -196,3 +196,143 @@ def test_refit_fusion_recalibrates_the_sets(tiny_bundle, tmp_path, capsys):
         read_card(copy)["conformal"]["thresholds"]
         == read_card(tiny_bundle)["conformal"]["thresholds"]
     )
+
+
+# --- Pages (AppTest) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_env(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from skinmm.db.store import forget_shared_stores
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    forget_shared_stores()
+    return monkeypatch
+
+
+def _bundle_with_thresholds(tiny_bundle, tmp_path, value: float, only: tuple[str, ...] = ()):
+    """A copy whose thresholds are ``value`` (for the classes ``only``, else all; the others
+    -1): 1.0 puts a class in every set, -1 in none."""
+    import shutil
+
+    from skinmm.bundle import read_card, write_card
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, copy)
+    card = read_card(copy)
+    for by_level in card["conformal"]["thresholds"].values():
+        for table in by_level.values():
+            for code in table:
+                table[code] = value if not only or code in only else -1.0
+    write_card(copy, {k: v for k, v in card.items() if k != "files"})
+    return copy
+
+
+def lesion_png() -> bytes:
+    """A synthetic nevus like those the tiny bundle learned (noise would get an empty set)."""
+    import io
+
+    from tests.conftest import synthetic_image
+
+    out = io.BytesIO()
+    synthetic_image(np.random.default_rng(0), 5, size=96).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _diagnose(bundle, monkeypatch, lang: str = "en"):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import NOTE, ROOT, TIMEOUT, submit
+
+    monkeypatch.setenv("SKINMM_BUNDLE", str(bundle))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if lang != "en":
+        at.run()
+        at.radio(key="lang_switch").set_value(lang).run()
+    at = submit(at, lesion_png(), NOTE)
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_diagnose_states_the_set_above_the_differential(tiny_bundle, tmp_path, page_env):
+    benign = ("bkl", "df", "nv", "vasc")
+    at = _diagnose(_bundle_with_thresholds(tiny_bundle, tmp_path, 1.0, benign), page_env)
+    lines = [m.value for m in at.markdown if "With 90% confidence" in m.value]
+    assert len(lines) == 1
+    assert "Dermatofibroma" in lines[0] and "Melanoma" not in lines[0]
+    assert not any("Refer the patient" in e.value for e in at.error)  # benign only
+    assert any("validation groups" in c.value for c in at.caption)
+
+
+def test_a_set_with_a_malignant_class_among_others_refers(tiny_bundle, tmp_path, page_env):
+    bundle = _bundle_with_thresholds(tiny_bundle, tmp_path, 1.0)
+    at = _diagnose(bundle, page_env)
+    line = next(m.value for m in at.markdown if "With 90% confidence" in m.value)
+    assert "Melanoma" in line and "Melanocytic nevus" in line
+    assert any("Refer the patient" in e.value for e in at.error)
+    zh = _diagnose(bundle, page_env, "zh")
+    assert any("在 90% 置信水平下" in m.value and "黑色素瘤" in m.value for m in zh.markdown)
+    assert any("转诊皮肤科医生" in e.value for e in zh.error)
+
+
+def test_an_empty_set_says_the_case_is_unlike_the_calibration(tiny_bundle, tmp_path, page_env):
+    bundle = _bundle_with_thresholds(tiny_bundle, tmp_path, -1.0)
+    at = _diagnose(bundle, page_env)
+    assert any("No class reaches the 90% confidence level" in w.value for w in at.warning)
+    assert not any("With 90% confidence" in m.value for m in at.markdown)
+
+
+def _dashboard(bundle, monkeypatch, lang: str = "en"):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import ROOT, TIMEOUT
+
+    monkeypatch.setenv("SKINMM_BUNDLE", str(bundle))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    if lang != "en":
+        at.radio(key="lang_switch").set_value(lang).run()
+    at.switch_page("views/dashboard.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_dashboard_shows_coverage_sizes_risk_coverage_and_the_caveat(tiny_bundle, page_env):
+    import json
+
+    metrics = json.loads((tiny_bundle / "report" / "metrics.json").read_text())
+    at = _dashboard(tiny_bundle, page_env)
+    assert any("new clinic, camera" in w.value for w in at.warning)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    coverage = next(s for s in charts.values() if "nominal" in s["layout"]["title"]["text"])
+    fused = next(tr for tr in coverage["data"] if tr["name"] == "Fused")
+    assert fused["y"] == [
+        metrics["conformal"][lv]["fused"]["coverage"] for lv in ("0.8", "0.9", "0.95")
+    ]
+    risk = next(s for s in charts.values() if s["layout"]["title"]["text"].startswith("Risk"))
+    assert {tr["name"] for tr in risk["data"]} == {"Image", "Note", "Fused"}
+    aurc = f"{metrics['risk_coverage']['fused']['aurc']:.4f}"
+    assert any("AURC" in c.value and aurc in c.value for c in at.caption)
+    zh = _dashboard(tiny_bundle, page_env, "zh")
+    assert any("新的诊所、相机" in w.value for w in zh.warning)
+
+
+def test_dashboard_without_conformal_figures_says_how_to_get_them(tiny_bundle, tmp_path, page_env):
+    import json
+    import shutil
+
+    from skinmm.bundle import update_card
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, copy)
+    path = copy / "report" / "metrics.json"
+    metrics = json.loads(path.read_text())
+    del metrics["conformal"], metrics["risk_coverage"]
+    path.write_text(json.dumps(metrics))
+    update_card(copy, {}, renew="report")
+    at = _dashboard(copy, page_env)
+    assert any("refit-fusion" in i.value for i in at.info)
