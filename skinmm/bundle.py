@@ -399,6 +399,7 @@ class Bundle:
 
         result, image_p, text_p = self.predict_many([image], [note], rule)
         return Prediction(
+            prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
             classes=self.classes,
             fused=result.proba[0],
             image=None if image_p is None else image_p[0],
@@ -408,6 +409,24 @@ class Bundle:
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
         )
+
+    def _prediction_set(self, fused: Any, mode: str, rule: str | None):
+        """The conformal set at the card's default level; None for a rule it was not
+        calibrated for (the set's guarantee belongs to the bundle's own rule)."""
+        import numpy as np
+
+        from skinmm.conformal import DEFAULT_LEVEL, sets_by_mode
+        from skinmm.prediction import PredictionSet
+
+        if rule not in (None, self.fusion.rule) and mode == "fused":
+            return None
+        block = self.card.get("conformal")
+        level = float((block or {}).get("default_level", DEFAULT_LEVEL))
+        member = sets_by_mode(block, fused[None, :], [mode], self.codes, level)
+        if member is None:
+            return None
+        order = [int(k) for k in np.argsort(-fused, kind="stable") if member[0, k]]
+        return PredictionSet(level, tuple(self.classes[k] for k in order))
 
     def predict_many(self, images: list[Any], notes: list[str | None], rule: str | None = None):
         """Fused result plus each branch's probabilities (None where no case had that input)."""

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from skinmm.bundle import Bundle, update_card
 from skinmm.cache import default_cache_dir
+from skinmm.conformal import DEFAULT_LEVEL, LEVELS, level_key, sets_by_mode
 from skinmm.data.datasets import data_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.data.notes import note_fields, render_notes
@@ -38,8 +39,10 @@ from skinmm.metrics import (
     paired_difference,
     per_class_dict,
     report_statistic,
+    risk_coverage,
     risk_score,
     sens_spec_statistic,
+    set_coverage,
     triage_curve,
 )
 from skinmm.taxonomy import TAXONOMY, DatasetClass
@@ -265,6 +268,50 @@ def triage_report(
     return report, score, refer
 
 
+def _branch_sets(
+    bundle: Bundle, image_p: np.ndarray, text_p: np.ndarray, level: float
+) -> dict[str, tuple[np.ndarray, np.ndarray] | None]:
+    """Each branch's conformal sets on its own cases, and the fusion's on every case (a
+    fallback row under its branch's calibration); None where the card has no thresholds."""
+    block = bundle.card.get("conformal")
+    result = fuse(image_p, text_p, bundle.fusion.rule, bundle.fusion.params)
+    out: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+    for name, proba, mode in (("image", image_p, "image-only"), ("text", text_p, "text-only")):
+        rows = _present(proba)
+        member = sets_by_mode(block, proba[rows], [mode] * int(rows.sum()), bundle.codes, level)
+        out[name] = None if member is None else (member, rows)
+    fused = sets_by_mode(block, result.proba, result.mode, bundle.codes, level)
+    out["fused"] = None if fused is None else (fused, np.ones(len(image_p), dtype=bool))
+    return out
+
+
+def conformal_report(
+    bundle: Bundle, y: np.ndarray, image_p: np.ndarray, text_p: np.ndarray
+) -> dict[str, Any]:
+    """Coverage (overall, per class) and set size per level, branch and fusion; empty for a
+    bundle calibrated before conformal sets existed."""
+    out: dict[str, Any] = {}
+    for level in LEVELS:
+        sets = _branch_sets(bundle, image_p, text_p, level)
+        out[level_key(level)] = {
+            name: set_coverage(y[pair[1]], pair[0], bundle.codes)
+            for name, pair in sets.items()
+            if pair is not None
+        }
+    return out if any(out.values()) else {}
+
+
+def risk_coverage_report(
+    y: np.ndarray, sets: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> dict[str, Any]:
+    """Abstention on the least confident cases: each branch on its own cases, the fusion on
+    all."""
+    return {
+        name: risk_coverage(y[sets[name][1]], sets[name][0][sets[name][1]])
+        for name in ("image", "text", "fused")
+    }
+
+
 def compute_metrics(
     bundle: Bundle,
     frame: pd.DataFrame,
@@ -321,6 +368,8 @@ def compute_metrics(
         "fusion_rules": {r: reports[f"rule:{r}"] for r in RULES},
         "fused_minus_image": _differences(draws, estimates, codes, risk_codes),
         "triage": triage,
+        "conformal": conformal_report(bundle, y, image_p, text_p),
+        "risk_coverage": risk_coverage_report(y, sets),
         "text_compensating_image": per_class_dict(
             compensation(y[both], image_pred, text_pred, len(codes)), codes
         ),
@@ -376,6 +425,11 @@ def predictions_table(
     score = risk_score(result.proba, positive)
     table["triage_score"] = np.round(score, 6)
     table["triage_refer"] = (score >= threshold).astype(int) if threshold is not None else ""
+    level = float((bundle.card.get("conformal") or {}).get("default_level", DEFAULT_LEVEL))
+    member = sets_by_mode(bundle.card.get("conformal"), result.proba, result.mode, codes, level)
+    table["fused_set"] = (
+        "" if member is None else ["|".join(np.array(codes)[row]) for row in member]
+    )
     return table
 
 
@@ -496,6 +550,13 @@ def summary(metrics: dict[str, Any]) -> dict[str, Any]:
     out["guarantee"] = metrics["guarantee"]["status"]
     out["guarantee_holds"] = metrics["guarantee"]["holds_everywhere"]
     out["sensitivity_guarantee"] = metrics["sensitivity_guarantee"]["status"]
+    conformal = (metrics.get("conformal") or {}).get(level_key(DEFAULT_LEVEL), {}).get("fused")
+    if conformal:
+        out["conformal"] = {
+            "level": DEFAULT_LEVEL,
+            **{k: _round(conformal[k]) for k in ("coverage", "mean_size")},
+        }
+    out["aurc"] = {k: _round(v["aurc"]) for k, v in metrics["risk_coverage"].items()}
     triage = metrics["triage"]
     out["triage"] = {k: triage.get(k) for k in ("threshold", "sensitivity", "specificity", "ci")}
     return out

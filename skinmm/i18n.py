@@ -787,6 +787,80 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "the default decision is the image branch alone.",
         "zh": "在验证组上没有任何融合规则能保持图像分支的敏感度：默认决策仅使用图像分支。",
     },
+    # Conformal prediction sets and abstention (issue 15, sections 2 and 3)
+    "conf_set_title": {
+        "en": "With {level:.0%} confidence the diagnosis is among:",
+        "zh": "在 {level:.0%} 置信水平下，诊断在以下类别之中：",
+    },
+    "conf_set_refer": {
+        "en": "The set holds a malignant or premalignant class together with others: the "
+        "model cannot rule it out. Refer the patient to a dermatologist for dermoscopy review "
+        "or biopsy.",
+        "zh": "该集合同时包含恶性或癌前病变类别与其他类别：模型无法排除恶性可能。"
+        "请转诊皮肤科医生进行皮肤镜复核或活检。",
+    },
+    "conf_set_empty": {
+        "en": "No class reaches the {level:.0%} confidence level: this case is unlike those the "
+        "model was calibrated on. Do not rely on the differential; refer to a specialist.",
+        "zh": "没有任何类别达到 {level:.0%} 置信水平：该病例与模型校准所用的病例不同。"
+        "请勿依赖鉴别诊断，应转诊专科医生。",
+    },
+    "conf_set_caption": {
+        "en": "Conformal prediction set, calibrated on the validation groups: the guarantee "
+        "holds for cases like those, not under a shift such as another clinic or camera.",
+        "zh": "共形预测集，在验证组上校准：该保证适用于与校准病例相似的病例，"
+        "不适用于其他诊所或相机等分布变化的情形。",
+    },
+    "conf_set_missing": {
+        "en": "This model has no conformal calibration, so no prediction set is shown. Refit "
+        "it with `skinmm refit-fusion` to add one.",
+        "zh": "该模型没有共形校准，因此不显示预测集。请用 `skinmm refit-fusion` 重新拟合以添加。",
+    },
+    "conf_section": {
+        "en": "Prediction sets and abstention",
+        "zh": "预测集与拒绝判断",
+    },
+    "conf_caveat": {
+        "en": "Coverage holds only for data like the calibration data (the validation groups "
+        "of the same dataset). Under a shift, such as a new clinic, camera or patient "
+        "population, it is not guaranteed and must be measured again.",
+        "zh": "覆盖率仅对与校准数据（同一数据集的验证组）相似的数据成立。"
+        "在分布变化下（例如新的诊所、相机或患者群体），不再有保证，必须重新测量。",
+    },
+    "conf_coverage_title": {
+        "en": "Coverage against the nominal level",
+        "zh": "覆盖率与名义水平对比",
+    },
+    "conf_axis_nominal": {"en": "Nominal level", "zh": "名义水平"},
+    "conf_axis_coverage": {"en": "Coverage on the test split", "zh": "测试集覆盖率"},
+    "conf_ideal": {"en": "Nominal (ideal)", "zh": "名义水平（理想）"},
+    "conf_size_title": {
+        "en": "Prediction-set size at {level:.0%}",
+        "zh": "{level:.0%} 水平下的预测集大小",
+    },
+    "conf_axis_size": {"en": "Classes in the set", "zh": "集合中的类别数"},
+    "conf_axis_cases": {"en": "Share of cases", "zh": "病例占比"},
+    "conf_col_level": {"en": "Level", "zh": "水平"},
+    "conf_col_branch": {"en": "Model", "zh": "模型"},
+    "conf_col_coverage": {"en": "Coverage", "zh": "覆盖率"},
+    "conf_col_size": {"en": "Mean set size", "zh": "平均集合大小"},
+    "conf_col_lowest": {"en": "Lowest class coverage", "zh": "最低类别覆盖率"},
+    "conf_rc_title": {
+        "en": "Risk–coverage: error among the cases kept, abstaining on the least confident",
+        "zh": "风险-覆盖曲线：对最不确定的病例拒绝判断后，保留病例中的错误率",
+    },
+    "conf_axis_kept": {"en": "Share of cases kept (coverage)", "zh": "保留病例占比（覆盖率）"},
+    "conf_axis_risk": {"en": "Error rate among kept cases", "zh": "保留病例中的错误率"},
+    "conf_aurc": {
+        "en": "Area under the risk–coverage curve (AURC, lower is better): {values}.",
+        "zh": "风险-覆盖曲线下面积（AURC，越低越好）：{values}。",
+    },
+    "conf_no_report": {
+        "en": "This report has no prediction-set figures. Refit the bundle with `skinmm "
+        "refit-fusion`, then run `skinmm evaluate` again.",
+        "zh": "该报告没有预测集数据。请用 `skinmm refit-fusion` 重新拟合模型包，"
+        "然后再次运行 `skinmm evaluate`。",
+    },
 }
 
 

@@ -399,3 +399,59 @@ def paired_difference(
     else:
         verdict = "higher" if ci[0] > 0 else "lower"
     return {"difference": round(estimate_a - estimate_b, 4), "ci": ci, "verdict": verdict}
+
+
+def set_coverage(y: np.ndarray, member: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
+    """How often prediction sets hold the true class (overall and per class), and their size.
+
+    ``member`` is the boolean (n, n_classes) set membership; a class without cases has no
+    per-class coverage (None), never a made-up one.
+    """
+    y, member = np.asarray(y, dtype=int), np.asarray(member, dtype=bool)
+    if len(y) == 0:
+        return {"coverage": None, "mean_size": None, "per_class_coverage": {}, "n_cases": 0}
+    hit = member[np.arange(len(y)), y]
+    sizes = member.sum(axis=1)
+    per_class = {
+        code: (float(hit[y == k].mean()) if (y == k).any() else None)
+        for k, code in enumerate(classes)
+    }
+    counts = np.bincount(sizes, minlength=len(classes) + 1)
+    return {
+        "coverage": float(hit.mean()),
+        "mean_size": float(sizes.mean()),
+        "per_class_coverage": per_class,
+        "size_distribution": {str(s): int(n) for s, n in enumerate(counts)},
+        "n_cases": len(y),
+    }
+
+
+def risk_coverage(y: np.ndarray, proba: np.ndarray, max_points: int = 200) -> dict[str, Any]:
+    """The risk–coverage curve of abstaining on the least confident cases, and its area.
+
+    Cases are kept from the most to the least confident (top-class probability); at each
+    confidence threshold the curve gives the share kept (coverage) and the error rate among
+    the kept (risk). Tied confidences are kept or dropped together. AURC is the area under
+    this step curve: without ties, the mean of the risks after keeping 1, 2, ..., n cases.
+    """
+    y, proba = np.asarray(y, dtype=int), np.asarray(proba, dtype=float)
+    n = len(y)
+    if n == 0:
+        return {"coverage": [], "risk": [], "aurc": None, "error_rate": None, "n_cases": 0}
+    confidence = proba.max(axis=1)
+    order = np.argsort(-confidence, kind="stable")
+    errors = np.cumsum(proba[order].argmax(axis=1) != y[order])
+    # The last case of each run of tied confidences: where the curve may stop.
+    conf = confidence[order]
+    ends = np.flatnonzero(np.r_[conf[1:] != conf[:-1], True])
+    kept = ends + 1
+    risk = errors[ends] / kept
+    widths = np.diff(np.r_[0, kept]) / n
+    keep = np.unique(np.linspace(0, len(kept) - 1, min(max_points, len(kept))).astype(int))
+    return {
+        "coverage": (kept[keep] / n).round(4).tolist(),
+        "risk": risk[keep].round(4).tolist(),
+        "aurc": float((risk * widths).sum()),
+        "error_rate": float(risk[-1]),
+        "n_cases": n,
+    }

@@ -19,6 +19,27 @@ RISK_FLAG = 0.2
 
 
 @dataclass(frozen=True)
+class PredictionSet:
+    """The classes that hold the true one with probability ``level`` (split conformal),
+    most probable first."""
+
+    level: float
+    classes: tuple[DatasetClass, ...]
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.classes]
+
+    @property
+    def needs_referral(self) -> bool:
+        """A malignant or premalignant class that the set cannot tell from others."""
+        return len(self.classes) > 1 and any(c.risk is not Risk.BENIGN for c in self.classes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "classes": self.codes}
+
+
+@dataclass(frozen=True)
 class Prediction:
     """The differential for one case, in the bundle's class order."""
 
@@ -31,6 +52,8 @@ class Prediction:
     rule: str
     # The note was longer than the text branch reads and only its beginning was used.
     note_truncated: bool = False
+    # None when the bundle carries no conformal calibration, or for an uncalibrated rule.
+    prediction_set: PredictionSet | None = None
 
     @property
     def order(self) -> list[int]:
@@ -100,6 +123,9 @@ class Prediction:
             "branches_agree": self.branches_agree,
             "cautions": self.cautions(),
             "note_truncated": self.note_truncated,
+            "prediction_set": None
+            if self.prediction_set is None
+            else self.prediction_set.to_dict(),
             "differential": [
                 {
                     "code": self.classes[k].code,

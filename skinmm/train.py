@@ -22,6 +22,7 @@ from skinmm.bundle import (
     write_card,
 )
 from skinmm.cache import default_cache_dir
+from skinmm.conformal import calibrate
 from skinmm.data.manifest import read_manifest
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
@@ -253,6 +254,26 @@ def select_fusion(
     return FusionConfig(rule, params, reason), extra, triage
 
 
+def conformal_block(
+    image_p: np.ndarray,
+    text_p: np.ndarray,
+    val: pd.DataFrame,
+    codes: list[str],
+    fusion: FusionConfig,
+) -> dict[str, Any]:
+    """Conformal thresholds of each branch and of the chosen fusion, on the validation groups.
+
+    The fused calibration uses the rows the fusion really fused: a row with one input falls
+    back to that branch, and its set follows that branch's thresholds. A fitted rule's
+    parameters come from these same groups, so its fused coverage may run slightly high of
+    what a fresh sample shows; the image branch's fallback has no such parameters.
+    """
+    result = fuse(image_p, text_p, fusion.rule, fusion.params)
+    fused = np.where((result.mode == "fused")[:, None], result.proba, np.nan)
+    probas = {"image": image_p, "text": text_p, "fused": fused}
+    return calibrate(probas, _label_index(val, codes), codes)
+
+
 def build_card(
     config: TrainConfig,
     classes: tuple[DatasetClass, ...],
@@ -272,6 +293,7 @@ def build_card(
         "embedder": text_card,
         "fusion": {**fusion.to_dict(), **extra["fusion"]},
         "triage": extra["triage"],
+        "conformal": extra["conformal"],
         "calibration": {
             "image": {k: image_card.get(k) for k in ("temperature", "ece_before", "ece_after")},
             "text": {k: text_card.get(k) for k in ("temperature", "ece_before", "ece_after")},
@@ -314,6 +336,7 @@ def train_bundle(config: TrainConfig) -> Path:
     fusion, fusion_extra, triage = select_fusion(
         image_p, text_p, val, classes, prior, config.seed, config.fusion
     )
+    conformal = conformal_block(image_p, text_p, val, codes, fusion)
     timings["fusion_s"] = time.perf_counter() - t0
     image.save(out / "image")
     text.save(out / "text")
@@ -332,7 +355,12 @@ def train_bundle(config: TrainConfig) -> Path:
         image,
         text,
         fusion,
-        {"fusion": fusion_extra, "training": training, "triage": triage},
+        {
+            "fusion": fusion_extra,
+            "training": training,
+            "triage": triage,
+            "conformal": conformal,
+        },
     )
     write_card(out, card)
     print(json.dumps({"bundle": str(out), "fusion": fusion.rule, **training["timings"]}))
@@ -376,6 +404,7 @@ def refit_fusion(
     card = dict(bundle.card)
     card["fusion"] = {**fusion.to_dict(), **extra}
     card["triage"] = triage
+    card["conformal"] = conformal_block(image_p, text_p, val, bundle.codes, fusion)
     card["metrics"] = {}
     card["training"] = {
         **card.get("training", {}),

@@ -290,7 +290,9 @@ def test_dashboard_shows_metrics_charts_and_error_explorer(
     heatmaps = [c for c in charts if c["data"][0]["type"] == "heatmap"]
     assert len(heatmaps) == 3
     assert heatmaps[0]["data"][0]["z"] == report["fused"]["confusion"]
-    assert len(charts) == 8  # F1, compensation, 3 confusion, ROC, reliability, triage curve
+    # F1, compensation, 3 confusion, ROC, reliability, triage curve, conformal coverage, set
+    # sizes, risk-coverage
+    assert len(charts) == 11
     assert len(at.dataframe) >= 4  # summary, pairs, paper, rules (+ errors)
     at.segmented_control(key="dashboard_confusion_scale").set_value("normalised").run()
     assert_clean(at)

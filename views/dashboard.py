@@ -34,6 +34,7 @@ from skinmm.errors import explain
 from skinmm.i18n import rule_name, t
 from views.clinical import show_clinical_report
 from views.common import lang, read_json, require_bundle, require_role
+from views.conformal_view import show_conformal_report
 from views.error_box import show_explanation
 
 THUMBNAILS = 8
@@ -304,4 +305,5 @@ show_confusion(metrics)
 show_curves(metrics)
 show_tables(metrics)
 show_clinical_report(metrics, bundle, language)
+show_conformal_report(metrics, language)
 show_errors(report_directory)

@@ -33,6 +33,7 @@ from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
+from views.conformal_view import show_prediction_set
 from views.error_box import show_error
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -277,6 +278,7 @@ def show_result(result: Result, stale: bool) -> None:
         show_summary(pred)
         show_agreement(pred)
     with right:
+        show_prediction_set(pred, language)
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
         show_triage_verdict(pred, require_bundle(), language)
     show_cautions(result)
