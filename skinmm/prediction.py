@@ -31,6 +31,8 @@ class Prediction:
     rule: str
     # The note was longer than the text branch reads and only its beginning was used.
     note_truncated: bool = False
+    # The input-scope verdict (skinmm.scope.ScopeResult); None without an image or a gate.
+    scope: Any = None
 
     @property
     def order(self) -> list[int]:
@@ -100,6 +102,7 @@ class Prediction:
             "branches_agree": self.branches_agree,
             "cautions": self.cautions(),
             "note_truncated": self.note_truncated,
+            "scope": None if self.scope is None else self.scope.to_dict(),
             "differential": [
                 {
                     "code": self.classes[k].code,
