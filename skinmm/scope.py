@@ -225,7 +225,8 @@ def skimage_photos(names: Sequence[str], crops: int, seed: int) -> list[Image.Im
     out = []
     for name in names:
         array = np.asarray(getattr(skimage.data, name)())
-        if array.dtype != np.uint8:
+        if array.dtype != np.uint8:  # binary (horse) and float pictures, to 0..255
+            array = array.astype(np.float64)
             array = (255 * (array - array.min()) / max(1e-9, np.ptp(array))).astype(np.uint8)
         image = Image.fromarray(array).convert("RGB")
         out.append(image)
@@ -599,7 +600,7 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
         "held_out": meta.get("held_out"),
     }
     write_card(bundle_dir, card)
-    return card
+    return read_card(bundle_dir)
 
 
 def _check_sums(source: Path) -> None:
