@@ -3,6 +3,7 @@ bundle, adding the gate to a sealed bundle, and the shipped gate on real images.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -233,3 +234,40 @@ def test_skimage_photo_and_generated_document_are_rejected(shipped) -> None:
     assert gate.assess(photo, branch).verdict != "in_scope"
     document = next(im for k, im in scope.generated_images(1, seed=123) if k == "document")
     assert gate.assess(document, branch).verdict == "not_skin"
+
+
+# ----------------------------------------------------------------------- Diagnose page
+def red_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_diagnose_hides_an_out_of_scope_differential_until_asked(
+    synthetic_gate: Path, tiny_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from skinmm.db.store import forget_shared_stores
+    from skinmm.i18n import t
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, copy)
+    scope.add_to_bundle(copy, synthetic_gate)
+    st.cache_resource.clear()
+    monkeypatch.setenv("SKINMM_BUNDLE", str(copy))
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    forget_shared_stores()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.get("file_uploader")[0].set_value(("red.png", red_png(), "image/png"))
+    at.button(key="diagnose_analyse").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("scope_not_skin", "en") in [e.value for e in at.error]
+    assert not any(m.value.startswith("#### ") for m in at.markdown)  # no top class shown
+    at.checkbox(key="diagnose_scope_show_0").check().run()
+    assert any(m.value.startswith("#### ") for m in at.markdown)
+    assert t("scope_outside_mark", "en") in [w.value for w in at.warning]
+    st.cache_resource.clear()
