@@ -37,6 +37,7 @@ SCOPE_DIR = "scope"
 SCOPE_JSON = "scope.json"
 SCOPE_NPZ = "scope.npz"
 SCOPE_SUMS = "SHA256SUMS"
+WEIGHTS_NAME = "image/image_weights.pt"  # the card's name for the image branch's weights
 SCHEMA_VERSION = 1
 # The grey copy for the blur check: the short side at HAM10000's own 150 px, so the Laplacian
 # measures the same spatial frequencies whatever the upload's resolution.
@@ -580,6 +581,13 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
     _check_sums(source)
     ScopeGate.load(source)  # refuse a gate this SkinMM cannot read before touching the bundle
     card = read_card(bundle_dir)
+    meta = json.loads((source / SCOPE_JSON).read_text())
+    fitted_on = meta.get("image_weights_sha256")
+    if fitted_on is not None and fitted_on != card["files"].get(WEIGHTS_NAME):
+        raise ValueError(
+            f"The gate in {source} was fitted on another image branch than {bundle_dir}'s: "
+            "its features would not match. Fit it on this bundle with `skinmm scope fit`."
+        )
     # write_card certifies every file it finds: anything unlisted besides scope/ is refused.
     stray = _unlisted(bundle_dir, card)
     if stray:
@@ -591,7 +599,6 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
     target.mkdir(exist_ok=True)
     for name in (SCOPE_JSON, SCOPE_NPZ):
         shutil.copyfile(source / name, target / name)
-    meta = json.loads((source / SCOPE_JSON).read_text())
     card = {k: v for k, v in card.items() if k != "files"}
     card["scope"] = {
         "files": [f"{SCOPE_DIR}/{SCOPE_JSON}", f"{SCOPE_DIR}/{SCOPE_NPZ}"],
@@ -704,6 +711,8 @@ def run_fit(
     }
     info = {
         "bundle": bundle.name,
+        # The features are this image branch's: `scope add` refuses a bundle with other weights.
+        "image_weights_sha256": bundle.card["files"].get(WEIGHTS_NAME),
         "features": "image branch pooled features (the linear head's input), identity view",
         "held_out": {"sd198_classes": test_classes, "non_skin_seed": TEST_SEED},
         "fit": {

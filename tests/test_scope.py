@@ -183,6 +183,12 @@ def test_add_to_bundle_refuses_a_damaged_bundle_or_gate(
     shutil.copytree(tiny_bundle, fresh)
     with pytest.raises(ValueError, match="SHA256SUMS"):
         scope.add_to_bundle(fresh, gate)
+    other = scope.ScopeGate.load(synthetic_gate)
+    other.info["image_weights_sha256"] = "0" * 64  # fitted on another image branch
+    other.save(tmp_path / "other")
+    with pytest.raises(ValueError, match="another image branch"):
+        scope.add_to_bundle(fresh, tmp_path / "other")
+    assert not (fresh / "scope").exists()
 
 
 # ----------------------------------------------------------------------- real images
