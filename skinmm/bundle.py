@@ -10,6 +10,7 @@ Layout::
       image/            the image branch (trained weights + config)
       text/             the text branch (text.ubj + config)
       report/           the evaluation report (metrics.json, predictions.csv, plots)
+      scope/            optional: the input-scope gate (scope.json + scope.npz, skinmm.scope)
 
 Loading checks the seal, every checksum, and that no unlisted file sits in a folder SkinMM
 reads, and refuses a newer schema, so a bundle is either exactly what was trained and
@@ -47,7 +48,7 @@ CARD = "model_card.json"
 CARD_DIGEST = "model_card.sha256"
 SEAL_FILES = frozenset({CARD, CARD_DIGEST})
 # Folders whose files SkinMM reads (branches, and the report the dashboard shows).
-READ_FOLDERS = ("image", "text", "report")
+READ_FOLDERS = ("image", "text", "report", "scope")
 MAX_NAMED = 5
 RESTORE = (
     "Restore the bundle from version control (git checkout -- models/) or retrain it with "
@@ -379,6 +380,7 @@ class Bundle:
     image: Any  # skinmm.image.ImageBranch
     text: Any  # skinmm.text.TextBranch
     fusion: FusionConfig
+    scope: Any = None  # skinmm.scope.ScopeGate, when the bundle has a scope/ folder
 
     @property
     def name(self) -> str:
@@ -397,7 +399,10 @@ class Bundle:
         """
         from skinmm.prediction import Prediction
 
-        result, image_p, text_p = self.predict_many([image], [note], rule)
+        decoded = None if image is None else _as_image(image)
+        result, image_p, text_p = self.predict_many([decoded], [note], rule)
+        # The gate runs one more (identity-view) forward of the image branch: see skinmm.scope.
+        gated = self.scope is not None and decoded is not None
         return Prediction(
             prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
             classes=self.classes,
@@ -408,6 +413,7 @@ class Bundle:
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
+            scope=self.scope.assess(decoded, self.image) if gated else None,
         )
 
     def _prediction_set(self, fused: Any, mode: str, rule: str | None):
@@ -493,6 +499,7 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
         text = TextBranch.load(directory / "text")
         classes = tuple(classes_of(card))
         fusion = FusionConfig.from_dict(card["fusion"])
+        scope = _load_scope(directory)
     except Exception as exc:
         # The files and card passed their checksums, so whatever torch, XGBoost or the card's
         # parsing raise here (truncated pickle, EOF, a missing key) means a bundle damaged
@@ -506,4 +513,12 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
             raise BundleError(
                 f"The {name} branch's classes do not match {CARD}; retrain the bundle."
             )
-    return Bundle(directory, card, classes, image, text, fusion)
+    return Bundle(directory, card, classes, image, text, fusion, scope)
+
+
+def _load_scope(directory: Path) -> Any:
+    """The bundle's input-scope gate, or None for a bundle fitted without one."""
+    from skinmm.scope import SCOPE_DIR, SCOPE_JSON, ScopeGate
+
+    folder = directory / SCOPE_DIR
+    return ScopeGate.load(folder) if (folder / SCOPE_JSON).is_file() else None

@@ -296,12 +296,93 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("serve", help="start the web app: skinmm serve --help", add_help=False)
 
 
+def _scope_fit(args: argparse.Namespace) -> int:
+    from skinmm.cache import default_cache_dir
+    from skinmm.scope import run_fit
+
+    figures = run_fit(
+        Path(args.bundle),
+        Path(args.train),
+        Path(args.val),
+        Path(args.clinical),
+        Path(args.out),
+        n_train=args.n_train,
+        held_out_classes=args.held_out_classes,
+        pass_rate=args.pass_rate,
+        seed=args.seed,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else default_cache_dir(),
+    )
+    print(json.dumps(figures, indent=1))
+    print(f"Wrote {args.out}; add it with `skinmm scope add --bundle DIR --from {args.out}`.")
+    return 0
+
+
+def _scope_add(args: argparse.Namespace) -> int:
+    from skinmm.scope import add_to_bundle
+
+    card = add_to_bundle(Path(args.bundle), Path(args.source))
+    print(f"{args.bundle}: scope gate added, {len(card['files'])} files certified and sealed.")
+    return 0
+
+
+def _scope_evaluate(args: argparse.Namespace) -> int:
+    from skinmm.cache import default_cache_dir
+    from skinmm.scope import run_evaluate
+
+    figures = run_evaluate(
+        Path(args.bundle),
+        Path(args.test),
+        Path(args.clinical),
+        scope_dir=Path(args.scope) if args.scope else None,
+        n_degraded=args.n_degraded,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else default_cache_dir(),
+    )
+    figures["command"] = "skinmm " + " ".join(sys.argv[1:])
+    text = json.dumps(figures, indent=1)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def _add_scope_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scope", help="fit, add or measure the input-scope gate")
+    actions = p.add_subparsers(dest="action", required=True)
+    q = actions.add_parser("fit", help="fit the gate on a bundle's features; writes OUT/scope.json")
+    q.add_argument("--bundle", required=True)
+    q.add_argument("--train", required=True, help="HAM10000 training manifest (dermoscopic)")
+    q.add_argument("--val", required=True, help="validation manifest: calibrates the thresholds")
+    q.add_argument("--clinical", required=True, help="the sd198-subset folder (clinical photos)")
+    q.add_argument("--out", required=True, help="folder for scope.json and scope.npz")
+    q.add_argument("--n-train", type=int, default=1500, help="training images sampled")
+    q.add_argument("--held-out-classes", type=int, default=9, help="SD-198 classes kept out")
+    q.add_argument("--pass-rate", type=float, default=0.96, help="validation share that passes")
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--cache-dir")
+    q.set_defaults(handler=_scope_fit)
+    q = actions.add_parser("add", help="copy a fitted gate into a bundle and reseal its card")
+    q.add_argument("--bundle", required=True)
+    q.add_argument("--from", dest="source", required=True, help="folder written by scope fit")
+    q.set_defaults(handler=_scope_add)
+    q = actions.add_parser("evaluate", help="the gate's figures on held-out material (JSON)")
+    q.add_argument("--bundle", required=True)
+    q.add_argument("--scope", help="a gate folder (default: the bundle's scope/)")
+    q.add_argument("--test", required=True, help="HAM10000 test manifest")
+    q.add_argument("--clinical", required=True, help="the sd198-subset folder")
+    q.add_argument("--n-degraded", type=int, default=300, help="test images degraded")
+    q.add_argument("--cache-dir")
+    q.add_argument("--out", help="also write the figures here, e.g. docs/results/scope.json")
+    q.set_defaults(handler=_scope_evaluate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinmm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
     _add_model_commands(sub)
     _add_bundle_commands(sub)
+    _add_scope_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

@@ -44,13 +44,14 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     # Diagnose: inputs
     "diagnose_title": {"en": "Diagnose a lesion", "zh": "皮损诊断"},
     "diagnose_intro": {
-        "en": "Upload a clinical photo of the lesion and/or paste the clinical note (English or "
-        "Chinese), then press Analyse.",
-        "zh": "上传皮损的临床照片和/或粘贴临床病历（中文或英文），然后点击“分析”。",
+        "en": "Upload a dermoscopic image of the lesion (the model was trained on dermoscopic "
+        "images only) and/or paste the clinical note (English or Chinese), then press Analyse.",
+        "zh": "上传皮损的皮肤镜图像（模型仅用皮肤镜图像训练）和/或粘贴临床病历（中文或英文），"
+        "然后点击“分析”。",
     },
     "upload_label": {
-        "en": "Lesion photo (JPEG, PNG or WebP)",
-        "zh": "皮损照片（JPEG、PNG 或 WebP）",
+        "en": "Dermoscopic image of the lesion (JPEG, PNG or WebP)",
+        "zh": "皮损的皮肤镜图像（JPEG、PNG 或 WebP）",
     },
     "note_label": {"en": "Clinical note (optional)", "zh": "临床病历（可选）"},
     "note_placeholder": {
@@ -860,6 +861,61 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "refit-fusion`, then run `skinmm evaluate` again.",
         "zh": "该报告没有预测集数据。请用 `skinmm refit-fusion` 重新拟合模型包，"
         "然后再次运行 `skinmm evaluate`。",
+    },
+    # Input-scope check (skinmm.scope, views/scope_view.py)
+    "scope_in_scope": {
+        "en": "Input check passed: a dermoscopic lesion image like those the model was trained on.",
+        "zh": "输入检查通过：与模型训练所用图像相似的皮肤镜皮损图像。",
+    },
+    "scope_expects": {
+        "en": "The model expects a dermoscopic image (taken through a dermatoscope) of one skin "
+        "lesion, centred, in focus and evenly lit, like the HAM10000 images it was trained on.",
+        "zh": "模型需要的是单个皮损的皮肤镜图像（通过皮肤镜拍摄），皮损居中、清晰、光照均匀，"
+        "与其训练所用的 HAM10000 图像相似。",
+    },
+    "scope_clinical_photo": {
+        "en": "This looks like an ordinary clinical photograph, not a dermoscopic image. The "
+        "model was trained only on dermoscopic images, so its differential for this photo "
+        "is not reliable.",
+        "zh": "这看起来是一张普通临床照片，而不是皮肤镜图像。模型仅用皮肤镜图像训练，"
+        "因此它对这张照片给出的鉴别诊断不可靠。",
+    },
+    "scope_not_skin": {
+        "en": "This does not look like a skin lesion (it may be an object, a document, a "
+        "screenshot, a plain colour or noise). The model can only assess dermoscopic images "
+        "of a skin lesion.",
+        "zh": "这看起来不是皮损（可能是物体、文档、截图、纯色或噪声图像）。"
+        "模型只能评估皮损的皮肤镜图像。",
+    },
+    "scope_unfamiliar": {
+        "en": "This looks like a dermoscopic image, but unlike any image the model was trained "
+        "on (an unusual lesion, device or view). The model's classes may not include it, so "
+        "its differential is not reliable.",
+        "zh": "这看起来是皮肤镜图像，但与模型训练时见过的任何图像都不相似（少见的皮损、设备或"
+        "视角）。模型的类别可能不包含它，因此其鉴别诊断不可靠。",
+    },
+    "scope_poor_quality": {
+        "en": "The image quality is too poor for a reliable analysis: {reasons}. Take the "
+        "image again, in focus and evenly lit.",
+        "zh": "图像质量太差，无法可靠分析：{reasons}。请重新拍摄，保证清晰、光照均匀。",
+    },
+    "scope_reason_too_small": {"en": "the image is too small", "zh": "图像太小"},
+    "scope_reason_blurred": {"en": "the image is blurred", "zh": "图像模糊"},
+    "scope_reason_overexposed": {"en": "the image is overexposed", "zh": "图像过曝"},
+    "scope_reason_underexposed": {"en": "the image is too dark", "zh": "图像太暗"},
+    "scope_scores": {"en": "Input-check scores (technical)", "zh": "输入检查评分（技术细节）"},
+    "scope_show_anyway": {
+        "en": "Show the differential anyway (outside the model's scope)",
+        "zh": "仍然显示鉴别诊断（超出模型适用范围）",
+    },
+    "scope_hidden": {
+        "en": "No differential is shown: this image is outside the model's scope.",
+        "zh": "未显示鉴别诊断：该图像超出模型的适用范围。",
+    },
+    "scope_outside_mark": {
+        "en": "Outside the model's scope: this differential is shown on request only and is "
+        "not reliable for this image.",
+        "zh": "超出模型适用范围：此鉴别诊断仅应要求显示，对该图像不可靠。",
     },
 }
 

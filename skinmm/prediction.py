@@ -54,6 +54,8 @@ class Prediction:
     note_truncated: bool = False
     # None when the bundle carries no conformal calibration, or for an uncalibrated rule.
     prediction_set: PredictionSet | None = None
+    # The input-scope verdict (skinmm.scope.ScopeResult); None without an image or a gate.
+    scope: Any = None
 
     @property
     def order(self) -> list[int]:
@@ -126,6 +128,7 @@ class Prediction:
             "prediction_set": None
             if self.prediction_set is None
             else self.prediction_set.to_dict(),
+            "scope": None if self.scope is None else self.scope.to_dict(),
             "differential": [
                 {
                     "code": self.classes[k].code,

@@ -35,6 +35,7 @@ from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.error_box import show_error
+from views.scope_view import scope_gate
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
 NOTE_LIMIT = 10_000
@@ -273,6 +274,8 @@ def show_result(result: Result, stale: bool) -> None:
         st.warning(t("result_stale", language), icon=":material/history_toggle_off:")
     if result.inputs is not None:
         show_inputs(result.inputs, result.image)
+    if not scope_gate(pred, language, st.session_state.get(GENERATION_KEY, 0)):
+        return
     left, right = st.columns([1, 2], gap="large")
     with left:
         show_summary(pred)
