@@ -400,9 +400,10 @@ class Bundle:
         from skinmm.prediction import Prediction
 
         decoded = None if image is None else _as_image(image)
-        result, image_p, text_p = self.predict_many([decoded], [note], rule)
-        # The gate runs one more (identity-view) forward of the image branch: see skinmm.scope.
         gated = self.scope is not None and decoded is not None
+        # The gate reads the pooled features of the prediction's own identity view.
+        branch_p, features = self._image_probabilities([decoded], features=gated)
+        result, image_p, text_p = self._fuse(branch_p, [note], rule)
         return Prediction(
             prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
             classes=self.classes,
@@ -413,7 +414,9 @@ class Bundle:
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
-            scope=self.scope.assess(decoded, self.image) if gated else None,
+            scope=self.scope.assess(decoded, self.image, None if features is None else features[0])
+            if gated
+            else None,
         )
 
     def _prediction_set(self, fused: Any, mode: str, rule: str | None):
@@ -436,19 +439,33 @@ class Bundle:
 
     def predict_many(self, images: list[Any], notes: list[str | None], rule: str | None = None):
         """Fused result plus each branch's probabilities (None where no case had that input)."""
+
+        if len(images) != len(notes):
+            raise ValueError("Give one note (or None) per image (or None).")
+        return self._fuse(self._image_probabilities(images, features=False)[0], notes, rule)
+
+    def _image_probabilities(self, images: list[Any], *, features: bool):
+        """The image branch's probabilities (NaN rows where there is no image) and, when
+        asked, the pooled features of the same forward (None where not available)."""
+        import numpy as np
+
+        image_p = np.full((len(images), len(self.classes)), np.nan)
+        have_image = [i for i, im in enumerate(images) if im is not None]
+        if not have_image:
+            return image_p, None
+        loaded = [_as_image(images[i]) for i in have_image]
+        if not features:
+            image_p[have_image] = self.image.predict_proba(loaded)
+            return image_p, None
+        image_p[have_image], pooled = self.image.predict_proba_and_features(loaded)
+        return image_p, pooled
+
+    def _fuse(self, image_p: Any, notes: list[str | None], rule: str | None):
         import numpy as np
 
         from skinmm.fusion import fuse
 
-        n = len(images)
-        if n != len(notes):
-            raise ValueError("Give one note (or None) per image (or None).")
-        nan = np.full((n, len(self.classes)), np.nan)
-        have_image = [i for i, im in enumerate(images) if im is not None]
-        image_p = nan.copy()
-        if have_image:
-            loaded = [_as_image(images[i]) for i in have_image]
-            image_p[have_image] = self.image.predict_proba(loaded)
+        have_image = not np.isnan(image_p).all()
         text_p = self.text.predict_proba(notes)
         if not have_image and np.isnan(text_p).all():
             raise ValueError("Nothing to analyse: give an image, a clinical note, or both.")

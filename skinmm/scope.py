@@ -161,8 +161,7 @@ def pooled_features(branch: Any, images: Sequence[Image.Image], batch_size: int 
         x = torch.stack([prep(im) for im in chunk]).to(branch.device_)
         x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
-            fmap = model.net.tail(model.net.trunk(x))
-            pooled = torch.flatten(model.pool(model.net.post(fmap)), 1)
+            pooled = model.pooled(model.net.tail(model.net.trunk(x)))
         out.append(pooled.float().cpu().numpy())
     dim = branch.spec.feature_dim
     return np.concatenate(out) if out else np.zeros((0, dim), np.float32)
@@ -389,12 +388,19 @@ class ScopeGate:
             return ScopeResult("unfamiliar", scores, ("far_from_training",))
         return ScopeResult("in_scope", scores)
 
-    def assess(self, image: Image.Image, branch: Any) -> ScopeResult:
-        """The verdict for one decoded image, with one extra identity-view forward of ``branch``."""
-        image = image.convert("RGB")
-        return self.decide(self.scores(quality_scores(image), pooled_features(branch, [image])[0]))
+    def assess(
+        self, image: Image.Image, branch: Any, features: np.ndarray | None = None
+    ) -> ScopeResult:
+        """The verdict for one decoded image.
 
-    # ------------------------------------------------------------------- persistence
+        ``features`` are its pooled features when the caller already has them (the bundle's
+        prediction computes them in its own forward); else one identity-view forward of
+        ``branch`` computes them here.
+        """
+        if features is None:
+            features = pooled_features(branch, [image])[0]
+        return self.decide(self.scores(quality_scores(image), features))
+
     def save(self, directory: Path) -> list[Path]:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

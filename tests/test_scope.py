@@ -277,3 +277,15 @@ def test_diagnose_hides_an_out_of_scope_differential_until_asked(
     assert any(m.value.startswith("#### ") for m in at.markdown)
     assert t("scope_outside_mark", "en") in [w.value for w in at.warning]
     st.cache_resource.clear()
+
+
+def test_prediction_reads_the_gate_features_from_its_own_forward(tiny_bundle) -> None:
+    """One forward serves both: the TTA logits are the plain ones, and the identity view's
+    pooled features are what the gate's own forward would compute."""
+    branch = load_bundle(tiny_bundle).image
+    rng = np.random.default_rng(3)
+    images = [synthetic_image(rng, label) for label in (0, 3, 6)]
+    logits, features = branch.logits_and_features(images)
+    assert np.array_equal(logits, branch.logits(images))
+    assert features is not None
+    np.testing.assert_allclose(features, scope.pooled_features(branch, images), atol=1e-5)

@@ -263,20 +263,49 @@ class ImageBranch:
         self, images: Sequence[Image.Image | str | Path], *, batch_size: int = 16
     ) -> np.ndarray:
         """Uncalibrated logits, averaged over the TTA views, shape (n, n_classes)."""
+        return self.logits_and_features(images, batch_size=batch_size)[0]
+
+    def logits_and_features(
+        self, images: Sequence[Image.Image | str | Path], *, batch_size: int = 16
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`logits`, and the identity view's pooled features from the same forward.
+
+        The features (what the head reads, shape (n, feature_dim)) serve the input-scope gate
+        (skinmm.scope), which then needs no forward of its own; None when the TTA views
+        leave out the identity view.
+        """
         self._check_fitted()
-        per_batch = max(1, batch_size // len(self.tta_views))
-        out = []
+        views = len(self.tta_views)
+        identity = self.tta_views.index("identity") if "identity" in self.tta_views else None
+        per_batch = max(1, batch_size // views)
+        logits_out, features_out = [], []
         for start in range(0, len(images), per_batch):
             chunk = [self._as_image(im) for im in images[start : start + per_batch]]
             x = torch.cat([self._views(im) for im in chunk]).to(self.device_)
             with torch.inference_mode():
-                logits = self.model_(x).double().view(len(chunk), len(self.tta_views), -1)
-            out.append(logits.mean(1).cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
+                net = self.model_.net
+                pooled = self.model_.pooled(net.tail(net.trunk(x)))
+                logits = self.model_.fc(self.model_.dropout(pooled))
+            logits_out.append(logits.double().view(len(chunk), views, -1).mean(1).cpu().numpy())
+            if identity is not None:
+                features_out.append(
+                    pooled.float().view(len(chunk), views, -1)[:, identity].cpu().numpy()
+                )
+        if not logits_out:
+            return np.zeros((0, len(self.classes_))), None
+        features = np.concatenate(features_out) if identity is not None else None
+        return np.concatenate(logits_out), features
 
     def predict_proba(self, images: Sequence[Image.Image | str | Path]) -> np.ndarray:
         """Calibrated class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
         return apply_temperature(self.logits(images), self.temperature_)
+
+    def predict_proba_and_features(
+        self, images: Sequence[Image.Image | str | Path]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`predict_proba` and the pooled features of :meth:`logits_and_features`."""
+        logits, features = self.logits_and_features(images)
+        return apply_temperature(logits, self.temperature_), features
 
     def logits_paths(
         self, paths: Sequence[str | Path], cache_dir: Path | None = None

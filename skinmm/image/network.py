@@ -24,9 +24,12 @@ class ImageClassifier(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(feature_dim, n_classes)
 
+    def pooled(self, feature_map: torch.Tensor) -> torch.Tensor:
+        """What the linear head reads: the pooled features, shape (n, feature_dim)."""
+        return torch.flatten(self.pool(self.net.post(feature_map)), 1)
+
     def head(self, feature_map: torch.Tensor) -> torch.Tensor:
-        pooled = torch.flatten(self.pool(self.net.post(feature_map)), 1)
-        return self.fc(self.dropout(pooled))
+        return self.fc(self.dropout(self.pooled(feature_map)))
 
     def from_trunk(self, activations: torch.Tensor) -> torch.Tensor:
         return self.head(self.net.tail(activations))
