@@ -18,6 +18,7 @@ from negspacy.termsets import termset
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from skinmm.text import facts_en_scope as scope
 from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
 
@@ -55,9 +56,18 @@ def _hedge_termset() -> dict[str, list[str]]:
     return {
         "pseudo_negations": ["no doubt", "not possible"],
         "preceding_negations": list(v.HEDGE_CUES_EN),
-        "following_negations": ["?", "questionable", "uncertain", "unclear", "possibly"],
+        # "?" is read where it touches the word (scope.hedged_by_question): as a NegEx cue
+        # it would reach into the sentence before ("never bled. ?itch").
+        "following_negations": ["questionable", "uncertain", "unclear", "possibly"],
         "termination": [*termset("en").get_patterns()["termination"], ";"],
     }
+
+
+def _with_sides(words: tuple[str, ...]) -> list[str]:
+    # "back of the hand" is also written "back of the left hand".
+    sides = ("left", "right")
+    sided = [w.replace("the ", f"the {s} ", 1) for w in words if "the " in w for s in sides]
+    return [*words, *sided]
 
 
 def _patterns() -> list[dict[str, str]]:
@@ -68,7 +78,7 @@ def _patterns() -> list[dict[str, str]]:
         ("SITE", v.SITES_EN),
     ):
         for key, words in table.items():
-            out += [{"label": label, "pattern": w, "id": key} for w in words]
+            out += [{"label": label, "pattern": w, "id": key} for w in _with_sides(words)]
     for label, words in (
         ("SKIN_CANCER", v.SKIN_CANCERS_EN),
         ("CANCER", v.OTHER_CANCERS_EN),
@@ -94,38 +104,6 @@ def english_pipeline() -> Language:
     return nlp
 
 
-_AFTER = re.compile(
-    r"^\s*(?:[:=]|-(?=\s*[a-z(+]))?\s*\(?\s*("
-    + "|".join(
-        re.escape(w) for w in sorted({*v.AFTER_PRESENT, *v.AFTER_ABSENT}, key=len, reverse=True)
-    )
-    + r")\s*\)?(?![\w+-])",
-    re.I,
-)
-
-
-def _stated_after(doc: Doc, span: Span) -> tuple[str, int] | None:
-    """A value written right after the concept ("itch: no", "bleeding (+)"), and its end."""
-    rest = doc.text[span.end_char :]
-    match = _AFTER.match(rest)
-    if match is None:
-        return None
-    word = match.group(1).lower()
-    return (PRESENT if word in v.AFTER_PRESENT else ABSENT), span.end_char + match.end()
-
-
-def _cue_before(span: Span, cues: tuple[str, ...]) -> Span | None:
-    """The nearest of ``cues`` before ``span`` in its sentence, as a span of the doc."""
-    sent = span.sent
-    lowered = [t.lower_ for t in sent]
-    for i in range(span.start - sent.start - 1, -1, -1):
-        for cue in cues:
-            words = cue.split()
-            if lowered[i : i + len(words)] == words:
-                return sent[i : i + len(words)]
-    return None
-
-
 def _evidence(doc: Doc, span: Span, cue: Span | None) -> str:
     if cue is None or cue.start >= span.start:
         return span.text
@@ -134,9 +112,17 @@ def _evidence(doc: Doc, span: Span, cue: Span | None) -> str:
     return f"{cue.text} … {span.text}"
 
 
-def _negation_cue(span: Span) -> Span | None:
-    preceding = tuple(english_pipeline().get_pipe("negation").preceding_negations)  # type: ignore[attr-defined]
-    return _cue_before(span, preceding)
+def _negation(span: Span) -> tuple[bool, Span | None]:
+    """Whether ``span`` is denied, and the cue that denies it (None for a cue written after)."""
+    if not span._.negex:
+        return False, None
+    nlp = english_pipeline()
+    cue = scope.cue_before(nlp, span, nlp.get_pipe("negation").preceding_negations)  # type: ignore[attr-defined]
+    if cue is None:
+        return True, None
+    if scope.is_value(cue) or not scope.list_reaches(cue, span):
+        return False, None
+    return True, cue
 
 
 def _non_prefixed(span: Span) -> bool:
@@ -147,17 +133,17 @@ def _non_prefixed(span: Span) -> bool:
 
 def _polar_finding(doc: Doc, span: Span) -> Finding | None:
     """A present/absent fact from a FACT or FLIP concept, or None when hedged."""
-    stated = _stated_after(doc, span)
+    stated = scope.stated_after(span)
     if stated is not None:
         value, end = stated
         evidence = doc.text[span.start_char : end]
-    elif span._.hedged:
+    elif span._.hedged or scope.hedged_by_question(span):
         return None
     elif _non_prefixed(span):
         value, evidence, end = ABSENT, doc.text[span.start_char - 4 : span.end_char], span.end_char
     else:
-        value = ABSENT if span._.negex else PRESENT
-        cue = _negation_cue(span) if span._.negex else None
+        negated, cue = _negation(span)
+        value = ABSENT if negated else PRESENT
         evidence, end = _evidence(doc, span, cue), span.end_char
     if span.label_ == "FLIP":
         value = ABSENT if value == PRESENT else PRESENT
@@ -172,17 +158,25 @@ def _is_lesion_noun(span: Span) -> bool:
 
 def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     """Personal or family history from a cancer mention, else the clinician's impression."""
-    family = _cue_before(span, v.FAMILY_CUES_EN)
-    history = _cue_before(span, v.HISTORY_CUES_EN) or family
+    nlp = english_pipeline()
+    family = scope.cue_before(nlp, span, v.FAMILY_CUES_EN)
+    history = (
+        scope.cue_before(nlp, span, v.HISTORY_CUES_EN)
+        or family
+        or scope.cue_after(nlp, span, v.HISTORY_CUES_EN)
+    )
     if history is None or span.label_ == "DIAGNOSIS":
         return [], span.sent.text.strip()
-    value = ABSENT if span._.negex else PRESENT
-    evidence = _evidence(doc, span, _negation_cue(span) if span._.negex else history)
+    negated, cue = _negation(span)
+    value = ABSENT if negated else PRESENT
+    evidence = _evidence(doc, span, cue if negated else history)
+    if history.start > span.start:
+        evidence = doc[cue.start if cue is not None else span.start : history.end].text
     names = []
     skin = span.label_ == "SKIN_CANCER"
     if family is not None and skin:
         names.append("family_skin_cancer_history")
-    if family is None or _cue_before(span, v.PERSONAL_CUES_EN) is not None:
+    if family is None or scope.cue_before(nlp, span, v.PERSONAL_CUES_EN) is not None:
         names.append("skin_cancer_history" if skin else "cancer_history")
     return [Finding(n, value, evidence, span.start_char, span.end_char) for n in names], None
 
@@ -225,7 +219,8 @@ def read_english(text: str) -> LanguageReading:
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
-            if not span._.negex and _cue_before(span, v.HISTORY_CUES_EN) is None:
+            history = scope.cue_before(english_pipeline(), span, v.HISTORY_CUES_EN)
+            if not span._.negex and history is None:
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)
                 )

@@ -97,6 +97,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
     "pesticide": ("pesticide", "pesticides", "agrochemicals", "agrochemical"),
 }
 CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
+    "changed": ("unchanged", "stable"),
     "elevation": ("flat", "macular", "macule", "flush with the skin", "level with the skin"),
     "smoke": ("non-smoker", "nonsmoker", "never smoker", "never-smoker", "never smoked"),
     "drink": ("non-drinker", "nondrinker", "teetotal", "teetotaller", "teetotaler", "abstinent"),
@@ -282,6 +283,8 @@ SKIN_CANCERS_ZH = (
     "鳞癌",
     "皮肤鳞癌",
     "非黑色素瘤皮肤癌",
+    "皮肤肿瘤",
+    "皮肤恶性肿瘤",
 )
 OTHER_CANCERS_ZH = (
     "癌症",
@@ -351,39 +354,9 @@ FAMILY_CUES_EN = (
     "relatives",
 )
 PERSONAL_CUES_EN = ("personal", "own", "patient")
-SUSPICION_CUES_EN = (
-    "suspected",
-    "suspect",
-    "suspicious",
-    "suspicion",
-    "likely",
-    "probable",
-    "probably",
-    "possible",
-    "consistent with",
-    "c/w",
-    "impression",
-    "ddx",
-    "differential",
-    "r/o",
-    "rule out",
-    "query",
-    "?",
-    "favour",
-    "favor",
-    "favoured",
-    "favored",
-    "looks like",
-    "concerning for",
-    "worrisome for",
-    "clinical diagnosis",
-    "diagnosis",
-    "dx",
-)
 HEDGE_CUES_EN = (
     "possible",
     "possibly",
-    "?",
     "questionable",
     "maybe",
     "perhaps",

@@ -148,10 +148,10 @@ def _update_scope(scope: _Scope, tokens: list[_Token], i: int, lexicon: dict) ->
         scope.negation, scope.hedge = None, False
     elif word in v.NEGATION_CUES_ZH:
         scope.negation = tokens[i]
-    elif word in v.TERMINATION_ZH or (
-        word in v.AFFIRM_CUES_ZH and not _just_after(scope.negation, tokens[i])
-    ):
+    elif word in v.TERMINATION_ZH:
         scope.negation, scope.hedge = None, False
+    elif word in v.AFFIRM_CUES_ZH and not _just_after(scope.negation, tokens[i]):
+        scope.negation = None  # "可能有出血": still hedged
     if word in v.HEDGE_CUES_ZH:
         scope.hedge = True
     if word in v.SUSPICION_CUES_ZH:
