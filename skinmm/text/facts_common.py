@@ -91,11 +91,18 @@ def find_age(text: str) -> Finding | None:
     return None
 
 
-_UNIT = r"(mm|cm|毫米|厘米|公分)"
+_UNIT = r"(mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|毫米|厘米|公分)"
 _NUM = r"(\d+(?:\.\d+)?)"
 _SIZE_PAIR = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:x|×|\*|by|乘)\s*{_NUM}\s*{_UNIT}(?![a-z])", re.I)
 _SIZE_ONE = re.compile(rf"{_NUM}\s*{_UNIT}(?![a-z])", re.I)
 _TO_MM = {"mm": 1.0, "毫米": 1.0, "cm": 10.0, "厘米": 10.0, "公分": 10.0}
+
+
+def _to_mm(unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith("milli"):
+        return 1.0
+    return 10.0 if unit.startswith("centi") else _TO_MM[unit]
 
 
 def find_diameter(text: str) -> Finding | None:
@@ -104,13 +111,13 @@ def find_diameter(text: str) -> Finding | None:
     taken: list[tuple[int, int]] = []
     for match in _SIZE_PAIR.finditer(text):
         d1, u1, d2, u2 = match.groups()
-        size = max(float(d1) * _TO_MM[(u1 or u2).lower()], float(d2) * _TO_MM[u2.lower()])
+        size = max(float(d1) * _to_mm(u1 or u2), float(d2) * _to_mm(u2))
         taken.append(match.span())
         best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
     for match in _SIZE_ONE.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
-        size = float(match.group(1)) * _TO_MM[match.group(2).lower()]
+        size = float(match.group(1)) * _to_mm(match.group(2))
         best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
     return best
 

@@ -21,6 +21,8 @@ from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import ABSENT, PRESENT
 
 _JOINERS = {"or", "and", "nor", "/", "&", "any", "either"}
+# Words that may stand between a list and a denial written after it ("... all denied").
+_BETWEEN = {",", "all", "both", "were", "was", "is", "are", "been", "have", "has"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
 _HABITS = {"smoke", "drink", "pesticide"}
 
@@ -54,6 +56,44 @@ def cue_after(nlp: Language, span: Span, cues: Iterable[str], window: int = 2) -
             if lowered[i : i + len(words)] == words:
                 return doc[span.end + i : span.end + i + len(words)]
     return None
+
+
+def past_site(nlp: Language, span: Span) -> bool:
+    """A site in a history clause ("prior SCC on the scalp") is not this lesion's site."""
+    cue = cue_before(nlp, span, v.HISTORY_CUES_EN)
+    return cue is not None and all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+
+
+_YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")
+
+
+def year_after(span: Span) -> Span | None:
+    """A year written after a diagnosis in the same clause ("melanoma in situ 2019")."""
+    match = _YEAR.match(span.doc.text[span.end_char :])
+    if match is None:
+        return None
+    return span.doc.char_span(span.end_char, span.end_char + match.end(), alignment_mode="expand")
+
+
+def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
+    """A denial written after the finding ("bleeding absent", "itch, pain all denied").
+
+    It reaches back over a list of findings of the same kind only ("20 pack-years, pain
+    denied" does not deny the smoking).
+    """
+    doc, sent = span.doc, span.sent
+    at = _entity_at(doc)
+    patterns = _cue_tokens(nlp, tuple(cues))
+    lowered = [t.lower_ for t in doc]
+    for i in range(span.end, sent.end):
+        if any(lowered[i : i + len(words)] == words for words in patterns):
+            return True
+        ent = at.get(i)
+        if ent is not None and category(ent) != category(span):
+            return False
+        if ent is None and lowered[i] not in _JOINERS | _BETWEEN:
+            return False
+    return False
 
 
 def category(span: Span) -> str:
@@ -100,9 +140,15 @@ def _clause_end(doc: Doc, span: Span) -> int:
 
 
 def is_value(cue: Span) -> bool:
-    """A "no" written as the value of an earlier finding ("itch: no") is no cue."""
+    """A cue that belongs to the finding before it denies nothing after it.
+
+    "itch: no, pain" and "Pain denied, never-smoker": the "no" and "denied" are what was said
+    of the itch and the pain.
+    """
     before = cue.doc.text[: cue.start_char].rstrip()
-    return before.endswith((":", "=", "("))
+    if before.endswith((":", "=", "(")):
+        return True
+    return cue.start > 0 and cue.start - 1 in _entity_at(cue.doc)
 
 
 def hedged_by_question(span: Span) -> bool:
