@@ -137,7 +137,9 @@ def make(bank: Bank, n: int, seed: int) -> list[dict[str, Any]]:
         for lang in ("en", "zh"):
             truth = _truth(rng, sorted(bank.sites[lang]))
             text = note(bank, truth, lang, rng)
-            records.append({"id": f"{bank.name}-{lang}-{i:04d}", "lang": lang, "note": text, "facts": truth})
+            records.append(
+                {"id": f"{bank.name}-{lang}-{i:04d}", "lang": lang, "note": text, "facts": truth}
+            )
     return records
 
 

@@ -42,21 +42,37 @@ class Bank:
     joiners: dict[str, list[str]]
 
 
-EN_NAMES = {"itch": "itching", "grew": "growth", "hurt": "pain", "changed": "change", "bleed": "bleeding"}
+EN_NAMES = {
+    "itch": "itching",
+    "grew": "growth",
+    "hurt": "pain",
+    "changed": "change",
+    "bleed": "bleeding",
+}
 ZH_NAMES = {"itch": "瘙痒", "grew": "增大", "hurt": "疼痛", "changed": "变化", "bleed": "出血"}
 
 BANK_A = Bank(
     name="a",
     demographics={
         "en": {
-            "both": ["{age} y/o {s1}", "{age}-year-old {word}", "{age}{s1}", "{s1}/{age}",
-                     "Pt is a {age} yo {sex}", "Age {age}, sex {s1}"],
+            "both": [
+                "{age} y/o {s1}",
+                "{age}-year-old {word}",
+                "{age}{s1}",
+                "{s1}/{age}",
+                "Pt is a {age} yo {sex}",
+                "Age {age}, sex {s1}",
+            ],
             "age": ["Age {age}", "Pt aged {age}", "{age} y/o"],
             "sex": ["Sex: {s1}", "{Sex} pt", "A {word}"],
         },
         "zh": {
-            "both": ["患者，{zsex}，{age}岁", "性别：{zsex}  年龄：{age}岁", "{zsex}性患者，{age}周岁",
-                     "患者{zsex}，年龄{age}岁"],
+            "both": [
+                "患者，{zsex}，{age}岁",
+                "性别：{zsex}  年龄：{age}岁",
+                "{zsex}性患者，{age}周岁",
+                "患者{zsex}，年龄{age}岁",
+            ],
             "age": ["年龄：{age}岁", "患者{age}岁"],
             "sex": ["性别：{zsex}", "{zsex}性患者"],
         },
@@ -102,8 +118,13 @@ BANK_A = Bank(
         "zh": ["{where}见一皮损", "皮疹位于{where}", "部位：{where}", "{where}处皮损"],
     },
     sizes={
-        "en": ["measures {mm} x {o} mm", "approx. {cm} cm across", "diam {mm}mm",
-               "size {cm} x {ocm} cm", "{mm} mm in greatest dimension"],
+        "en": [
+            "measures {mm} x {o} mm",
+            "approx. {cm} cm across",
+            "diam {mm}mm",
+            "size {cm} x {ocm} cm",
+            "{mm} mm in greatest dimension",
+        ],
         "zh": ["皮损约{mm}mm", "直径约{cm}厘米", "大小约{mm}毫米×{o}毫米", "{cm}cm大小"],
     },
     fitzpatrick={
@@ -112,12 +133,36 @@ BANK_A = Bank(
     },
     present={
         "en": {
-            "itch": ["c/o itching", "complains of pruritus", "itchy", "pruritic", "itch: yes", "reports itchiness"],
-            "grew": ["has been enlarging", "enlarging over recent months", "increase in size noted",
-                     "getting bigger", "growth: yes", "has grown"],
+            "itch": [
+                "c/o itching",
+                "complains of pruritus",
+                "itchy",
+                "pruritic",
+                "itch: yes",
+                "reports itchiness",
+            ],
+            "grew": [
+                "has been enlarging",
+                "enlarging over recent months",
+                "increase in size noted",
+                "getting bigger",
+                "growth: yes",
+                "has grown",
+            ],
             "hurt": ["tender to touch", "painful", "c/o pain", "pain: yes", "sore at times"],
-            "changed": ["changed colour recently", "evolving", "change in shape noted", "change: yes"],
-            "bleed": ["bleeds on touch", "occasional bleeding", "bled twice", "bleeding (+)", "c/o bleeding"],
+            "changed": [
+                "changed colour recently",
+                "evolving",
+                "change in shape noted",
+                "change: yes",
+            ],
+            "bleed": [
+                "bleeds on touch",
+                "occasional bleeding",
+                "bled twice",
+                "bleeding (+)",
+                "c/o bleeding",
+            ],
         },
         "zh": {
             "itch": ["自觉瘙痒", "瘙痒（+）", "伴瘙痒", "时有瘙痒"],
@@ -129,11 +174,36 @@ BANK_A = Bank(
     },
     absent={
         "en": {
-            "itch": ["no itch", "denies pruritus", "itch: no", "not itchy", "itching (-)", "negative for itching"],
-            "grew": ["no increase in size", "has not grown", "growth: no", "not enlarging", "no growth"],
+            "itch": [
+                "no itch",
+                "denies pruritus",
+                "itch: no",
+                "not itchy",
+                "itching (-)",
+                "negative for itching",
+            ],
+            "grew": [
+                "no increase in size",
+                "has not grown",
+                "growth: no",
+                "not enlarging",
+                "no growth",
+            ],
             "hurt": ["non-tender", "no pain", "pain: no", "not painful", "denies pain", "pain (-)"],
-            "changed": ["no change", "unchanged", "change: no", "no changes noted", "denies change"],
-            "bleed": ["no bleeding", "never bled", "bleeding: no", "denies bleeding", "without bleeding"],
+            "changed": [
+                "no change",
+                "unchanged",
+                "change: no",
+                "no changes noted",
+                "denies change",
+            ],
+            "bleed": [
+                "no bleeding",
+                "never bled",
+                "bleeding: no",
+                "denies bleeding",
+                "without bleeding",
+            ],
         },
         "zh": {
             "itch": ["无瘙痒", "瘙痒（-）", "未诉瘙痒", "无明显瘙痒"],
@@ -145,14 +215,34 @@ BANK_A = Bank(
     },
     list_names={"en": EN_NAMES, "zh": ZH_NAMES},
     list_templates={
-        "en": [lambda n: f"denies {_or(n)}", lambda n: f"no {_or(n)}", lambda n: f"negative for {_or(n)}"],
-        "zh": [lambda n: "无" + "、".join(n), lambda n: "否认" + "、".join(n), lambda n: "未诉" + "、".join(n)],
+        "en": [
+            lambda n: f"denies {_or(n)}",
+            lambda n: f"no {_or(n)}",
+            lambda n: f"negative for {_or(n)}",
+        ],
+        "zh": [
+            lambda n: "无" + "、".join(n),
+            lambda n: "否认" + "、".join(n),
+            lambda n: "未诉" + "、".join(n),
+        ],
     },
     history={
         "en": {
-            ("skin_cancer_history", "present"): ["hx of BCC", "PMH: melanoma excised 2015", "prior SCC on the scalp"],
-            ("skin_cancer_history", "absent"): ["no hx of skin cancer", "no prior skin malignancy", "no h/o melanoma"],
-            ("cancer_history", "present"): ["h/o breast cancer", "past history of prostate cancer", "treated for lymphoma"],
+            ("skin_cancer_history", "present"): [
+                "hx of BCC",
+                "PMH: melanoma excised 2015",
+                "prior SCC on the scalp",
+            ],
+            ("skin_cancer_history", "absent"): [
+                "no hx of skin cancer",
+                "no prior skin malignancy",
+                "no h/o melanoma",
+            ],
+            ("cancer_history", "present"): [
+                "h/o breast cancer",
+                "past history of prostate cancer",
+                "treated for lymphoma",
+            ],
             ("cancer_history", "absent"): ["no other cancer history", "no hx of malignancy"],
             ("smoke", "present"): ["smoker", "smokes 10/day", "current smoker"],
             ("smoke", "absent"): ["non-smoker", "never smoked", "smoking: no"],
@@ -162,7 +252,11 @@ BANK_A = Bank(
             ("elevation", "absent"): ["flat", "not raised", "macular"],
         },
         "zh": {
-            ("skin_cancer_history", "present"): ["既往有基底细胞癌病史", "既往史：黑色素瘤切除术后", "曾患皮肤鳞癌"],
+            ("skin_cancer_history", "present"): [
+                "既往有基底细胞癌病史",
+                "既往史：黑色素瘤切除术后",
+                "曾患皮肤鳞癌",
+            ],
             ("skin_cancer_history", "absent"): ["否认皮肤癌病史", "既往无皮肤肿瘤病史"],
             ("cancer_history", "present"): ["既往有乳腺癌病史", "曾患肺癌"],
             ("cancer_history", "absent"): ["否认其他恶性肿瘤病史", "既往无癌症病史"],
@@ -179,11 +273,23 @@ BANK_A = Bank(
         "zh": {"bleed": "可能有出血。", "itch": "似有瘙痒。"},
     },
     suspicions={
-        "en": ["BCC suspected.", "Suspect melanoma.", "Clinically favour seborrhoeic keratosis.",
-               "Impression: ?SCC.", "Likely benign naevus.", "Pearly, rolled border, telangiectasia.",
-               "Irregular border and variegated colour.", "Dermoscopy: pigment network."],
-        "zh": ["考虑基底细胞癌。", "疑似黑色素瘤。", "初步诊断：脂溢性角化病。", "边缘不规则，颜色不均。",
-               "皮肤镜：可见色素网。"],
+        "en": [
+            "BCC suspected.",
+            "Suspect melanoma.",
+            "Clinically favour seborrhoeic keratosis.",
+            "Impression: ?SCC.",
+            "Likely benign naevus.",
+            "Pearly, rolled border, telangiectasia.",
+            "Irregular border and variegated colour.",
+            "Dermoscopy: pigment network.",
+        ],
+        "zh": [
+            "考虑基底细胞癌。",
+            "疑似黑色素瘤。",
+            "初步诊断：脂溢性角化病。",
+            "边缘不规则，颜色不均。",
+            "皮肤镜：可见色素网。",
+        ],
     },
     joiners={"en": [", ", "; "], "zh": ["，"]},
 )
@@ -192,14 +298,24 @@ BANK_B = Bank(
     name="b",
     demographics={
         "en": {
-            "both": ["{age}yo {word}", "{age} yr old {sex}", "Patient: {sex}, {age} yrs", "{word}, aged {age}",
-                     "{title} X, {age} years old", "{age}/{s1}"],
+            "both": [
+                "{age}yo {word}",
+                "{age} yr old {sex}",
+                "Patient: {sex}, {age} yrs",
+                "{word}, aged {age}",
+                "{title} X, {age} years old",
+                "{age}/{s1}",
+            ],
             "age": ["{age} yrs old", "Patient aged {age} years"],
             "sex": ["Gender: {sex}", "{Sex} patient"],
         },
         "zh": {
-            "both": ["患者{zsex}性，{age}岁", "{age}岁{zsex}性", "一般情况：{zsex}，{age}周岁",
-                     "姓名：略 性别：{zsex} 年龄：{age}"],
+            "both": [
+                "患者{zsex}性，{age}岁",
+                "{age}岁{zsex}性",
+                "一般情况：{zsex}，{age}周岁",
+                "姓名：略 性别：{zsex} 年龄：{age}",
+            ],
             "age": ["{age}岁", "年龄{age}周岁"],
             "sex": ["{zsex}性", "性别{zsex}"],
         },
@@ -255,10 +371,20 @@ BANK_B = Bank(
     present={
         "en": {
             "itch": ["pruritus ++", "itches at night", "scratching it", "itch present"],
-            "grew": ["enlarged over 6 months", "bigger than last year", "rapid growth", "grew since summer"],
+            "grew": [
+                "enlarged over 6 months",
+                "bigger than last year",
+                "rapid growth",
+                "grew since summer",
+            ],
             "hurt": ["painful to touch", "aches", "pain on pressure", "hurts when bumped"],
             "changed": ["recent change", "colour has darkened", "shape changed", "changing lesion"],
-            "bleed": ["bleeds spontaneously", "bleeding when scratched", "crusted and bled", "episode of bleeding"],
+            "bleed": [
+                "bleeds spontaneously",
+                "bleeding when scratched",
+                "crusted and bled",
+                "episode of bleeding",
+            ],
         },
         "zh": {
             "itch": ["痒感明显", "瘙痒明显", "有瘙痒感"],
@@ -285,18 +411,40 @@ BANK_B = Bank(
         },
     },
     list_names={
-        "en": {"itch": "itch", "grew": "growth", "hurt": "pain", "changed": "change", "bleed": "bleeding"},
+        "en": {
+            "itch": "itch",
+            "grew": "growth",
+            "hurt": "pain",
+            "changed": "change",
+            "bleed": "bleeding",
+        },
         "zh": ZH_NAMES,
     },
     list_templates={
-        "en": [lambda n: f"nil {_or(n)}", lambda n: f"patient denies {_and(n)}", lambda n: "/".join(n) + " all denied"],
+        "en": [
+            lambda n: f"nil {_or(n)}",
+            lambda n: f"patient denies {_and(n)}",
+            lambda n: "/".join(n) + " all denied",
+        ],
         "zh": [lambda n: "无" + "及".join(n), lambda n: "否认" + "、".join(n) + "等症状"],
     },
     history={
         "en": {
-            ("skin_cancer_history", "present"): ["previous BCC excised", "melanoma in situ 2019", "had SCC removed from ear"],
-            ("skin_cancer_history", "absent"): ["no previous skin cancers", "never had skin cancer", "NMSC: none"],
-            ("cancer_history", "present"): ["history of colon cancer", "lymphoma in remission", "PMHx: breast ca"],
+            ("skin_cancer_history", "present"): [
+                "previous BCC excised",
+                "melanoma in situ 2019",
+                "had SCC removed from ear",
+            ],
+            ("skin_cancer_history", "absent"): [
+                "no previous skin cancers",
+                "never had skin cancer",
+                "NMSC: none",
+            ],
+            ("cancer_history", "present"): [
+                "history of colon cancer",
+                "lymphoma in remission",
+                "PMHx: breast ca",
+            ],
             ("cancer_history", "absent"): ["no cancer history", "no other malignancies"],
             ("smoke", "present"): ["smokes", "20 pack-years", "active smoker"],
             ("smoke", "absent"): ["does not smoke", "never-smoker", "tobacco: none"],
@@ -319,12 +467,21 @@ BANK_B = Bank(
         },
     },
     hedges={
-        "en": {"bleed": "?bleeding.", "itch": "Possibly itchy.", "hurt": "Unclear whether it hurts."},
+        "en": {
+            "bleed": "?bleeding.",
+            "itch": "Possibly itchy.",
+            "hurt": "Unclear whether it hurts.",
+        },
         "zh": {"bleed": "出血情况不详。", "itch": "可能有瘙痒。"},
     },
     suspicions={
-        "en": ["DDx: BCC vs SCC.", "c/w seborrhoeic keratosis.", "Worrisome for melanoma.",
-               "Arborizing vessels on dermoscopy.", "Waxy stuck-on appearance."],
+        "en": [
+            "DDx: BCC vs SCC.",
+            "c/w seborrhoeic keratosis.",
+            "Worrisome for melanoma.",
+            "Arborizing vessels on dermoscopy.",
+            "Waxy stuck-on appearance.",
+        ],
         "zh": ["考虑鳞状细胞癌可能。", "需排除黑色素瘤。", "表面可见毛细血管扩张。"],
     },
     joiners={"en": [". ", ", ", "; "], "zh": ["，", "；"]},
@@ -334,13 +491,23 @@ BANK_C = Bank(
     name="c",
     demographics={
         "en": {
-            "both": ["{Sex}, {age}y", "{age} year old {sex} patient", "pt {age}{s1}", "{age}-yr-old {word}",
-                     "{word} ({age})"],
+            "both": [
+                "{Sex}, {age}y",
+                "{age} year old {sex} patient",
+                "pt {age}{s1}",
+                "{age}-yr-old {word}",
+                "{word} ({age})",
+            ],
             "age": ["aged {age} yrs", "{age}yo"],
             "sex": ["{Sex}", "pt is {sex}"],
         },
         "zh": {
-            "both": ["患者：{zsex}/{age}岁", "{zsex}/{age}岁", "年龄：{age}岁；性别：{zsex}", "{age}岁，{zsex}"],
+            "both": [
+                "患者：{zsex}/{age}岁",
+                "{zsex}/{age}岁",
+                "年龄：{age}岁；性别：{zsex}",
+                "{age}岁，{zsex}",
+            ],
             "age": ["{age}周岁", "年龄：{age}"],
             "sex": ["性别：{zsex}性", "患者为{zsex}性"],
         },
@@ -386,7 +553,13 @@ BANK_C = Bank(
         "zh": ["主诉：{where}皮疹", "{where}皮损", "病变位于{where}", "查体：{where}可见皮损"],
     },
     sizes={
-        "en": ["{mm} mm", "{mm}x{o}mm", "{cm}cm in diameter", "diameter {mm} mm", "measuring {cm} by {ocm} cm"],
+        "en": [
+            "{mm} mm",
+            "{mm}x{o}mm",
+            "{cm}cm in diameter",
+            "diameter {mm} mm",
+            "measuring {cm} by {ocm} cm",
+        ],
         "zh": ["{mm}mm×{o}mm", "直径约{mm}mm", "约{cm}cm", "{mm}毫米大小"],
     },
     fitzpatrick={
@@ -398,7 +571,12 @@ BANK_C = Bank(
             "itch": ["complaining of itch", "intensely itchy", "itching+", "pruritus reported"],
             "grew": ["increasing in size", "growing", "has enlarged", "size increased"],
             "hurt": ["tender", "sore", "pain reported", "painful lesion"],
-            "changed": ["changing in colour", "recent changes", "has changed", "change in appearance"],
+            "changed": [
+                "changing in colour",
+                "recent changes",
+                "has changed",
+                "change in appearance",
+            ],
             "bleed": ["bleeding", "has bled", "bleeds easily", "intermittent bleeding"],
         },
         "zh": {
@@ -415,7 +593,12 @@ BANK_C = Bank(
             "grew": ["no enlargement", "not grown in size", "no growth noted", "size stable"],
             "hurt": ["nontender", "no pain reported", "pain-free", "not sore"],
             "changed": ["no changes", "has not changed", "no recent changes"],
-            "bleed": ["no bleeding episodes", "does not bleed", "no history of bleeding", "denies any bleeding"],
+            "bleed": [
+                "no bleeding episodes",
+                "does not bleed",
+                "no history of bleeding",
+                "denies any bleeding",
+            ],
         },
         "zh": {
             "itch": ["无痒", "不伴瘙痒", "瘙痒：无"],
@@ -427,15 +610,30 @@ BANK_C = Bank(
     },
     list_names={"en": EN_NAMES, "zh": ZH_NAMES},
     list_templates={
-        "en": [lambda n: f"denies any {_or(n)}", lambda n: f"no {_or(n)} reported", lambda n: f"{_and(n)}: negative"],
+        "en": [
+            lambda n: f"denies any {_or(n)}",
+            lambda n: f"no {_or(n)} reported",
+            lambda n: f"{_and(n)}: negative",
+        ],
         "zh": [lambda n: "无" + "、".join(n), lambda n: "不伴" + "、".join(n[:-1]) + "及" + n[-1]],
     },
     history={
         "en": {
-            ("skin_cancer_history", "present"): ["personal hx of melanoma", "BCC removed 2 yrs ago", "previous skin cancer"],
-            ("skin_cancer_history", "absent"): ["no personal history of skin cancer", "no previous melanoma",
-                                                "skin cancer history: negative"],
-            ("cancer_history", "present"): ["prior colon cancer", "hx of prostate ca", "breast cancer survivor"],
+            ("skin_cancer_history", "present"): [
+                "personal hx of melanoma",
+                "BCC removed 2 yrs ago",
+                "previous skin cancer",
+            ],
+            ("skin_cancer_history", "absent"): [
+                "no personal history of skin cancer",
+                "no previous melanoma",
+                "skin cancer history: negative",
+            ],
+            ("cancer_history", "present"): [
+                "prior colon cancer",
+                "hx of prostate ca",
+                "breast cancer survivor",
+            ],
             ("cancer_history", "absent"): ["no prior malignancy", "no history of cancer"],
             ("smoke", "present"): ["smokes cigarettes", "tobacco use", "smoking history"],
             ("smoke", "absent"): ["nonsmoker", "no tobacco use", "never a smoker"],
@@ -462,8 +660,13 @@ BANK_C = Bank(
         "zh": {"bleed": "出血不确定。", "itch": "可能伴瘙痒。"},
     },
     suspicions={
-        "en": ["Ddx includes BCC.", "Clinical impression: melanoma.", "Probable dermatofibroma.",
-               "Shiny papule with arborizing vessels.", "Rule out SCC."],
+        "en": [
+            "Ddx includes BCC.",
+            "Clinical impression: melanoma.",
+            "Probable dermatofibroma.",
+            "Shiny surface with arborizing vessels.",
+            "Rule out SCC.",
+        ],
         "zh": ["临床诊断：基底细胞癌？", "倾向脂溢性角化病。", "表面有鳞屑。"],
     },
     joiners={"en": [", ", "; ", ". "], "zh": ["，", "；"]},

@@ -75,6 +75,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
     re.compile(r"\b(?:M|F)\s*[,/]\s*(\d{1,3})\b"),
     re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
+    re.compile(r"\b(?:male|female|man|woman|boy|girl)\s*\((\d{1,3})\)", re.I),
+    re.compile(r"\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
     re.compile(
         r"(?<!for )(?<!since )(?<!past )(?<!last )\b(\d{1,3})\s*(?:years|yrs)\b(?!\s*ago)", re.I
     ),
@@ -137,9 +139,12 @@ _FITZPATRICK = re.compile(
 )
 
 
+_TYPE_SKIN = re.compile(r"\btype\s+(vi|iv|v|iii|ii|i|[1-6])\s+skin\b", re.I)
+
+
 def find_fitzpatrick(text: str) -> Finding | None:
-    """The Fitzpatrick skin type, 1 to 6 ("Fitzpatrick III", "skin type 2", "皮肤分型III型")."""
-    match = _FITZPATRICK.search(text)
+    """The Fitzpatrick skin type, 1 to 6 ("Fitzpatrick III", "type II skin", "皮肤分型III型")."""
+    match = _FITZPATRICK.search(text) or _TYPE_SKIN.search(text)
     if match is None:
         return None
     raw = match.group(1).lower()

@@ -17,6 +17,7 @@ import spacy
 from negspacy.termsets import termset
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from skinmm.text import facts_en_scope as scope
 from skinmm.text import facts_vocab as v
@@ -35,7 +36,7 @@ _NOT_PSEUDO = {
 }
 _EXTRA_PRECEDING = ["nil", "nor", "neither", "no history of", "no hx of", "no h/o"]
 _EXTRA_PRECEDING += ["negative for", "no complaint of", "not reported", "no reported", "not"]
-_EXTRA_PRECEDING += ["n't", "has not", "have not", "had not", "none of"]
+_EXTRA_PRECEDING += ["n't", "has not", "have not", "had not", "none of", "abstains from"]
 # "r/o", "rule out": for a lesion these introduce the clinician's suspicion, not a denial.
 _NOT_PRECEDING = {"r/o", "ro", "rule out", "rules out", "evaluate for", "versus", "doubt"}
 _FOLLOWING = ["denied", "absent", "not present", "not reported", "not noted", "free", "-ve"]
@@ -89,10 +90,19 @@ def _patterns() -> list[dict[str, str]]:
     return out
 
 
+def _split_signs(nlp: Language) -> None:
+    # "itching+", "itch(+)": the sign is a value of its own, not part of the word.
+    suffixes = [*nlp.Defaults.suffixes, r"\+"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=[a-zA-Z])[(+]"]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 @lru_cache(maxsize=1)
 def english_pipeline() -> Language:
     """The pipeline, built once per process (about 0.1 s); read-only afterwards."""
     nlp = spacy.blank("en")
+    _split_signs(nlp)
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
@@ -175,6 +185,8 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     family = scope.cue_before(nlp, span, v.FAMILY_CUES_EN)
     history = family or _history_cue(nlp, span)
     stated = scope.stated_after(span)
+    if stated is None and history is not None and history.start >= span.end:
+        stated = scope.stated_after(span, history.end_char)
     negated, cue = _negation(span)
     if stated is not None:
         negated, cue = stated[0] == ABSENT, None

@@ -23,6 +23,9 @@ from skinmm.text.facts_common import ABSENT, PRESENT
 _JOINERS = {"or", "and", "nor", "/", "&", "any", "either"}
 # Words that may stand between a list and a denial written after it ("... all denied").
 _BETWEEN = {",", "all", "both", "were", "was", "is", "are", "been", "have", "has"}
+# Words that may close a denied list ("no growth, pain or bleeding reported").
+_LIST_CLOSERS = {"reported", "noted"}
+_VERB_CUES = {"not", "n't", "never", "has not", "have not", "had not"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
 _HABITS = {"smoke", "drink", "pesticide"}
 
@@ -112,7 +115,7 @@ def _bare_list_item(doc: Doc, start: int, end: int, kind: str, at: dict[int, Spa
     """Tokens ``start:end`` hold only concepts of ``kind`` and list joiners."""
     for i in range(start, end):
         ent = at.get(i)
-        if ent is None and doc[i].lower_ not in _JOINERS:
+        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS:
             return False
         if ent is not None and category(ent) != kind:
             return False
@@ -125,6 +128,9 @@ def list_reaches(cue: Span, span: Span) -> bool:
     commas = [i for i in range(cue.end, span.start) if doc[i].text == ","]
     if not commas:
         return True
+    # "not", "never" deny a verb, not a list; "painless" carries its own polarity.
+    if cue.text.lower() in _VERB_CUES or span.label_ == "FLIP":
+        return False
     at = _entity_at(doc)
     first = next((at[i] for i in range(cue.end, span.start) if i in at), span)
     kind = category(first)
@@ -173,15 +179,52 @@ _AFTER = re.compile(
 )
 
 
-def stated_after(span: Span) -> tuple[str, int] | None:
-    """A value written right after the concept ("itch: no", "bleeding (+)"), and its end.
-
-    Words count only after a colon, equals sign or in brackets ("changes noted" is not
-    "change: noted"); the signs + and - may stand alone ("pain -").
-    """
-    rest = span.doc.text[span.end_char :]
-    match = _AFTER.match(rest)
+def _value_at(text: str, start: int) -> tuple[str, int] | None:
+    match = _AFTER.match(text[start:])
     if match is None:
         return None
     word = next(g for g in match.groups() if g).lower()
-    return (PRESENT if word in v.AFTER_PRESENT else ABSENT), span.end_char + match.end()
+    return (PRESENT if word in v.AFTER_PRESENT else ABSENT), start + match.end()
+
+
+def _list_end(span: Span) -> int:
+    """Where the bare list that ``span`` opens ends ("change and bleeding: negative")."""
+    doc, at = span.doc, _entity_at(span.doc)
+    end, i = span.end_char, span.end
+    while i < span.sent.end:
+        ent = at.get(i)
+        if ent is not None and category(ent) == category(span):
+            end, i = ent.end_char, ent.end
+        elif ent is None and (doc[i].lower_ in _JOINERS or doc[i].text == ","):
+            i += 1
+        else:
+            break
+    return end
+
+
+def _opens_clause(span: Span) -> bool:
+    """Nothing but list joiners stands before ``span`` in its clause ("itching and ...")."""
+    i = span.start - 1
+    while i >= span.sent.start and not span.doc[i].is_punct:
+        if span.doc[i].lower_ not in _JOINERS:
+            return False
+        i -= 1
+    return True
+
+
+def stated_after(span: Span, end_char: int | None = None) -> tuple[str, int] | None:
+    """A value written right after the concept ("itch: no", "bleeding (+)"), and its end.
+
+    Words count only after a colon, equals sign or in brackets ("changes noted" is not
+    "change: noted"); the signs + and - may stand alone ("pain -"). A value after a colon
+    that closes a list is the value of each finding in it. ``end_char``: read from there
+    instead of the span's end ("skin cancer history: negative").
+    """
+    text = span.doc.text
+    own = _value_at(text, span.end_char if end_char is None else end_char)
+    if own is not None or end_char is not None:
+        return own
+    end = _list_end(span)
+    if _opens_clause(span) and end > span.end_char and text[end:].lstrip().startswith((":", "=")):
+        return _value_at(text, end)
+    return None

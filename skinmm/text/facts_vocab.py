@@ -24,6 +24,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "scratches",
     ),
     "grew": (
+        "size increased",
         "growth",
         "growing",
         "grew",
@@ -135,9 +136,18 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
     "pesticide": ("pesticide", "pesticides", "agrochemicals", "agrochemical"),
 }
 CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
-    "hurt": ("painless", "pain-free", "pain free"),
+    "itch": ("nonpruritic", "nonitchy"),
+    "grew": ("size stable", "stable in size", "stable size"),
+    "hurt": ("nontender", "painless", "pain-free", "pain free"),
     "changed": ("unchanged", "stable"),
-    "elevation": ("flat", "macular", "macule", "flush with the skin", "level with the skin"),
+    "elevation": (
+        "non-elevated",
+        "flat",
+        "macular",
+        "macule",
+        "flush with the skin",
+        "level with the skin",
+    ),
     "smoke": ("non-smoker", "nonsmoker", "never smoker", "never-smoker", "never smoked"),
     "drink": ("non-drinker", "nondrinker", "teetotal", "teetotaller", "teetotaler", "abstinent"),
 }
@@ -159,7 +169,17 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "变黑",
     ),
     "bleed": ("出血", "流血", "渗血", "破溃出血"),
-    "elevation": ("隆起", "凸起", "突起", "高出皮面", "高于皮面", "丘疹", "结节"),
+    "elevation": (
+        "突出皮面",
+        "突出",
+        "隆起",
+        "凸起",
+        "突起",
+        "高出皮面",
+        "高于皮面",
+        "丘疹",
+        "结节",
+    ),
     "smoke": ("吸烟", "抽烟", "烟草", "吸烟史"),
     "drink": ("饮酒", "喝酒", "酗酒", "饮酒史"),
     "pesticide": ("农药", "农药接触史", "杀虫剂"),
@@ -171,6 +191,10 @@ CONCEPTS_ZH_FLIP: dict[str, tuple[str, ...]] = {
 # Site key -> English words for it; longer phrases win over shorter ones ("back of the hand").
 SITES_EN: dict[str, tuple[str, ...]] = {
     "face": (
+        "glabella",
+        "nasolabial",
+        "nasolabial fold",
+        "preauricular",
         "face",
         "temporal",
         "malar cheek",
@@ -187,6 +211,7 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "malar",
     ),
     "nose": (
+        "columella",
         "nose",
         "nasal",
         "nasal tip",
@@ -199,6 +224,8 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "nasal sidewall",
     ),
     "ear": (
+        "postauricular",
+        "retroauricular",
         "ear",
         "earlobe",
         "ear lobe",
@@ -210,9 +237,10 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "concha",
     ),
     "lip": ("lip", "lips", "upper lip", "lower lip", "vermilion", "philtrum"),
-    "scalp": ("scalp", "vertex", "crown of the head", "occipital", "occiput"),
+    "scalp": ("parietal", "scalp", "vertex", "crown of the head", "occipital", "occiput"),
     "neck": ("neck", "nape"),
     "chest": (
+        "sternal",
         "chest",
         "breast",
         "sternum",
@@ -222,6 +250,9 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "decolletage",
     ),
     "back": (
+        "shoulder blades",
+        "between the shoulder blades",
+        "lumbar",
         "back",
         "upper back",
         "lower back",
@@ -231,6 +262,7 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "interscapular",
     ),
     "abdomen": (
+        "umbilical",
         "abdomen",
         "abdominal",
         "belly",
@@ -246,6 +278,7 @@ SITES_EN: dict[str, tuple[str, ...]] = {
     "arm": ("arm", "upper arm", "deltoid", "biceps", "triceps"),
     "forearm": ("forearm", "forearms"),
     "hand": (
+        "back of hand",
         "hand",
         "hands",
         "back of the hand",
@@ -262,6 +295,8 @@ SITES_EN: dict[str, tuple[str, ...]] = {
     "foot": ("foot", "feet", "toe", "toes", "sole", "heel", "instep", "ankle", "plantar", "hallux"),
     "thigh": ("thigh", "thighs"),
     "lower extremity": (
+        "popliteal",
+        "popliteal fossa",
         "lower extremity",
         "lower limb",
         "leg",
@@ -279,6 +314,8 @@ SITES_EN: dict[str, tuple[str, ...]] = {
 
 SITES_ZH: dict[str, tuple[str, ...]] = {
     "face": (
+        "颧部",
+        "颧",
         "面部",
         "脸",
         "脸部",
@@ -295,12 +332,12 @@ SITES_ZH: dict[str, tuple[str, ...]] = {
     ),
     "nose": ("鼻", "鼻部", "鼻翼", "鼻尖", "鼻梁", "鼻背"),
     "ear": ("耳", "耳部", "耳廓", "耳郭", "耳垂", "耳后"),
-    "lip": ("唇", "唇部", "嘴唇", "上唇", "下唇", "唇红"),
+    "lip": ("口唇", "唇", "唇部", "嘴唇", "上唇", "下唇", "唇红"),
     "scalp": ("头皮", "头顶", "头顶部", "枕部"),
     "neck": ("颈", "颈部", "脖子", "项部", "颈前", "颈后"),
     "chest": ("胸", "胸部", "前胸", "胸前", "胸壁", "前胸部"),
     "back": ("背", "背部", "后背", "肩胛", "腰背部"),
-    "abdomen": ("腹", "腹部", "肚子", "脐周", "上腹", "下腹", "下腹部", "上腹部"),
+    "abdomen": ("腹壁", "腹", "腹部", "肚子", "脐周", "上腹", "下腹", "下腹部", "上腹部"),
     "trunk": ("躯干",),
     "arm": ("上臂", "手臂", "胳膊"),
     "forearm": ("前臂",),

@@ -231,7 +231,8 @@ def _diagnosis(
 
 _SEX = (
     re.compile(r"性别\s*[:：]?\s*(男|女)"),
-    re.compile(r"(男|女)(?:性|士|患者|病人|，|,|。|\s|\d|$)"),
+    # "男", "女" alone or as "男性", "女士", never inside a word ("女儿", "男友").
+    re.compile(r"(男|女)(?:(?=性|士|患者|病人)|(?![\u3400-\u9fff]))"),
     re.compile(r"(先生|女士)"),
 )
 
