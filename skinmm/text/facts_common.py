@@ -32,7 +32,6 @@ class LanguageReading:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
-    clinical_terms: int
 
 
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}

@@ -191,7 +191,7 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     if stated is not None:
         negated, cue = stated[0] == ABSENT, None
     if span.label_ == "DIAGNOSIS" or (history is None and not negated):
-        return [], span.sent.text.strip()
+        return [], scope.clause_text(span)
     value = ABSENT if negated else PRESENT
     first = min((c for c in (cue, history) if c is not None), key=lambda c: c.start, default=span)
     last = max((c for c in (history,) if c is not None), key=lambda c: c.end, default=span)
@@ -240,7 +240,7 @@ def read_english(text: str) -> LanguageReading:
                 continue
             found = _polar_finding(doc, span)
             if found is None:
-                hedged.append(span.sent.text.strip())
+                hedged.append(scope.clause_text(span))
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
@@ -253,4 +253,4 @@ def read_english(text: str) -> LanguageReading:
             findings += history
             if impression is not None and impression not in impressions:
                 impressions.append(impression)
-    return LanguageReading(findings, impressions, hedged, len(doc.ents) + len(findings))
+    return LanguageReading(findings, impressions, hedged)

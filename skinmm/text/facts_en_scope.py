@@ -99,6 +99,14 @@ def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
     return False
 
 
+def clause_text(span: Span) -> str:
+    """The part of the sentence between semicolons that holds ``span`` ("BCC suspected.")."""
+    sent = span.sent
+    start = max((t.i + 1 for t in sent if t.text == ";" and t.i < span.start), default=sent.start)
+    end = min((t.i for t in sent if t.text == ";" and t.i >= span.end), default=sent.end)
+    return span.doc[start:end].text.strip()
+
+
 def category(span: Span) -> str:
     """The kind of finding a concept is; a list continues only within one kind."""
     if span.label_ in ("FACT", "FLIP"):

@@ -177,7 +177,6 @@ class _Walk:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
-    terms: int = 0
 
 
 def _concept(
@@ -186,7 +185,6 @@ def _concept(
     _, lexicon = chinese_tokenizer()
     token = tokens[i]
     kind, key = lexicon[token.text]
-    walk.terms += 1
     if kind in ("FACT", "FLIP"):
         stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
@@ -261,6 +259,4 @@ def read_chinese(text: str) -> LanguageReading:
                 _concept(text, sentence, tokens, i, scope, walk)
             else:
                 _update_scope(scope, tokens, i)
-    return LanguageReading(
-        walk.findings, walk.impressions, walk.hedged, walk.terms + len(walk.findings)
-    )
+    return LanguageReading(walk.findings, walk.impressions, walk.hedged)
