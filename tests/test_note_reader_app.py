@@ -210,7 +210,8 @@ def test_a_corrected_fact_rewrites_the_note_the_model_reads_and_is_saved(app: Ap
     at = at.button(key="diagnose_analyse").click().run()
     assert not at.exception and not at.error
     assert any("rewritten from the corrected facts" in i for i in texts(at.info))
-    rewritten = "Male, 40 years. Lesion on the back, 6 x 5 mm. Reports growth. Denies itching."
+    # The largest diameter is the fact: the renderer writes it alone.
+    rewritten = "Male, 40 years. Lesion on the back, 6 mm. Reports growth. Denies itching."
     assert rewritten in shown_text(at)
     status, case_id = at.session_state["diagnose_saved_case"]
     assert status == "saved"
@@ -244,7 +245,7 @@ def test_an_unreadable_note_is_said_on_the_page(app: AppTest) -> None:
     at = submit(at, png_bytes(), EMOJI)
     assert not at.exception and not at.error
     assert t("caution_note_unreadable", "en") in texts(at.warning)
-    alone = submit(app, None, EMOJI)
+    alone = submit(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT), None, EMOJI)
     assert texts(alone.error)[0] == t("err_note_unreadable", "en")
 
 
