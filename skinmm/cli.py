@@ -86,6 +86,7 @@ def _train(args: argparse.Namespace) -> int:
         label_space=args.label_space,
         recipe=args.recipe,
         image_params=parse_params(args.image_param),
+        text_params={"features": args.text_features},
     )
     train_bundle(config)
     return 0
@@ -222,6 +223,13 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="bundle folder to write, e.g. models/NAME")
     p.add_argument("--backbone", default=DEFAULT_BACKBONE)
     p.add_argument("--embedder", default="use-multilingual")
+    p.add_argument(
+        "--text-features",
+        default="auto",
+        choices=["auto", "embedding", "facts+embedding", "facts"],
+        help="text-branch input: the note's embedding (the paper's recipe), facts read from "
+        "the note + its embedding, or facts only; auto: chosen by grouped CV on training",
+    )
     p.add_argument(
         "--fusion",
         default="auto",
