@@ -19,7 +19,7 @@ import numpy as np
 
 from skinmm.data.notes import SITES
 
-NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm")
+NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm", "fitzpatrick")
 BINARY_FACTS: tuple[str, ...] = (
     "itch",
     "grew",
@@ -28,9 +28,11 @@ BINARY_FACTS: tuple[str, ...] = (
     "bleed",
     "elevation",
     "skin_cancer_history",
+    "family_skin_cancer_history",
     "cancer_history",
     "smoke",
     "drink",
+    "pesticide",
 )
 BINARY_VALUES: tuple[str, ...] = ("present", "absent")
 SEX_VALUES: tuple[str, ...] = ("male", "female")
