@@ -1,0 +1,189 @@
+"""Read the clinical facts of a free-text note, in English or Chinese (issue 16).
+
+``read_note(text)`` returns a :class:`NoteReading`: the facts a dermatologist would record
+(age, sex, site, size, symptoms with their negations, histories), the words each came from,
+the phrases the model does not use (morphology, a stated suspicion), the clinician's stated
+impression (recorded, never a model input), and whether the note is readable at all: a note of
+emoji, punctuation or one unrelated word is treated as no note.
+
+English is read by :mod:`skinmm.text.facts_en` (spaCy + negspacy, no model download), Chinese
+by :mod:`skinmm.text.facts_zh` (jieba + cue lists); a note mixing both is read by both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from skinmm.data.notes import render_note
+from skinmm.text import facts_vocab as v
+from skinmm.text.clean import clean_note
+from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, arabic_numerals
+
+FactValue = str | int | float
+
+# Order is the order facts are shown in. The first fourteen are those of the issue's interface
+# (PAD-UFES-20 names); fitzpatrick, family history and pesticide are read where stated too.
+FACT_NAMES: tuple[str, ...] = (
+    "age",
+    "sex",
+    "site",
+    "diameter_mm",
+    "fitzpatrick",
+    "itch",
+    "grew",
+    "hurt",
+    "changed",
+    "bleed",
+    "elevation",
+    "skin_cancer_history",
+    "family_skin_cancer_history",
+    "cancer_history",
+    "smoke",
+    "drink",
+    "pesticide",
+)
+POLAR_FACTS: tuple[str, ...] = FACT_NAMES[5:]
+POLAR_VALUES = (PRESENT, ABSENT)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CLAUSE = re.compile(r"[;；。!?！？\n,，]|\.(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class NoteReading:
+    """What the reader took from one note.
+
+    Attributes
+    ----------
+    language : {"en", "zh", "none"}
+        The note's main language; "none" when it has no readable clinical content.
+    facts : dict
+        Fact name (see :data:`FACT_NAMES`) -> value: ``age`` (int years), ``sex``
+        ("male"/"female"), ``site`` (a key of :data:`skinmm.data.notes.SITES`), ``diameter_mm``
+        (float, the largest), ``fitzpatrick`` (int 1-6), every other fact "present"/"absent".
+        A fact the note does not mention is absent from the dict.
+    evidence : dict
+        Fact name -> the words of the note it came from.
+    unused : list of str
+        Phrases of the note that no fact came from (morphology, a stated suspicion, ...).
+    impression : str or None
+        The clinician's stated suspicion ("BCC suspected"), recorded, never a model input.
+    readable : bool
+        False for a note without readable clinical content: treat it as no note.
+    """
+
+    language: Literal["en", "zh", "none"]
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)
+    impression: str | None = None
+    readable: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reading as plain JSON-ready types (the ``skinmm read-note`` output)."""
+        return asdict(self)
+
+
+def _language(text: str) -> tuple[bool, bool, Literal["en", "zh", "none"]]:
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    main: Literal["en", "zh", "none"] = (
+        "zh" if han and han >= latin else ("en" if latin else "none")
+    )
+    return latin > 0, han > 0, main
+
+
+def _merge(findings: list[Finding]) -> dict[str, Finding]:
+    """The first finding of each fact in the order written (diameter: already the largest)."""
+    chosen: dict[str, Finding] = {}
+    for finding in sorted(findings, key=lambda f: f.start):
+        chosen.setdefault(finding.name, finding)
+    return {name: chosen[name] for name in FACT_NAMES if name in chosen}
+
+
+def _unused(text: str, used: list[Finding]) -> list[str]:
+    """Clauses of the note that no fact came from and that say more than filler words."""
+    out, start = [], 0
+    for match in [*_CLAUSE.finditer(text), None]:
+        end = match.start() if match is not None else len(text)
+        clause = text[start:end].strip(" .:-")
+        overlaps = any(f.start < end and f.end > start for f in used)
+        if clause and not overlaps and _says_something(clause):
+            out.append(clause)
+        start = match.end() if match is not None else len(text)
+    return out
+
+
+def _says_something(clause: str) -> bool:
+    if _HAN.search(clause):
+        return len(_HAN.findall(clause)) >= 2
+    words = re.findall(r"[a-z?]+", clause.lower())
+    return any(w not in v.FILLER_EN and len(w) > 1 for w in words)
+
+
+def _morphology_terms(text: str) -> int:
+    lowered = text.lower()
+    return sum(term in lowered for term in (*v.MORPHOLOGY_EN, *v.MORPHOLOGY_ZH))
+
+
+def _read(text: str, has_latin: bool, has_han: bool) -> LanguageReading:
+    from skinmm.text.facts_en import read_english
+    from skinmm.text.facts_zh import read_chinese
+
+    merged = LanguageReading([], [], [], 0)
+    for wanted, reader in ((has_latin, read_english), (has_han, read_chinese)):
+        if wanted:
+            part = reader(text)
+            merged.findings += part.findings
+            merged.impressions += [i for i in part.impressions if i not in merged.impressions]
+            merged.hedged += part.hedged
+            merged.clinical_terms += part.clinical_terms
+    return merged
+
+
+def read_note(text: str) -> NoteReading:
+    """Read the facts of one note (English, Chinese or both).
+
+    Raises
+    ------
+    ValueError
+        For text that is not valid UTF-8 or was decoded with the wrong encoding (see
+        :func:`skinmm.text.clean.clean_note`).
+    """
+    cleaned = arabic_numerals(clean_note(text))
+    has_latin, has_han, language = _language(cleaned)
+    reading = _read(cleaned, has_latin, has_han)
+    readable = bool(reading.findings or reading.impressions or reading.hedged)
+    if not readable and _morphology_terms(cleaned) == 0:
+        return NoteReading("none", unused=[cleaned] if cleaned else [])
+    chosen = _merge(reading.findings)
+    return NoteReading(
+        language=language,
+        facts={name: f.value for name, f in chosen.items()},
+        evidence={name: f.evidence for name, f in chosen.items()},
+        unused=_unused(cleaned, list(chosen.values())),
+        impression="; ".join(reading.impressions) or None,
+        readable=True,
+    )
+
+
+def facts_to_fields(facts: Mapping[str, FactValue]) -> dict[str, Any]:
+    """Facts as the structured fields of :func:`skinmm.data.notes.render_note`."""
+    fields: dict[str, Any] = {}
+    for name, value in facts.items():
+        if name == "diameter_mm":
+            fields["diameter_1"] = float(value)
+        elif name in POLAR_FACTS:
+            fields[name] = value == PRESENT
+        else:
+            fields[name] = value
+    return fields
+
+
+def render_facts(facts: Mapping[str, FactValue], lang: str = "en") -> str:
+    """The note the training renderer writes for these facts (for corrected facts)."""
+    return render_note(facts_to_fields(facts), lang)

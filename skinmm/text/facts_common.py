@@ -1,0 +1,146 @@
+"""What both language readers share: a finding, and the facts written as numbers.
+
+Age, lesion size and Fitzpatrick type are read with regular expressions on the cleaned note:
+they are written the same way in English and Chinese notes (digits, "mm", Roman numerals), and
+Chinese numerals are turned into digits first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PRESENT = "present"
+ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One fact read from a note: its name, value, the words it came from and where."""
+
+    name: str
+    value: str | int | float
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass
+class LanguageReading:
+    """What one language's reader found; :func:`skinmm.text.facts.read_note` merges them."""
+
+    findings: list[Finding]
+    impressions: list[str]
+    hedged: list[str]
+    clinical_terms: int
+
+
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_ZH_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_ZH_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm))"
+)
+
+
+def _zh_to_int(text: str) -> int:
+    total, digit = 0, 0
+    for ch in text:
+        if ch == "百":
+            total += (digit or 1) * 100
+            digit = 0
+        elif ch == "十":
+            total += (digit or 1) * 10
+            digit = 0
+        else:
+            digit = digit * 10 + _ZH_DIGITS[ch] if total == 0 and digit else _ZH_DIGITS[ch]
+    return total + digit
+
+
+def arabic_numerals(text: str) -> str:
+    """Chinese numerals before an age, size or type unit written as digits ("六十二岁" -> "62岁").
+
+    The replacement keeps every other character where it was only when lengths match; the
+    readers therefore run on this text and quote evidence from it.
+    """
+    return _ZH_NUMBER.sub(lambda m: str(_zh_to_int(m.group(0))), text)
+
+
+_AGE_PATTERNS = (
+    re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr)[\s-]*old\b", re.I),
+    re.compile(r"\b(\d{1,3})\s*-?\s*(?:y/o|y\.o\.?|yo|yoa)(?![a-z])", re.I),
+    re.compile(r"\b(?:aged?|age)\s*[:=]?\s*(\d{1,3})\b", re.I),
+    re.compile(r"(?:年龄|年纪)\s*[:：]?\s*(\d{1,3})"),
+    re.compile(r"(\d{1,3})\s*(?:周岁|岁)"),
+    re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:M|F)\b"),
+    re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
+    re.compile(r"\b(?:M|F)\s*[,/]\s*(\d{1,3})\b"),
+    re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
+    re.compile(
+        r"(?<!for )(?<!since )(?<!past )(?<!last )\b(\d{1,3})\s*(?:years|yrs)\b(?!\s*ago)", re.I
+    ),
+)
+
+
+def find_age(text: str) -> Finding | None:
+    """The patient's age in years: the first pattern, in order of reliability, that matches."""
+    for pattern in _AGE_PATTERNS:
+        for match in pattern.finditer(text):
+            age = int(match.group(1))
+            if 0 < age < 120:
+                return Finding("age", age, match.group(0).strip(), match.start(), match.end())
+    return None
+
+
+_UNIT = r"(mm|cm|毫米|厘米|公分)"
+_NUM = r"(\d+(?:\.\d+)?)"
+_SIZE_PAIR = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:x|×|\*|by|乘)\s*{_NUM}\s*{_UNIT}(?![a-z])", re.I)
+_SIZE_ONE = re.compile(rf"{_NUM}\s*{_UNIT}(?![a-z])", re.I)
+_TO_MM = {"mm": 1.0, "毫米": 1.0, "cm": 10.0, "厘米": 10.0, "公分": 10.0}
+
+
+def find_diameter(text: str) -> Finding | None:
+    """The largest lesion diameter in millimetres ("6 x 5 mm", "0.6 cm", "6毫米")."""
+    best: Finding | None = None
+    taken: list[tuple[int, int]] = []
+    for match in _SIZE_PAIR.finditer(text):
+        d1, u1, d2, u2 = match.groups()
+        size = max(float(d1) * _TO_MM[(u1 or u2).lower()], float(d2) * _TO_MM[u2.lower()])
+        taken.append(match.span())
+        best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
+    for match in _SIZE_ONE.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        size = float(match.group(1)) * _TO_MM[match.group(2).lower()]
+        best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
+    return best
+
+
+def _larger(a: Finding | None, b: Finding) -> Finding:
+    if a is None or float(b.value) > float(a.value):
+        return Finding(b.name, round(float(b.value), 2), b.evidence, b.start, b.end)
+    return a
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_FITZPATRICK = re.compile(
+    r"(?:fitzpatrick|phototype|fitz|fst|skin\s+type|皮肤光型|皮肤分型|皮肤类型|光型)"
+    r"(?:\s*(?:skin\s+)?(?:photo)?type|\s*皮肤分型|\s*皮肤光型|\s*皮肤类型|\s*分型)?"
+    r"[\s:：#-]*(vi|iv|v|iii|ii|i|[1-6])(?:\s*型)?(?![a-z0-9])",
+    re.I,
+)
+
+
+def find_fitzpatrick(text: str) -> Finding | None:
+    """The Fitzpatrick skin type, 1 to 6 ("Fitzpatrick III", "skin type 2", "皮肤分型III型")."""
+    match = _FITZPATRICK.search(text)
+    if match is None:
+        return None
+    raw = match.group(1).lower()
+    value = int(raw) if raw.isdigit() else _ROMAN[raw]
+    return Finding("fitzpatrick", value, match.group(0), *match.span())
+
+
+def numeric_findings(text: str) -> list[Finding]:
+    """Age, diameter and Fitzpatrick type, each where the note states it."""
+    found = (find_age(text), find_diameter(text), find_fitzpatrick(text))
+    return [f for f in found if f is not None]

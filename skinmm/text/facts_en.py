@@ -1,0 +1,232 @@
+"""The English note reader: a blank spaCy pipeline with rule-based matchers and NegEx.
+
+No statistical model is loaded (nothing to download): ``spacy.blank("en")`` tokenises, a
+sentencizer splits sentences, an entity ruler marks the concepts of
+:mod:`skinmm.text.facts_vocab`, and two negspacy ``Negex`` components (NegEx, Chapman et al.
+2001) mark each concept as negated ("denies itching", "no bleeding") or hedged ("possible
+bleeding"). "Itch: no"-style values written after a concept are read before NegEx is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import negspacy.negation  # noqa: F401  (registers the "negex" factory)
+import spacy
+from negspacy.termsets import termset
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from skinmm.text import facts_en_scope as scope
+from skinmm.text import facts_vocab as v
+from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
+
+# NegEx's clinical list counts "no change" / "no increase" as pseudo-negations (not a
+# negation of the finding that follows); for a lesion they are exactly the negated facts.
+_NOT_PSEUDO = {
+    "no increase",
+    "no significant change",
+    "no change",
+    "no definite change",
+    "no suspicious change",
+    "no interval change",
+    "no significant interval change",
+}
+_EXTRA_PRECEDING = ["nil", "nor", "neither", "no history of", "no hx of", "no h/o"]
+_EXTRA_PRECEDING += ["negative for", "no complaint of", "not reported", "no reported", "not"]
+# "r/o", "rule out": for a lesion these introduce the clinician's suspicion, not a denial.
+_NOT_PRECEDING = {"r/o", "ro", "rule out", "rules out", "evaluate for", "versus", "doubt"}
+_FOLLOWING = ["denied", "absent", "not present", "not reported", "not noted", "free", "-ve"]
+
+
+def _negation_termset() -> dict[str, list[str]]:
+    base = termset("en_clinical").get_patterns()
+    return {
+        "pseudo_negations": [p for p in base["pseudo_negations"] if p not in _NOT_PSEUDO],
+        "preceding_negations": [
+            p for p in [*base["preceding_negations"], *_EXTRA_PRECEDING] if p not in _NOT_PRECEDING
+        ],
+        "following_negations": [*base["following_negations"], *_FOLLOWING],
+        "termination": [*base["termination"], *v.AFFIRM_CUES_EN, ";"],
+    }
+
+
+def _hedge_termset() -> dict[str, list[str]]:
+    return {
+        "pseudo_negations": ["no doubt", "not possible"],
+        "preceding_negations": list(v.HEDGE_CUES_EN),
+        # "?" is read where it touches the word (scope.hedged_by_question): as a NegEx cue
+        # it would reach into the sentence before ("never bled. ?itch").
+        "following_negations": ["questionable", "uncertain", "unclear", "possibly"],
+        "termination": [*termset("en").get_patterns()["termination"], ";"],
+    }
+
+
+def _with_sides(words: tuple[str, ...]) -> list[str]:
+    # "back of the hand" is also written "back of the left hand".
+    sides = ("left", "right")
+    sided = [w.replace("the ", f"the {s} ", 1) for w in words if "the " in w for s in sides]
+    return [*words, *sided]
+
+
+def _patterns() -> list[dict[str, str]]:
+    out = []
+    for label, table in (
+        ("FACT", v.CONCEPTS_EN),
+        ("FLIP", v.CONCEPTS_EN_FLIP),
+        ("SITE", v.SITES_EN),
+    ):
+        for key, words in table.items():
+            out += [{"label": label, "pattern": w, "id": key} for w in _with_sides(words)]
+    for label, words in (
+        ("SKIN_CANCER", v.SKIN_CANCERS_EN),
+        ("CANCER", v.OTHER_CANCERS_EN),
+        ("DIAGNOSIS", v.DIAGNOSES_EN),
+    ):
+        out += [{"label": label, "pattern": w, "id": label.lower()} for w in words]
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_pipeline() -> Language:
+    """The pipeline, built once per process (about 0.1 s); read-only afterwards."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
+    nlp.add_pipe("negex", name="negation", config={"neg_termset": _negation_termset()})
+    nlp.add_pipe(
+        "negex",
+        name="hedging",
+        config={"neg_termset": _hedge_termset(), "extension_name": "hedged"},
+    )
+    return nlp
+
+
+def _evidence(doc: Doc, span: Span, cue: Span | None) -> str:
+    if cue is None or cue.start >= span.start:
+        return span.text
+    if span.start - cue.end <= 6:
+        return doc[cue.start : span.end].text
+    return f"{cue.text} … {span.text}"
+
+
+def _negation(span: Span) -> tuple[bool, Span | None]:
+    """Whether ``span`` is denied, and the cue that denies it (None for a cue written after)."""
+    if not span._.negex:
+        return False, None
+    nlp = english_pipeline()
+    cue = scope.cue_before(nlp, span, nlp.get_pipe("negation").preceding_negations)  # type: ignore[attr-defined]
+    if cue is None:
+        return True, None
+    if scope.is_value(cue) or not scope.list_reaches(cue, span):
+        return False, None
+    return True, cue
+
+
+def _non_prefixed(span: Span) -> bool:
+    # "non-tender": "non" is no NegEx cue, since its scope would run on past the word
+    # ("non-smoker, drinks alcohol" would deny the drinking).
+    return span.doc.text[max(0, span.start_char - 4) : span.start_char].lower() in ("non-", "non ")
+
+
+def _polar_finding(doc: Doc, span: Span) -> Finding | None:
+    """A present/absent fact from a FACT or FLIP concept, or None when hedged."""
+    stated = scope.stated_after(span)
+    if stated is not None:
+        value, end = stated
+        evidence = doc.text[span.start_char : end]
+    elif span._.hedged or scope.hedged_by_question(span):
+        return None
+    elif _non_prefixed(span):
+        value, evidence, end = ABSENT, doc.text[span.start_char - 4 : span.end_char], span.end_char
+    else:
+        negated, cue = _negation(span)
+        value = ABSENT if negated else PRESENT
+        evidence, end = _evidence(doc, span, cue), span.end_char
+    if span.label_ == "FLIP":
+        value = ABSENT if value == PRESENT else PRESENT
+    return Finding(span.ent_id_, value, evidence, span.start_char, end)
+
+
+def _is_lesion_noun(span: Span) -> bool:
+    # "a growth on the back" names the lesion; it says nothing about it growing.
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    return span.text.lower() == "growth" and before in {"a", "the", "this", "that", "skin"}
+
+
+def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
+    """Personal or family history from a cancer mention, else the clinician's impression."""
+    nlp = english_pipeline()
+    family = scope.cue_before(nlp, span, v.FAMILY_CUES_EN)
+    history = (
+        scope.cue_before(nlp, span, v.HISTORY_CUES_EN)
+        or family
+        or scope.cue_after(nlp, span, v.HISTORY_CUES_EN)
+    )
+    if history is None or span.label_ == "DIAGNOSIS":
+        return [], span.sent.text.strip()
+    negated, cue = _negation(span)
+    value = ABSENT if negated else PRESENT
+    evidence = _evidence(doc, span, cue if negated else history)
+    if history.start > span.start:
+        evidence = doc[cue.start if cue is not None else span.start : history.end].text
+    names = []
+    skin = span.label_ == "SKIN_CANCER"
+    if family is not None and skin:
+        names.append("family_skin_cancer_history")
+    if family is None or scope.cue_before(nlp, span, v.PERSONAL_CUES_EN) is not None:
+        names.append("skin_cancer_history" if skin else "cancer_history")
+    return [Finding(n, value, evidence, span.start_char, span.end_char) for n in names], None
+
+
+_SEX_PATTERNS = (
+    (re.compile(r"\b(?:sex|gender)\s*[:=]?\s*(m|f|male|female)\b", re.I), 1),
+    (re.compile(r"\b(male|female|man|woman|gentleman|lady|boy|girl|mr|mrs|ms|miss)\b", re.I), 1),
+    (re.compile(r"\b\d{1,3}\s*(?:y/o|yo|y|yrs?|years?)?\s*[,/]?\s*([MF])\b"), 1),
+    (re.compile(r"(?:^|[.;]\s*)([MF])\s*[,/.]"), 1),
+    (re.compile(r"\b(he|his|him|she|her|hers)\b", re.I), 1),
+)
+_MALE = {"m", "male", "man", "gentleman", "boy", "mr", "he", "his", "him"}
+
+
+def find_sex(text: str) -> Finding | None:
+    """The patient's sex from words ("woman", "male"), abbreviations ("62F", "Sex: M") or pronouns."""
+    for pattern, group in _SEX_PATTERNS:
+        match = pattern.search(text)
+        if match is not None:
+            value = "male" if match.group(group).lower() in _MALE else "female"
+            return Finding("sex", value, match.group(0).strip(" .;,"), *match.span())
+    return None
+
+
+def read_english(text: str) -> LanguageReading:
+    """Every fact the English reader finds in ``text`` (cleaned), in the order written."""
+    doc = english_pipeline()(text)
+    findings = numeric_findings(text)
+    sex = find_sex(text)
+    findings += [sex] if sex is not None else []
+    impressions: list[str] = []
+    hedged: list[str] = []
+    for span in doc.ents:
+        if span.label_ in ("FACT", "FLIP"):
+            if _is_lesion_noun(span):
+                continue
+            found = _polar_finding(doc, span)
+            if found is None:
+                hedged.append(span.sent.text.strip())
+            else:
+                findings.append(found)
+        elif span.label_ == "SITE":
+            history = scope.cue_before(english_pipeline(), span, v.HISTORY_CUES_EN)
+            if not span._.negex and history is None:
+                findings.append(
+                    Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)
+                )
+        else:
+            history, impression = _history_findings(doc, span)
+            findings += history
+            if impression is not None and impression not in impressions:
+                impressions.append(impression)
+    return LanguageReading(findings, impressions, hedged, len(doc.ents) + len(findings))

@@ -1,0 +1,270 @@
+"""The Chinese note reader: jieba segmentation plus cue lists, NegEx-style.
+
+jieba splits the note into words with the reader's vocabulary added to its dictionary, so a
+cue is only a cue as a whole word ("无" negates, "无关" does not). Within a sentence a
+negation cue ("否认", "无", "未见", "没有" ...) reaches every concept after it until an affirming
+cue ("有", "伴", "自诉" ...), a turn ("但") or a comma followed by something other than more
+concepts ("无瘙痒，皮损隆起": the elevation is not denied). Values written after a concept
+("瘙痒：无", "出血（+）") are read first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+
+from skinmm.text import facts_vocab as v
+from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
+
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_JOINERS = {"、", "和", "及", "与", "或", "以及", " ", "/"}
+_COMMAS = {"，", ","}
+
+
+def _lexicon() -> dict[str, tuple[str, str]]:
+    """Word -> (kind, key) for every concept, site and diagnosis word."""
+    out: dict[str, tuple[str, str]] = {}
+    for kind, table in (
+        ("FACT", v.CONCEPTS_ZH),
+        ("FLIP", v.CONCEPTS_ZH_FLIP),
+        ("SITE", v.SITES_ZH),
+    ):
+        for key, words in table.items():
+            out |= {w: (kind, key) for w in words}
+    for kind, words in (
+        ("SKIN_CANCER", v.SKIN_CANCERS_ZH),
+        ("CANCER", v.OTHER_CANCERS_ZH),
+        ("DIAGNOSIS", v.DIAGNOSES_ZH),
+    ):
+        out |= {w: (kind, kind.lower()) for w in words}
+    return out
+
+
+@lru_cache(maxsize=1)
+def chinese_tokenizer() -> tuple[jieba.Tokenizer, dict[str, tuple[str, str]]]:
+    """A jieba tokenizer of our own (the global one stays untouched), built once per process."""
+    jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not for the user
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    lexicon = _lexicon()
+    cues = (
+        *v.NEGATION_CUES_ZH,
+        *v.AFFIRM_CUES_ZH,
+        *v.HEDGE_CUES_ZH,
+        *v.SUSPICION_CUES_ZH,
+        *v.HISTORY_CUES_ZH,
+        *v.FAMILY_CUES_ZH,
+    )
+    for word in (*lexicon, *cues):
+        tokenizer.add_word(word, freq=200000)
+    return tokenizer, lexicon
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append((start, text[start : match.end()]))
+        start = match.end()
+    if start < len(text):
+        out.append((start, text[start:]))
+    return out
+
+
+def _tokens(sentence: str, offset: int) -> list[_Token]:
+    tokenizer, _ = chinese_tokenizer()
+    return [
+        _Token(w, offset + a, offset + b) for w, a, b in tokenizer.tokenize(sentence, HMM=False)
+    ]
+
+
+_AFTER = re.compile(
+    r"^\s*[:：]?\s*[（(]?\s*("
+    + "|".join(
+        re.escape(w)
+        for w in sorted({*v.AFTER_PRESENT_ZH, *v.AFTER_ABSENT_ZH}, key=len, reverse=True)
+    )
+    + r")\s*[）)]?"
+)
+
+
+def _stated_after(text: str, token: _Token, after_colon_only: bool) -> tuple[str, int] | None:
+    rest = text[token.end :]
+    match = _AFTER.match(rest)
+    if match is None:
+        return None
+    # "瘙痒无" is unusual; "出血无" after a colon or in brackets is the form that means a value.
+    if after_colon_only and not re.match(r"^\s*[:：（(]", rest) and match.group(1) not in "+-":
+        return None
+    word = match.group(1)
+    return (PRESENT if word in v.AFTER_PRESENT_ZH else ABSENT), token.end + match.end()
+
+
+def _only_concepts(tokens: list[_Token], lexicon: dict[str, tuple[str, str]]) -> bool:
+    return all(
+        t.text in _JOINERS or lexicon.get(t.text, ("",))[0] in ("FACT", "FLIP") for t in tokens
+    )
+
+
+@dataclass
+class _Scope:
+    """The negation, hedge and history state while walking one sentence."""
+
+    negation: _Token | None = None
+    hedge: bool = False
+    history: _Token | None = None
+    family: bool = False
+    personal: bool = False
+    suspicion: bool = False
+
+
+def _clause_after(tokens: list[_Token], i: int) -> list[_Token]:
+    out = []
+    for token in tokens[i + 1 :]:
+        if token.text in _COMMAS:
+            break
+        out.append(token)
+    return out
+
+
+def _just_after(cue: _Token | None, token: _Token) -> bool:
+    # "否认有出血", "无明显": an affirming word right after a denial is part of the denial.
+    return cue is not None and cue.end == token.start
+
+
+def _update_scope(scope: _Scope, tokens: list[_Token], i: int, lexicon: dict) -> None:
+    word = tokens[i].text
+    if word in _COMMAS and not _only_concepts(_clause_after(tokens, i), lexicon):
+        scope.negation, scope.hedge = None, False
+    elif word in v.NEGATION_CUES_ZH:
+        scope.negation = tokens[i]
+    elif word in v.TERMINATION_ZH:
+        scope.negation, scope.hedge = None, False
+    elif word in v.AFFIRM_CUES_ZH and not _just_after(scope.negation, tokens[i]):
+        scope.negation = None  # "可能有出血": still hedged
+    if word in v.HEDGE_CUES_ZH:
+        scope.hedge = True
+    if word in v.SUSPICION_CUES_ZH:
+        scope.suspicion = True
+    if word in v.HISTORY_CUES_ZH:
+        scope.history = tokens[i]
+    if word in v.FAMILY_CUES_ZH:
+        scope.family = True
+    if word in v.PERSONAL_CUES_ZH:
+        scope.personal = True
+
+
+def _history_after(tokens: list[_Token], i: int) -> bool:
+    """ "基底细胞癌病史": the history cue may follow the diagnosis in Chinese."""
+    return any(t.text in v.HISTORY_CUES_ZH for t in tokens[i + 1 : i + 3])
+
+
+def _evidence(text: str, cue: _Token | None, token: _Token, end: int) -> str:
+    if cue is None or cue.start >= token.start:
+        return text[token.start : end]
+    if token.start - cue.end <= 12:
+        return text[cue.start : end]
+    return f"{cue.text}…{text[token.start : end]}"
+
+
+@dataclass
+class _Walk:
+    findings: list[Finding]
+    impressions: list[str]
+    hedged: list[str]
+    terms: int = 0
+
+
+def _concept(
+    text: str, sentence: str, tokens: list[_Token], i: int, scope: _Scope, walk: _Walk
+) -> None:
+    _, lexicon = chinese_tokenizer()
+    token = tokens[i]
+    kind, key = lexicon[token.text]
+    walk.terms += 1
+    if kind in ("FACT", "FLIP"):
+        stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
+        if stated is None and scope.hedge:
+            walk.hedged.append(sentence.strip())
+            return
+        if stated is not None:
+            value, end = stated
+            evidence = text[token.start : end]
+        else:
+            value = ABSENT if scope.negation is not None else PRESENT
+            end = token.end
+            evidence = _evidence(text, scope.negation, token, end)
+        if kind == "FLIP":
+            value = ABSENT if value == PRESENT else PRESENT
+        walk.findings.append(Finding(key, value, evidence, token.start, end))
+    elif kind == "SITE":
+        if scope.negation is None and scope.history is None:
+            walk.findings.append(Finding("site", key, token.text, token.start, token.end))
+    else:
+        _diagnosis(text, sentence, tokens, i, scope, walk, kind)
+
+
+def _diagnosis(
+    text: str, sentence: str, tokens: list[_Token], i: int, scope: _Scope, walk: _Walk, kind: str
+) -> None:
+    token = tokens[i]
+    is_history = scope.history is not None or scope.family or _history_after(tokens, i)
+    if kind == "DIAGNOSIS" or not is_history or scope.suspicion:
+        if sentence.strip() not in walk.impressions:
+            walk.impressions.append(sentence.strip())
+        return
+    value = ABSENT if scope.negation is not None else PRESENT
+    end = tokens[i + 1].end if _history_after(tokens, i) and i + 1 < len(tokens) else token.end
+    evidence = _evidence(text, scope.negation or scope.history, token, end)
+    names = []
+    if scope.family and kind == "SKIN_CANCER":
+        names.append("family_skin_cancer_history")
+    if not scope.family or scope.personal:
+        names.append("skin_cancer_history" if kind == "SKIN_CANCER" else "cancer_history")
+    walk.findings += [Finding(n, value, evidence, token.start, end) for n in names]
+
+
+_SEX = (
+    re.compile(r"性别\s*[:：]?\s*(男|女)"),
+    re.compile(r"(男|女)(?:性|士|患者|病人|，|,|。|\s|\d|$)"),
+    re.compile(r"(先生|女士)"),
+)
+
+
+def find_sex_zh(text: str) -> Finding | None:
+    """The patient's sex: "性别：女", "男，62岁", "女性", "患者女", "王先生"."""
+    for pattern in _SEX:
+        match = pattern.search(text)
+        if match is not None:
+            value = "male" if match.group(1) in ("男", "先生") else "female"
+            return Finding("sex", value, match.group(0).strip("，,。 "), *match.span())
+    return None
+
+
+def read_chinese(text: str) -> LanguageReading:
+    """Every fact the Chinese reader finds in ``text`` (cleaned), in the order written."""
+    _, lexicon = chinese_tokenizer()
+    walk = _Walk(numeric_findings(text), [], [])
+    sex = find_sex_zh(text)
+    walk.findings += [sex] if sex is not None else []
+    for offset, sentence in _sentences(text):
+        tokens = _tokens(sentence, offset)
+        scope = _Scope()
+        for i, token in enumerate(tokens):
+            if token.text in lexicon:
+                _concept(text, sentence, tokens, i, scope, walk)
+            else:
+                _update_scope(scope, tokens, i, lexicon)
+    return LanguageReading(
+        walk.findings, walk.impressions, walk.hedged, walk.terms + len(walk.findings)
+    )
