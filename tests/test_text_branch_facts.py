@@ -47,7 +47,7 @@ def branches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TextBranch]:
     cache = tmp_path_factory.mktemp("cache")
     train, val = synthetic_manifest(120, 0), synthetic_manifest(45, 1)
     out = {}
-    for features in ("facts+embedding", "auto"):
+    for features in ("facts+embedding", "facts+rendered", "auto"):
         branch = TextBranch(classes=CLASSES, features=features, **FAST)
         out[features] = branch.fit(train, val, cache_dir=cache)
     return out
@@ -108,3 +108,15 @@ def test_embedding_only_recipe_stays_selectable(tmp_path: Path) -> None:
     assert card["branch"]["features"] == "embedding"
     assert card["feature_choice"]["requested"] == "embedding"
     assert branch.booster_.num_features() == 512
+
+
+def test_rendered_facts_make_the_language_irrelevant(branches: dict[str, TextBranch]) -> None:
+    """With the facts re-rendered as one canonical note, the same facts in English and in
+    Chinese are the same input, and words the reader does not use change nothing."""
+    branch = branches["facts+rendered"]
+    fields = {"age": 70, "sex": "male", "site": "face", "bleed": "True", "grew": "False"}
+    en, zh = render_note(fields, "en"), render_note(fields, "zh")
+    extra = en + " Pearly, rolled border. Basal cell carcinoma suspected."
+    proba = branch.predict_proba([en, zh, extra])
+    np.testing.assert_allclose(proba[1], proba[0], atol=1e-6)
+    np.testing.assert_allclose(proba[2], proba[0], atol=1e-6)

@@ -31,7 +31,13 @@ from skinmm.text.boost import (
 from skinmm.text.cache import embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_note_flagged, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
-from skinmm.text.fact_features import AUTO, check_option, fact_matrix
+from skinmm.text.fact_features import (
+    AUTO,
+    check_option,
+    facts_to_matrix,
+    read_facts,
+    rendered_notes,
+)
 
 FORMAT = "skinmm-text-branch"
 FORMAT_VERSION = 1
@@ -52,13 +58,20 @@ AUTO_CHOICES: tuple[str, ...] = ("embedding", "facts+embedding")
 LEGACY_FEATURES = "embedding"
 
 
-def assemble(option: str, facts: np.ndarray | None, embedding: np.ndarray | None) -> np.ndarray:
-    """The booster's input for a feature option from its two blocks."""
-    if option == "embedding":
-        return embedding  # type: ignore[return-value]
-    if option == "facts":
-        return facts  # type: ignore[return-value]
-    return np.hstack([facts, embedding])  # type: ignore[list-item]
+Blocks = dict[str, np.ndarray]
+# The blocks each feature option concatenates, in order.
+OPTION_BLOCKS: dict[str, tuple[str, ...]] = {
+    "embedding": ("embedding",),
+    "facts+embedding": ("facts", "embedding"),
+    "facts+rendered": ("facts", "rendered"),
+    "facts": ("facts",),
+}
+
+
+def assemble(option: str, blocks: Blocks) -> np.ndarray:
+    """The booster's input for a feature option from the blocks computed for it."""
+    parts = [blocks[name] for name in OPTION_BLOCKS[option]]
+    return parts[0] if len(parts) == 1 else np.hstack(parts)
 
 
 def text_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
@@ -142,13 +155,29 @@ class TextBranch:
             )
         return frame["label"].map(self.classes.index).to_numpy(dtype=int)
 
-    def _blocks(
-        self, notes: Sequence[str], options: Sequence[str]
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Facts read from the note texts and their embeddings, each only if an option uses it."""
-        facts = fact_matrix(notes) if any(o != "embedding" for o in options) else None
-        embedding = self._embed(notes) if any(o != "facts" for o in options) else None
-        return facts, embedding
+    def _blocks(self, notes: Sequence[str], options: Sequence[str]) -> Blocks:
+        """The feature blocks the options use: facts read from the note texts, the notes'
+        embeddings, and embeddings of the facts re-rendered as canonical English notes."""
+        needed = {name for option in options for name in OPTION_BLOCKS[option]}
+        blocks: Blocks = {}
+        if "embedding" in needed:
+            blocks["embedding"] = self._embed(notes)
+        if needed & {"facts", "rendered"}:
+            facts = read_facts(notes)
+            blocks["facts"] = facts_to_matrix(facts)
+        if "rendered" in needed:
+            blocks["rendered"] = self._embed_or_nan(rendered_notes(facts))
+        return blocks
+
+    def _embed_or_nan(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts``; NaN rows (missing, for XGBoost) where a text is empty."""
+        present = [i for i, t in enumerate(texts) if t]
+        # With no text at all, one placeholder is embedded only to learn the vectors' width.
+        vectors = self._embed([texts[i] for i in present] or ["."])
+        out = np.full((len(texts), vectors.shape[1]), np.nan, dtype=np.float32)
+        if present:
+            out[present] = vectors
+        return out
 
     def _design(
         self, frame: pd.DataFrame, drops: Sequence[float], seed: int, side: str
@@ -188,7 +217,7 @@ class TextBranch:
         blocks, blocks_val = self._blocks(notes, options), self._blocks(notes_val, options)
         fits = {}
         for option in options:
-            x, x_val = assemble(option, *blocks), assemble(option, *blocks_val)
+            x, x_val = assemble(option, blocks), assemble(option, blocks_val)
             distinct = DistinctRows(x, y), DistinctRows(x_val, y_val)
             params, table = self._search(
                 x, y, origin, full, train, (x_val, y_val), distinct, seed, len(options) > 1
@@ -277,7 +306,7 @@ class TextBranch:
         if present.any():
             texts = [n for n in cleaned if n]
             features = self.hyperparams["features"]
-            x = assemble(features, *self._blocks(texts, (features,)))
+            x = assemble(features, self._blocks(texts, (features,)))
             raw = booster_proba(self.booster_, x)
             out[present] = (
                 apply_temperature(as_logits(raw), self.temperature_) if calibrated else raw

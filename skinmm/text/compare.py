@@ -37,6 +37,8 @@ FIGURES = ("weighted_f1", "balanced_accuracy", "macro_f1")
 TEXT_MODELS: dict[str, tuple[str, str]] = {
     "text": ("facts+embedding", "en"),
     "text_zh": ("facts+embedding", "zh"),
+    "text_rendered": ("facts+rendered", "en"),
+    "text_rendered_zh": ("facts+rendered", "zh"),
     "embedding_only": ("embedding", "en"),
     "embedding_only_zh": ("embedding", "zh"),
 }
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     y = test["label"].map(classes.index).to_numpy(dtype=int)
     groups = test["group_id"].tolist()
     conditions = {p: dropped_records(test, p, args.seed) for p in DROPS}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "command": command,
         "dataset": args.dataset,
@@ -120,10 +123,12 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
                 report[name][f"drop {int(p * 100)}%"] = scored(
                     y, proba, groups, classes, args.n_boot
                 )
+        # Written after each fit, so a long run keeps what it has finished.
+        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         print(f"{features}: fitted and scored", flush=True)
     report["en_vs_zh_same_facts"] = {
         name: language_gap(probas[f"{name} 0.0"], probas[f"{name}_zh 0.0"])
-        for name in ("text", "embedding_only")
+        for name in ("text", "text_rendered", "embedding_only")
     }
     return report
 

@@ -39,9 +39,12 @@ SEX_VALUES: tuple[str, ...] = ("male", "female")
 # A site the reader names but this table lacks still differs from "not mentioned".
 SITE_VALUES: tuple[str, ...] = (*sorted(SITES), "other")
 
-# How the branch's input is built: the paper's embedding-only recipe, facts and embedding
-# concatenated, or the facts alone (for comparison); "auto" chooses by grouped CV.
-FEATURE_OPTIONS: tuple[str, ...] = ("embedding", "facts+embedding", "facts")
+# How the branch's input is built: the paper's embedding-only recipe, facts and the note's
+# embedding concatenated, facts and the embedding of the facts re-rendered as one canonical
+# English note (so the same facts in any language or wording give the same input, and words
+# the reader does not use cannot move the model), or the facts alone; "auto" chooses by
+# grouped CV.
+FEATURE_OPTIONS: tuple[str, ...] = ("embedding", "facts+embedding", "facts+rendered", "facts")
 AUTO = "auto"
 
 FactReader = Callable[[str], Mapping[str, Any]]
@@ -95,22 +98,36 @@ def default_reader(text: str) -> Mapping[str, Any]:
     return read_note(text).facts
 
 
-def fact_matrix(notes: Sequence[str], reader: FactReader | None = None) -> np.ndarray:
-    """Fact vectors of ``notes`` (n, len(fact_columns())), each distinct note read once.
+def read_facts(notes: Sequence[str], reader: FactReader | None = None) -> list[Mapping[str, Any]]:
+    """The facts of each note, each distinct note read once.
 
     Training notes repeat a great deal (HAM10000: ~29k notes, ~1.2k distinct), so reading
     each distinct text once keeps extraction off the training time.
     """
     read = reader or default_reader
-    seen: dict[str, np.ndarray] = {}
-    rows = []
+    seen: dict[str, Mapping[str, Any]] = {}
     for note in notes:
         if note not in seen:
-            seen[note] = fact_vector(read(note))
-        rows.append(seen[note])
-    if not rows:
+            seen[note] = read(note)
+    return [seen[note] for note in notes]
+
+
+def fact_matrix(notes: Sequence[str], reader: FactReader | None = None) -> np.ndarray:
+    """Fact vectors of ``notes`` (n, len(fact_columns())), each distinct note read once."""
+    return facts_to_matrix(read_facts(notes, reader))
+
+
+def facts_to_matrix(facts: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    if not facts:
         return np.zeros((0, len(fact_columns())), dtype=np.float32)
-    return np.vstack(rows)
+    return np.vstack([fact_vector(f) for f in facts])
+
+
+def rendered_notes(facts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each note's facts written as one canonical English note ("" where none were read)."""
+    from skinmm.text.facts import render_facts
+
+    return [render_facts(f, "en") for f in facts]
 
 
 def check_option(features: str) -> str:
