@@ -112,3 +112,41 @@ def case_flag(
     if thresholds is None:
         return None
     return bool(flags(image_p, text_p, thresholds, float(conf))[0])
+
+
+def measure(
+    block: Mapping[str, Any],
+    conformal: Mapping[str, Any] | None,
+    frame: Any,
+    codes: Sequence[str],
+) -> dict[str, Any]:
+    """How often the rule fires on a `skinmm evaluate` predictions table (``predictions.csv``)
+    and how often a flagged case is an image error; the old top-class rule beside it."""
+    image_p = frame[[f"image_{c}" for c in codes]].to_numpy(dtype=float)
+    text_p = frame[[f"text_{c}" for c in codes]].to_numpy(dtype=float)
+    y = frame["label"].map(list(codes).index).to_numpy()
+    both = ~(np.isnan(image_p).any(axis=1) | np.isnan(text_p).any(axis=1))
+    wrong = image_p.argmax(axis=1) != y
+    old = both & (image_p.argmax(axis=1) != np.nan_to_num(text_p).argmax(axis=1))
+    out: dict[str, Any] = {
+        "cases_with_both": int(both.sum()),
+        "image_error": round(float(wrong[both].mean()), 4),
+        "image_errors": int((wrong & both).sum()),
+        "top_class_rule": _counts(old, wrong, both),
+    }
+    conf = block.get("text_confidence")
+    thresholds = thresholds_of(conformal, "image", float(block["level"]), codes)
+    if conf is not None and thresholds is not None:
+        out["rule"] = _counts(flags(image_p, text_p, thresholds, float(conf)) & both, wrong, both)
+    return out
+
+
+def _counts(fired: np.ndarray, wrong: np.ndarray, both: np.ndarray) -> dict[str, Any]:
+    n = int(fired.sum())
+    return {
+        "fires": n,
+        "fire_rate": round(float(fired[both].mean()), 4),
+        "image_errors_flagged": int((fired & wrong).sum()),
+        "image_error_among_flagged": round(float(wrong[fired].mean()), 4) if n else None,
+        "share_of_image_errors_flagged": round(float(fired[wrong & both].mean()), 4),
+    }

@@ -1,7 +1,14 @@
 """The "photo and note disagree" caution: a rule chosen on validation, not every mismatch."""
 
-import numpy as np
+import json
+import shutil
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from skinmm.bundle import load_bundle
+from skinmm.cli import main
 from skinmm.conformal import calibrate
 from skinmm.disagreement import GRID, MIN_LIFT, case_flag, fit_block, flags
 from skinmm.prediction import Prediction
@@ -84,3 +91,33 @@ def test_caution_follows_the_rule_when_the_bundle_has_one() -> None:
     assert "branches_disagree" in prediction(True).cautions()
     # A bundle without a rule keeps comparing the top classes.
     assert "branches_disagree" in prediction(None).cautions()
+
+
+def test_cli_fits_the_rule_into_a_sealed_bundle_and_measures_it(
+    tiny_bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle_dir = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, bundle_dir)
+    assert "disagreement" in load_bundle(bundle_dir).card  # written by skinmm train
+    val = tiny_bundle.parent / "val.csv"
+    assert main(["disagreement", "fit", "--bundle", str(bundle_dir), "--val", str(val)]) == 0
+    block = json.loads(capsys.readouterr().out)
+    bundle = load_bundle(bundle_dir)  # still verifies: the seal was renewed
+    assert bundle.card["disagreement"] == block
+    predictions = bundle_dir / "report" / "predictions.csv"
+    assert (
+        main(
+            [
+                "disagreement",
+                "measure",
+                "--bundle",
+                str(bundle_dir),
+                "--predictions",
+                str(predictions),
+            ]
+        )
+        == 0
+    )
+    measured = json.loads(capsys.readouterr().out)
+    assert measured["cases_with_both"] > 0
+    assert 0 <= measured["top_class_rule"]["fire_rate"] <= 1

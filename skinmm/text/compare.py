@@ -102,7 +102,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
         for p, r in conditions.items()
     }
     probas: dict[str, np.ndarray] = {}
-    for features in dict.fromkeys(f for f, _ in TEXT_MODELS.values()):
+    for features in dict.fromkeys(f for f, _ in TEXT_MODELS.values() if f in args.features):
         start = time.perf_counter()
         branch = TextBranch(args.embedder, classes=classes, features=features, n_jobs=1)
         branch.fit(train, val, cache_dir=Path(args.cache_dir), seed=args.seed)
@@ -129,6 +129,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
     report["en_vs_zh_same_facts"] = {
         name: language_gap(probas[f"{name} 0.0"], probas[f"{name}_zh 0.0"])
         for name in ("text", "text_rendered", "embedding_only")
+        if f"{name} 0.0" in probas
     }
     return report
 
@@ -141,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", default=str(default_cache_dir()))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-boot", type=int, default=1000)
+    parser.add_argument(
+        "--features",
+        nargs="+",
+        default=list(dict.fromkeys(f for f, _ in TEXT_MODELS.values())),
+        help="text-branch feature options to fit (default: all)",
+    )
     parser.add_argument("--out", required=True, help="JSON report path")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
