@@ -395,11 +395,19 @@ class Bundle:
 
         ``image`` is anything :func:`skinmm.image.io.load_image` reads (bytes, path, PIL).
         Whether the note was cut to the length the text branch reads is in
-        ``note_truncated``.
+        ``note_truncated``; what was read from it is ``note_reading``. A note without
+        readable clinical content (emoji, punctuation, one unrelated word) is not given to
+        the text branch: the case is analysed as if it had no note.
+
+        Raises
+        ------
+        UnreadableNote
+            When that note is all there is (no image).
         """
         from skinmm.prediction import Prediction
 
         decoded = None if image is None else _as_image(image)
+        reading, note = _read_note(note, has_image=decoded is not None)
         gated = self.scope is not None and decoded is not None
         # The gate reads the pooled features of the prediction's own identity view.
         branch_p, features = self._image_probabilities([decoded], features=gated)
@@ -417,6 +425,7 @@ class Bundle:
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
+            note_reading=reading,
             scope=self.scope.assess(decoded, self.image, None if features is None else features[0])
             if gated
             else None,
@@ -501,6 +510,25 @@ class Bundle:
     def report_dir(self) -> Path | None:
         report = self.path / "report"
         return report if (report / "metrics.json").is_file() else None
+
+
+def _read_note(note: str | None, *, has_image: bool) -> tuple[Any, str | None]:
+    """The reading of ``note`` (None without one) and the note the text branch gets."""
+    from skinmm.errors import UnreadableNote
+    from skinmm.text.clean import clean_note
+    from skinmm.text.facts import read_note
+
+    if note is None or not clean_note(note):
+        return None, note
+    reading = read_note(note)
+    if reading.readable:
+        return reading, note
+    if not has_image:
+        raise UnreadableNote(
+            "The note has no readable clinical content (only symbols, emoji or an unrelated "
+            "word) and there is no photo. Write the age, sex, site or symptoms, or add a photo."
+        )
+    return reading, None
 
 
 def _as_image(source: Any) -> Any:

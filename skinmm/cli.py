@@ -384,6 +384,54 @@ def _add_scope_commands(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler=_scope_evaluate)
 
 
+def _read_note(args: argparse.Namespace) -> int:
+    if args.evaluate:
+        return _evaluate_notes(args)
+    if args.text is None:
+        raise ValueError(
+            'Give the note as one argument (skinmm read-note "TEXT"), or - to read stdin.'
+        )
+    from skinmm.text.facts import read_note
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    print(json.dumps(read_note(text).to_dict(), indent=1, ensure_ascii=False))
+    return 0
+
+
+def _evaluate_notes(args: argparse.Namespace) -> int:
+    from skinmm.text.facts_eval import evaluate_sets
+
+    result = evaluate_sets([Path(p) for p in args.evaluate], n_boot=args.n_boot)
+    result["command"] = "skinmm " + " ".join(sys.argv[1:])
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    for name, figures in result["sets"].items():
+        unmet = [fact for fact, t in figures["targets"].items() if not t["met"]]
+        print(
+            f"{name}: {figures['notes_read_exactly']}/{figures['n_notes']} notes read exactly; "
+            f"targets not met: {', '.join(unmet) or 'none'}"
+        )
+    return 0
+
+
+def _add_note_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("read-note", help="the facts read from a clinical note, as JSON")
+    p.add_argument("text", nargs="?", help='the note ("-": read it from stdin)')
+    p.add_argument(
+        "--evaluate",
+        nargs="+",
+        metavar="SET",
+        help="instead: per-fact precision/recall on JSON-lines sets with known facts",
+    )
+    p.add_argument(
+        "--out", help="write the evaluation here, e.g. docs/results/note_extraction.json"
+    )
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals")
+    p.set_defaults(handler=_read_note)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinmm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -392,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bundle_commands(sub)
     _add_scope_commands(sub)
     _add_disagreement_commands(sub)
+    _add_note_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

@@ -68,6 +68,13 @@ class ImageTooSmall(InputError):
     key = "err_image_too_small"
 
 
+class UnreadableNote(InputError):
+    """A note with no readable clinical content (emoji, punctuation, one unrelated word) and
+    no photo beside it: nothing is left to analyse."""
+
+    key = "err_note_unreadable"
+
+
 @dataclass(frozen=True)
 class Explanation:
     """A message key with its values, and the technical detail for the expander."""

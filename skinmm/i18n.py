@@ -917,6 +917,93 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "not reliable for this image.",
         "zh": "超出模型适用范围：此鉴别诊断仅应要求显示，对该图像不可靠。",
     },
+    # Note reader (issue 16): facts read from the note, corrections, unreadable notes
+    "nf_title": {"en": "Read from the note:", "zh": "从病历中读取："},
+    "nf_from": {"en": "from “{words}”", "zh": "来自“{words}”"},
+    "nf_corrected": {"en": "corrected by you", "zh": "已由您更正"},
+    "nf_none_found": {
+        "en": "No fact the model uses was found in the note.",
+        "zh": "病历中未找到模型使用的信息。",
+    },
+    "nf_unused_title": {"en": "Not used by the model:", "zh": "模型未使用："},
+    "nf_impression": {
+        "en": "Clinical impression (saved with the case, never given to the model): {text}",
+        "zh": "临床印象（随病例保存，不输入模型）：{text}",
+    },
+    "nf_unreadable": {
+        "en": "The note has no readable clinical content (only symbols, emoji or an unrelated "
+        "word), so it is treated as no note.",
+        "zh": "病历中没有可读的临床内容（只有符号、表情或无关的词），因此按无病历处理。",
+    },
+    "caution_note_unreadable": {
+        "en": "The note had no readable clinical content (only symbols, emoji or an unrelated "
+        "word): it was treated as no note, and the photo was analysed alone.",
+        "zh": "病历中没有可读的临床内容（只有符号、表情或无关的词）：已按无病历处理，仅分析了照片。",
+    },
+    "err_note_unreadable": {
+        "en": "The note has no readable clinical content and there is no photo. Write the "
+        "patient's age, sex, the lesion's site or symptoms, or add a photo.",
+        "zh": "病历中没有可读的临床内容，也没有照片。请填写患者年龄、性别、皮损部位或症状，或添加照片。",
+    },
+    "nf_edit_title": {"en": "Correct the facts before analysing", "zh": "分析前更正信息"},
+    "nf_edit_help": {
+        "en": "Type a value in “Correction” to replace what was read, or “-” to remove a "
+        "fact; leave it empty to keep the value read. A corrected fact overrides the note.",
+        "zh": "在“更正”栏输入新值以替换读取结果，输入“-”删除该项；留空则保留读取结果。"
+        "更正后的信息优先于病历原文。",
+    },
+    "nf_col_fact": {"en": "Fact", "zh": "项目"},
+    "nf_col_read": {"en": "Read", "zh": "读取结果"},
+    "nf_col_words": {"en": "Words in the note", "zh": "病历原文"},
+    "nf_col_correction": {"en": "Correction", "zh": "更正"},
+    "nf_bad_value": {
+        "en": "“{value}” is not a value for {fact}. Use {accepted}, or “-” to remove it.",
+        "zh": "“{value}”不是“{fact}”的有效值。请使用{accepted}，或输入“-”删除。",
+    },
+    "nf_rewritten": {
+        "en": "You corrected the facts, so the note given to the model was rewritten from the "
+        "corrected facts (by the same writer that made its training notes):",
+        "zh": "您更正了信息，因此输入模型的病历已根据更正后的信息重新生成（使用与训练病历相同的生成方式）：",
+    },
+    "nf_model_note": {"en": "Note given to the model", "zh": "输入模型的病历"},
+    "nf_accepted_polar": {"en": "present or absent", "zh": "有 或 无"},
+    "nf_accepted_sex": {"en": "male or female", "zh": "男 或 女"},
+    "nf_accepted_number": {"en": "a number", "zh": "一个数字"},
+    "nf_accepted_fitzpatrick": {"en": "1 to 6 (or I to VI)", "zh": "1 至 6（或 I 至 VI）"},
+    "nf_value_present": {"en": "present", "zh": "有"},
+    "nf_value_absent": {"en": "absent", "zh": "无"},
+    "nf_value_raised": {"en": "raised", "zh": "隆起"},
+    "nf_value_flat": {"en": "flat", "zh": "平坦"},
+    "nf_value_male": {"en": "male", "zh": "男"},
+    "nf_value_female": {"en": "female", "zh": "女"},
+    "nf_value_age": {"en": "{n} years", "zh": "{n}岁"},
+    "nf_value_mm": {"en": "{mm} mm", "zh": "{mm} 毫米"},
+    "nf_value_fitzpatrick": {"en": "type {roman}", "zh": "{roman}型"},
+    "nf_fact_age": {"en": "Age", "zh": "年龄"},
+    "nf_fact_sex": {"en": "Sex", "zh": "性别"},
+    "nf_fact_site": {"en": "Site", "zh": "部位"},
+    "nf_fact_diameter_mm": {"en": "Largest diameter", "zh": "最大直径"},
+    "nf_fact_fitzpatrick": {"en": "Fitzpatrick skin type", "zh": "Fitzpatrick 皮肤分型"},
+    "nf_fact_itch": {"en": "Itching", "zh": "瘙痒"},
+    "nf_fact_grew": {"en": "Growth", "zh": "增大"},
+    "nf_fact_hurt": {"en": "Pain", "zh": "疼痛"},
+    "nf_fact_changed": {"en": "Change", "zh": "变化"},
+    "nf_fact_bleed": {"en": "Bleeding", "zh": "出血"},
+    "nf_fact_elevation": {"en": "Elevation", "zh": "隆起"},
+    "nf_fact_skin_cancer_history": {"en": "Personal history of skin cancer", "zh": "皮肤癌既往史"},
+    "nf_fact_family_skin_cancer_history": {
+        "en": "Family history of skin cancer",
+        "zh": "皮肤癌家族史",
+    },
+    "nf_fact_cancer_history": {"en": "History of other cancer", "zh": "其他癌症既往史"},
+    "nf_fact_smoke": {"en": "Smoking", "zh": "吸烟"},
+    "nf_fact_drink": {"en": "Alcohol", "zh": "饮酒"},
+    "nf_fact_pesticide": {"en": "Pesticide exposure", "zh": "农药接触"},
+    "nf_line": {"en": "{fact}: {value}", "zh": "{fact}：{value}"},
+    "nf_fix_first": {
+        "en": "A correction above cannot be read: fix it (or clear it), then analyse again.",
+        "zh": "上方有一项更正无法识别：请修改（或清空）后再分析。",
+    },
 }
 
 

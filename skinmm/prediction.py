@@ -59,6 +59,8 @@ class Prediction:
     # Whether the bundle's disagreement rule (skinmm.disagreement) flags this case; None for
     # a bundle without one, which falls back to comparing the branches' top classes.
     disagree: bool | None = None
+    # What was read from the note (skinmm.text.facts.NoteReading); None without a note.
+    note_reading: Any = None
 
     @property
     def order(self) -> list[int]:
@@ -112,6 +114,8 @@ class Prediction:
             out.append("image_only")
         elif self.mode == "text-only":
             out.append("text_only")
+        if self.note_reading is not None and not self.note_reading.readable:
+            out.append("note_unreadable")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,6 +136,7 @@ class Prediction:
             if self.prediction_set is None
             else self.prediction_set.to_dict(),
             "scope": None if self.scope is None else self.scope.to_dict(),
+            "note_facts": None if self.note_reading is None else self.note_reading.to_dict(),
             "differential": [
                 {
                     "code": self.classes[k].code,

@@ -58,6 +58,9 @@ SHA = "b" * 64
 WRITERS = 4
 SAVES_EACH = 8
 
+# The newest migration; the lead re-chains the numbers at merge.
+HEAD = "0006"
+
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresServer]:
@@ -106,7 +109,7 @@ def test_first_use_creates_the_sqlite_file_in_skinmm_home(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     assert (home / "skinmm.db").is_file()
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == HEAD
     case_id = save(store, image_bytes=png_bytes())
     sha = get_case(store, case_id).image_sha256
     assert sha is not None
@@ -120,7 +123,7 @@ def test_schema_matches_the_models_and_migrations_go_down_and_up(store: Store) -
     downgrade(store.engine, "base")
     assert current_revision(store.engine) is None
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == HEAD
 
 
 def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store: Store) -> None:
@@ -135,7 +138,7 @@ def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store
             {"id": "f" * 32, "case": case_id, "at": datetime(2026, 1, 2, tzinfo=UTC)},
         )
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == HEAD
     [feedback] = get_case(store, case_id).feedback
     assert (feedback.pathology, feedback.pathology_other) == ("mel", None)
     add_feedback(store, case_id, pathology="other", pathology_other="lupus")
@@ -695,3 +698,22 @@ def test_a_database_from_a_newer_skinmm_is_refused_with_what_to_do(tmp_path: Pat
     engine.dispose()
     with pytest.raises(StorageError, match="newer SkinMM"):
         open_store(url, tmp_path)
+
+
+def test_migration_0006_adds_the_note_reading_and_keeps_older_cases(store: Store) -> None:
+    from skinmm.text.facts import read_note
+    from skinmm.text.facts_display import stored_reading
+
+    old = save(store)
+    downgrade(store.engine, "0003")
+    upgrade(store.engine)
+    before = get_case(store, old)
+    assert before.note_reading is None and before.impression is None
+    reading = read_note("62 y/o F, denies itching. BCC suspected.")
+    stored = stored_reading(reading.to_dict(), None, None)
+    case_id = save(store, note_reading=stored, impression=reading.impression)
+    case = get_case(store, case_id)
+    assert case.note_reading == stored
+    assert case.impression == "BCC suspected."
+    with pytest.raises(ValueError, match="impossible value"):
+        save(store, note_reading={**stored, "facts": {"itch": "sometimes"}})

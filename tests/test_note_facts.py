@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 from skinmm.text.facts import FACT_NAMES, NoteReading, read_note, render_facts
+from skinmm.text.facts_eval import evaluate_extraction, load_records
 
 
 @pytest.mark.parametrize(
@@ -152,3 +155,38 @@ def test_the_training_renderer_reads_back(lang: str) -> None:
     reading = read_note(render_facts(facts, lang))
     assert reading.facts == facts
     assert reading.unused == []
+
+
+UNSEEN = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["unseen_notes_a", "unseen_notes_b", "unseen_notes_c"])
+def test_unseen_wording_meets_the_issue_targets(name: str) -> None:
+    result = evaluate_extraction(load_records(UNSEEN / f"{name}.jsonl"), n_boot=10)
+    assert result["n_notes"] >= 300
+    unmet = {
+        fact: result["per_fact"].get(fact) for fact, t in result["targets"].items() if not t["met"]
+    }
+    assert not unmet
+
+
+def test_the_unseen_sets_are_what_the_script_writes() -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
+    from make_unseen_notes import make
+    from unseen_banks import BANKS
+
+    for bank, seed in (("a", 16), ("b", 17), ("c", 18)):
+        committed = load_records(UNSEEN / f"unseen_notes_{bank}.jsonl")
+        assert make(BANKS[bank], 200, seed) == committed
+
+
+def test_a_wrong_reading_counts_against_precision_and_recall() -> None:
+    records = [
+        {"id": "1", "lang": "en", "note": "No itching.", "facts": {"itch": "present"}},
+        {"id": "2", "lang": "en", "note": "Female.", "facts": {"sex": "female", "age": 40}},
+    ]
+    result = evaluate_extraction(records, n_boot=5)
+    assert result["per_fact"]["itch"]["precision"] == 0.0
+    assert result["per_fact"]["itch"]["recall"] == 0.0
+    assert result["per_fact"]["age"]["recall"] == 0.0 and result["per_fact"]["sex"]["recall"] == 1.0
+    assert result["notes_read_exactly"] == 0

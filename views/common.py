@@ -252,6 +252,8 @@ def deidentify_case(case: Case, user: Identity) -> Case:
         return case
     case.patient_ref = None
     case.note = None
+    # The reading quotes the note, and the impression is the clinician's words.
+    case.note_reading = case.impression = None
     for entry in case.feedback:
         entry.comment = None
         entry.author = None

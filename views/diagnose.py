@@ -35,6 +35,7 @@ from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.error_box import show_error
+from views.note_facts_view import NoteEdit, note_facts_panel
 from views.scope_view import scope_gate
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -81,6 +82,7 @@ class Result:
     cam_failed: bool = False
     note_truncated: bool = False
     inputs: Inputs | None = None
+    note_edit: NoteEdit | None = None
 
 
 def fail(message: str, detail: str | None = None, facts: list[str] | None = None) -> NoReturn:
@@ -219,6 +221,8 @@ def save_case(result: Result) -> None:
             note=inputs.note or None,
             patient_ref=inputs.patient_ref or None,
             actor=user.actor,
+            impression=None if result.note_edit is None else result.note_edit.impression,
+            note_reading=None if result.note_edit is None else result.note_edit.record(),
         )
     except (StorageError, ValueError) as exc:
         st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
@@ -389,12 +393,19 @@ with st.container(border=True, key="diagnose_inputs_form"):
         on_click=start_new_case,
     )
 
+edit = note_facts_panel(
+    note or "", language, f"diagnose_facts_{st.session_state.get(GENERATION_KEY, 0)}"
+)
 current = read_inputs(upload, note, patient_ref)
 if submitted:
     st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
+    if edit.invalid:
+        fail(t("nf_fix_first", language))
     with st.spinner(t("analysing", language)):
-        result = analyse(bundle, current.photo, current.note)
-    result.inputs = current
+        result = analyse(
+            bundle, current.photo, current.note if edit.corrected is None else edit.model_note
+        )
+    result.inputs, result.note_edit = current, edit
     st.session_state[RESULT_KEY] = result
     if keep:
         save_case(result)

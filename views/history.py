@@ -55,6 +55,7 @@ from views.common import (
     scope_filter,
 )
 from views.error_box import show_error
+from views.note_facts_view import show_stored_reading
 
 LIST_LIMIT = 200
 FEW_CASES = 30
@@ -184,6 +185,7 @@ def show_photo_and_note(case: Case) -> bytes | None:
         st.caption(t("case_no_image", language))
     st.markdown(f"**{t('case_note', language)}**")
     st.text(case.note or t("case_no_note", language))
+    show_stored_reading(case.note_reading, case.impression, language)
     return photo
 
 

@@ -91,6 +91,11 @@ class Case(Base):
     # The photo lives on disk, content-addressed: SKINMM_HOME/images/<sha[:2]>/<sha>.<ext>.
     image_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     image_ext: Mapped[str | None] = mapped_column(String(8))
+    # What was read from the note (skinmm.text.facts.NoteReading as a dict, with the
+    # clinician's corrections and the note given to the model) and the clinician's stated
+    # impression: recorded with the case, never a model input (migration 0006).
+    note_reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    impression: Mapped[str | None] = mapped_column(Text)
 
     predictions: Mapped[list[PredictionRecord]] = relationship(
         back_populates="case",

@@ -286,6 +286,7 @@ def render_case_report(
         _triage(pdf, record, triage)
     pdf.heading(t("case_note", lang))
     pdf.para(case.note or t("case_no_note", lang))
+    _note_reading(pdf, case, lang)
     names = {} if record is None else {c["code"]: c[f"name_{lang}"] for c in record.classes}
     _feedback(pdf, case, names)
     if need_cjk and not pdf.cjk:
@@ -293,8 +294,37 @@ def render_case_report(
     return bytes(pdf.output())
 
 
+def _note_reading(pdf: _Report, case: Case, lang: str) -> None:
+    """ "Read from the note:" with the words each fact came from, as on the page."""
+    reading = case.note_reading
+    if reading is None and not case.impression:
+        return
+    pdf.heading(t("nf_title", lang))
+    for line in _reading_lines(reading, case.impression, lang):
+        pdf.para(line, size=9)
+
+
+def _reading_lines(reading: dict | None, impression: str | None, lang: str) -> list[str]:
+    from skinmm.text.facts_display import fact_lines
+
+    if reading is not None and not reading.get("readable", True):
+        return [t("nf_unreadable", lang)]
+    lines = [] if reading is None else fact_lines(reading, lang)
+    if reading is not None and not lines:
+        lines.append(t("nf_none_found", lang))
+    unused = [] if reading is None else reading.get("unused", [])
+    if unused:
+        lines.append(t("nf_unused_title", lang) + " " + "; ".join(unused))
+    if impression:
+        lines.append(t("nf_impression", lang, text=impression))
+    if reading is not None and reading.get("model_note"):
+        lines.append(f"{t('nf_model_note', lang)}: {reading['model_note']}")
+    return lines
+
+
 def _texts(case: Case, lang: str) -> list[str]:
     texts = [case.note or "", case.patient_ref or "", t("notice", lang)]
+    texts += _reading_lines(case.note_reading, case.impression, lang)
     texts += [f"{f.comment or ''} {f.author or ''}" for f in case.feedback]
     return texts
 

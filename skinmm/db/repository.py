@@ -33,10 +33,13 @@ from skinmm.db.models import (
 )
 from skinmm.db.rows import (
     COMMENT_LENGTH,
+    IMPRESSION_LENGTH,
     OTHER,
     OTHER_LENGTH,
     RowError,
     check_classes,
+    check_note_reading,
+    check_text,
     prediction_from_values,
 )
 from skinmm.db.store import StorageError, Store, unreachable_message
@@ -128,8 +131,14 @@ def save_analysis(
     cam_classes: Sequence[int] | None = None,
     created_at: datetime | None = None,
     actor: Actor | None = None,
+    impression: str | None = None,
+    note_reading: dict[str, Any] | None = None,
 ) -> str:
     """Store one analysis as a new case and return the case id.
+
+    ``note_reading`` (what was read from the note, see
+    :func:`skinmm.text.facts_display.stored_reading`) and ``impression`` (the clinician's
+    stated suspicion) are recorded with the case; neither is a model input.
 
     ``actor``, when given, is recorded in the audit trail in the same transaction.
 
@@ -153,6 +162,8 @@ def save_analysis(
         created_at=when,
         patient_ref=patient_ref,
         note=_clean_text(note, None, "note"),
+        impression=check_text(impression, "impression", IMPRESSION_LENGTH),
+        note_reading=check_note_reading(note_reading, "note_reading"),
         image_sha256=sha,
         image_ext=ext,
         predictions=[record],

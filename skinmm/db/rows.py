@@ -32,6 +32,7 @@ BUNDLE_NAME_LENGTH = 200
 OTHER = "other"
 OTHER_LENGTH: int = Feedback.__table__.c.pathology_other.type.length
 NOTE_LENGTH = 100_000
+IMPRESSION_LENGTH = NOTE_LENGTH
 COMMENT_LENGTH = 10_000
 MAX_CLASSES = 64
 CLASS_KEYS = frozenset({"code", "name_en", "name_zh", "covers", "also", "risk"})
@@ -202,3 +203,71 @@ def _show(value: object) -> str:
     """A short, printable rendering of a bad value for a message."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# The keys of a stored note reading (skinmm.text.facts_display.stored_reading).
+READING_KEYS = frozenset(
+    {"language", "facts", "evidence", "unused", "impression", "readable"}
+    | {"corrected_facts", "model_note"}
+)
+READING_LANGUAGES = ("en", "zh", "none")
+
+
+def check_note_reading(value: object, what: str) -> dict | None:
+    """A stored note reading: known keys, fact names and values, bounded texts (or None)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RowError(f"{what} must be a JSON object")
+    unknown = set(value) - READING_KEYS
+    if unknown:
+        raise RowError(f"{what} has unknown fields: {', '.join(sorted(unknown))}")
+    if value.get("language") not in READING_LANGUAGES:
+        raise RowError(f"{what}.language must be one of {', '.join(READING_LANGUAGES)}")
+    if not isinstance(value.get("readable"), bool):
+        raise RowError(f"{what}.readable must be true or false")
+    _check_facts(value.get("facts"), f"{what}.facts", required=True)
+    _check_facts(value.get("corrected_facts"), f"{what}.corrected_facts", required=False)
+    for name, words in _mapping(value.get("evidence", {}), f"{what}.evidence").items():
+        _check_fact_name(name, f"{what}.evidence")
+        check_text(words, f"{what}.evidence.{name}", NOTE_LENGTH, required=True)
+    unused = value.get("unused", [])
+    if not isinstance(unused, list):
+        raise RowError(f"{what}.unused must be a list of strings")
+    for k, phrase in enumerate(unused):
+        check_text(phrase, f"{what}.unused[{k}]", NOTE_LENGTH, required=True)
+    check_text(value.get("impression"), f"{what}.impression", IMPRESSION_LENGTH)
+    check_text(value.get("model_note"), f"{what}.model_note", NOTE_LENGTH)
+    return value
+
+
+def _mapping(value: object, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise RowError(f"{what} must be a JSON object")
+    return value
+
+
+def _check_fact_name(name: object, what: str) -> None:
+    from skinmm.text.facts import FACT_NAMES
+
+    if name not in FACT_NAMES:
+        raise RowError(f"{what} names an unknown fact {_show(name)}")
+
+
+def _check_facts(value: object, what: str, *, required: bool) -> None:
+    from skinmm.text.facts import POLAR_FACTS, POLAR_VALUES
+
+    if value is None and not required:
+        return
+    for name, fact in _mapping(value, what).items():
+        _check_fact_name(name, what)
+        if name in POLAR_FACTS:
+            ok = fact in POLAR_VALUES
+        elif name == "sex":
+            ok = fact in ("male", "female")
+        elif name == "site":
+            ok = isinstance(fact, str) and 0 < len(fact) <= NAME_LENGTH
+        else:
+            ok = isinstance(fact, int | float) and not isinstance(fact, bool) and 0 <= fact <= 1000
+        if not ok:
+            raise RowError(f"{what}.{name} has an impossible value {_show(fact)}")

@@ -253,6 +253,10 @@ def _case_values(row: object) -> dict[str, Any]:
         values["patient_ref"], "patient_ref", PATIENT_REF_LENGTH
     )
     values["note"] = rows.check_text(values["note"], "note", rows.NOTE_LENGTH)
+    values["impression"] = rows.check_text(
+        values.get("impression"), "impression", rows.IMPRESSION_LENGTH
+    )
+    values["note_reading"] = rows.check_note_reading(values.get("note_reading"), "note_reading")
     sha, ext = values["image_sha256"], values["image_ext"]
     if (sha is None) != (ext is None):
         raise RowError("image_sha256 and image_ext must both be set or both be null")

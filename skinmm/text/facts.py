@@ -134,14 +134,13 @@ def _read(text: str, has_latin: bool, has_han: bool) -> LanguageReading:
     from skinmm.text.facts_en import read_english
     from skinmm.text.facts_zh import read_chinese
 
-    merged = LanguageReading([], [], [], 0)
+    merged = LanguageReading([], [], [])
     for wanted, reader in ((has_latin, read_english), (has_han, read_chinese)):
         if wanted:
             part = reader(text)
             merged.findings += part.findings
             merged.impressions += [i for i in part.impressions if i not in merged.impressions]
             merged.hedged += part.hedged
-            merged.clinical_terms += part.clinical_terms
     return merged
 
 

@@ -32,7 +32,6 @@ class LanguageReading:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
-    clinical_terms: int
 
 
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
@@ -75,6 +74,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
     re.compile(r"\b(?:M|F)\s*[,/]\s*(\d{1,3})\b"),
     re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
+    re.compile(r"\b(?:male|female|man|woman|boy|girl)\s*\((\d{1,3})\)", re.I),
+    re.compile(r"\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
     re.compile(
         r"(?<!for )(?<!since )(?<!past )(?<!last )\b(\d{1,3})\s*(?:years|yrs)\b(?!\s*ago)", re.I
     ),
@@ -91,11 +92,18 @@ def find_age(text: str) -> Finding | None:
     return None
 
 
-_UNIT = r"(mm|cm|毫米|厘米|公分)"
+_UNIT = r"(mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|毫米|厘米|公分)"
 _NUM = r"(\d+(?:\.\d+)?)"
 _SIZE_PAIR = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:x|×|\*|by|乘)\s*{_NUM}\s*{_UNIT}(?![a-z])", re.I)
 _SIZE_ONE = re.compile(rf"{_NUM}\s*{_UNIT}(?![a-z])", re.I)
 _TO_MM = {"mm": 1.0, "毫米": 1.0, "cm": 10.0, "厘米": 10.0, "公分": 10.0}
+
+
+def _to_mm(unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith("milli"):
+        return 1.0
+    return 10.0 if unit.startswith("centi") else _TO_MM[unit]
 
 
 def find_diameter(text: str) -> Finding | None:
@@ -104,13 +112,13 @@ def find_diameter(text: str) -> Finding | None:
     taken: list[tuple[int, int]] = []
     for match in _SIZE_PAIR.finditer(text):
         d1, u1, d2, u2 = match.groups()
-        size = max(float(d1) * _TO_MM[(u1 or u2).lower()], float(d2) * _TO_MM[u2.lower()])
+        size = max(float(d1) * _to_mm(u1 or u2), float(d2) * _to_mm(u2))
         taken.append(match.span())
         best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
     for match in _SIZE_ONE.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
-        size = float(match.group(1)) * _TO_MM[match.group(2).lower()]
+        size = float(match.group(1)) * _to_mm(match.group(2))
         best = _larger(best, Finding("diameter_mm", size, match.group(0), *match.span()))
     return best
 
@@ -130,9 +138,12 @@ _FITZPATRICK = re.compile(
 )
 
 
+_TYPE_SKIN = re.compile(r"\btype\s+(vi|iv|v|iii|ii|i|[1-6])\s+skin\b", re.I)
+
+
 def find_fitzpatrick(text: str) -> Finding | None:
-    """The Fitzpatrick skin type, 1 to 6 ("Fitzpatrick III", "skin type 2", "皮肤分型III型")."""
-    match = _FITZPATRICK.search(text)
+    """The Fitzpatrick skin type, 1 to 6 ("Fitzpatrick III", "type II skin", "皮肤分型III型")."""
+    match = _FITZPATRICK.search(text) or _TYPE_SKIN.search(text)
     if match is None:
         return None
     raw = match.group(1).lower()

@@ -17,6 +17,7 @@ import spacy
 from negspacy.termsets import termset
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from skinmm.text import facts_en_scope as scope
 from skinmm.text import facts_vocab as v
@@ -35,6 +36,7 @@ _NOT_PSEUDO = {
 }
 _EXTRA_PRECEDING = ["nil", "nor", "neither", "no history of", "no hx of", "no h/o"]
 _EXTRA_PRECEDING += ["negative for", "no complaint of", "not reported", "no reported", "not"]
+_EXTRA_PRECEDING += ["n't", "has not", "have not", "had not", "none of", "abstains from"]
 # "r/o", "rule out": for a lesion these introduce the clinician's suspicion, not a denial.
 _NOT_PRECEDING = {"r/o", "ro", "rule out", "rules out", "evaluate for", "versus", "doubt"}
 _FOLLOWING = ["denied", "absent", "not present", "not reported", "not noted", "free", "-ve"]
@@ -88,10 +90,19 @@ def _patterns() -> list[dict[str, str]]:
     return out
 
 
+def _split_signs(nlp: Language) -> None:
+    # "itching+", "itch(+)": the sign is a value of its own, not part of the word.
+    suffixes = [*nlp.Defaults.suffixes, r"\+"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=[a-zA-Z])[(+]"]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 @lru_cache(maxsize=1)
 def english_pipeline() -> Language:
     """The pipeline, built once per process (about 0.1 s); read-only afterwards."""
     nlp = spacy.blank("en")
+    _split_signs(nlp)
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
@@ -119,9 +130,10 @@ def _negation(span: Span) -> tuple[bool, Span | None]:
     nlp = english_pipeline()
     cue = scope.cue_before(nlp, span, nlp.get_pipe("negation").preceding_negations)  # type: ignore[attr-defined]
     if cue is None:
-        return True, None
+        return scope.denied_after(nlp, span, _FOLLOWING), None
     if scope.is_value(cue) or not scope.list_reaches(cue, span):
-        return False, None
+        # The denial does not reach this far; a cue written after may ("bleeding absent").
+        return scope.denied_after(nlp, span, _FOLLOWING), None
     return True, cue
 
 
@@ -156,22 +168,35 @@ def _is_lesion_noun(span: Span) -> bool:
     return span.text.lower() == "growth" and before in {"a", "the", "this", "that", "skin"}
 
 
+def _history_cue(nlp: Language, span: Span) -> Span | None:
+    """What makes a cancer mention a history: "hx of", "previous", "in remission", a year."""
+    found = scope.cue_before(nlp, span, v.HISTORY_CUES_EN)
+    found = found or scope.cue_after(nlp, span, v.HISTORY_CUES_EN, window=4)
+    return found or scope.year_after(span)
+
+
 def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
-    """Personal or family history from a cancer mention, else the clinician's impression."""
+    """Personal or family history from a cancer mention, else the clinician's impression.
+
+    A cancer denied ("no other malignancies", "NMSC: none") is a denied history: nobody
+    writes a suspicion in order to deny it.
+    """
     nlp = english_pipeline()
     family = scope.cue_before(nlp, span, v.FAMILY_CUES_EN)
-    history = (
-        scope.cue_before(nlp, span, v.HISTORY_CUES_EN)
-        or family
-        or scope.cue_after(nlp, span, v.HISTORY_CUES_EN)
-    )
-    if history is None or span.label_ == "DIAGNOSIS":
-        return [], span.sent.text.strip()
+    history = family or _history_cue(nlp, span)
+    stated = scope.stated_after(span)
+    if stated is None and history is not None and history.start >= span.end:
+        stated = scope.stated_after(span, history.end_char)
     negated, cue = _negation(span)
+    if stated is not None:
+        negated, cue = stated[0] == ABSENT, None
+    if span.label_ == "DIAGNOSIS" or (history is None and not negated):
+        return [], scope.clause_text(span)
     value = ABSENT if negated else PRESENT
-    evidence = _evidence(doc, span, cue if negated else history)
-    if history.start > span.start:
-        evidence = doc[cue.start if cue is not None else span.start : history.end].text
+    first = min((c for c in (cue, history) if c is not None), key=lambda c: c.start, default=span)
+    last = max((c for c in (history,) if c is not None), key=lambda c: c.end, default=span)
+    end = stated[1] if stated is not None else max(span.end_char, last.end_char)
+    evidence = doc.text[min(first.start_char, span.start_char) : end]
     names = []
     skin = span.label_ == "SKIN_CANCER"
     if family is not None and skin:
@@ -215,12 +240,11 @@ def read_english(text: str) -> LanguageReading:
                 continue
             found = _polar_finding(doc, span)
             if found is None:
-                hedged.append(span.sent.text.strip())
+                hedged.append(scope.clause_text(span))
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
-            history = scope.cue_before(english_pipeline(), span, v.HISTORY_CUES_EN)
-            if not span._.negex and history is None:
+            if not scope.past_site(english_pipeline(), span):
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)
                 )
@@ -229,4 +253,4 @@ def read_english(text: str) -> LanguageReading:
             findings += history
             if impression is not None and impression not in impressions:
                 impressions.append(impression)
-    return LanguageReading(findings, impressions, hedged, len(doc.ents) + len(findings))
+    return LanguageReading(findings, impressions, hedged)

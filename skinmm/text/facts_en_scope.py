@@ -21,6 +21,11 @@ from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import ABSENT, PRESENT
 
 _JOINERS = {"or", "and", "nor", "/", "&", "any", "either"}
+# Words that may stand between a list and a denial written after it ("... all denied").
+_BETWEEN = {",", "all", "both", "were", "was", "is", "are", "been", "have", "has"}
+# Words that may close a denied list ("no growth, pain or bleeding reported").
+_LIST_CLOSERS = {"reported", "noted"}
+_VERB_CUES = {"not", "n't", "never", "has not", "have not", "had not"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
 _HABITS = {"smoke", "drink", "pesticide"}
 
@@ -56,6 +61,52 @@ def cue_after(nlp: Language, span: Span, cues: Iterable[str], window: int = 2) -
     return None
 
 
+def past_site(nlp: Language, span: Span) -> bool:
+    """A site in a history clause ("prior SCC on the scalp") is not this lesion's site."""
+    cue = cue_before(nlp, span, v.HISTORY_CUES_EN)
+    return cue is not None and all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+
+
+_YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")
+
+
+def year_after(span: Span) -> Span | None:
+    """A year written after a diagnosis in the same clause ("melanoma in situ 2019")."""
+    match = _YEAR.match(span.doc.text[span.end_char :])
+    if match is None:
+        return None
+    return span.doc.char_span(span.end_char, span.end_char + match.end(), alignment_mode="expand")
+
+
+def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
+    """A denial written after the finding ("bleeding absent", "itch, pain all denied").
+
+    It reaches back over a list of findings of the same kind only ("20 pack-years, pain
+    denied" does not deny the smoking).
+    """
+    doc, sent = span.doc, span.sent
+    at = _entity_at(doc)
+    patterns = _cue_tokens(nlp, tuple(cues))
+    lowered = [t.lower_ for t in doc]
+    for i in range(span.end, sent.end):
+        if any(lowered[i : i + len(words)] == words for words in patterns):
+            return True
+        ent = at.get(i)
+        if ent is not None and category(ent) != category(span):
+            return False
+        if ent is None and lowered[i] not in _JOINERS | _BETWEEN:
+            return False
+    return False
+
+
+def clause_text(span: Span) -> str:
+    """The part of the sentence between semicolons that holds ``span`` ("BCC suspected.")."""
+    sent = span.sent
+    start = max((t.i + 1 for t in sent if t.text == ";" and t.i < span.start), default=sent.start)
+    end = min((t.i for t in sent if t.text == ";" and t.i >= span.end), default=sent.end)
+    return span.doc[start:end].text.strip()
+
+
 def category(span: Span) -> str:
     """The kind of finding a concept is; a list continues only within one kind."""
     if span.label_ in ("FACT", "FLIP"):
@@ -72,7 +123,7 @@ def _bare_list_item(doc: Doc, start: int, end: int, kind: str, at: dict[int, Spa
     """Tokens ``start:end`` hold only concepts of ``kind`` and list joiners."""
     for i in range(start, end):
         ent = at.get(i)
-        if ent is None and doc[i].lower_ not in _JOINERS:
+        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS:
             return False
         if ent is not None and category(ent) != kind:
             return False
@@ -85,6 +136,9 @@ def list_reaches(cue: Span, span: Span) -> bool:
     commas = [i for i in range(cue.end, span.start) if doc[i].text == ","]
     if not commas:
         return True
+    # "not", "never" deny a verb, not a list; "painless" carries its own polarity.
+    if cue.text.lower() in _VERB_CUES or span.label_ == "FLIP":
+        return False
     at = _entity_at(doc)
     first = next((at[i] for i in range(cue.end, span.start) if i in at), span)
     kind = category(first)
@@ -100,9 +154,15 @@ def _clause_end(doc: Doc, span: Span) -> int:
 
 
 def is_value(cue: Span) -> bool:
-    """A "no" written as the value of an earlier finding ("itch: no") is no cue."""
+    """A cue that belongs to the finding before it denies nothing after it.
+
+    "itch: no, pain" and "Pain denied, never-smoker": the "no" and "denied" are what was said
+    of the itch and the pain.
+    """
     before = cue.doc.text[: cue.start_char].rstrip()
-    return before.endswith((":", "=", "("))
+    if before.endswith((":", "=", "(")):
+        return True
+    return cue.start > 0 and cue.start - 1 in _entity_at(cue.doc)
 
 
 def hedged_by_question(span: Span) -> bool:
@@ -127,15 +187,52 @@ _AFTER = re.compile(
 )
 
 
-def stated_after(span: Span) -> tuple[str, int] | None:
-    """A value written right after the concept ("itch: no", "bleeding (+)"), and its end.
-
-    Words count only after a colon, equals sign or in brackets ("changes noted" is not
-    "change: noted"); the signs + and - may stand alone ("pain -").
-    """
-    rest = span.doc.text[span.end_char :]
-    match = _AFTER.match(rest)
+def _value_at(text: str, start: int) -> tuple[str, int] | None:
+    match = _AFTER.match(text[start:])
     if match is None:
         return None
     word = next(g for g in match.groups() if g).lower()
-    return (PRESENT if word in v.AFTER_PRESENT else ABSENT), span.end_char + match.end()
+    return (PRESENT if word in v.AFTER_PRESENT else ABSENT), start + match.end()
+
+
+def _list_end(span: Span) -> int:
+    """Where the bare list that ``span`` opens ends ("change and bleeding: negative")."""
+    doc, at = span.doc, _entity_at(span.doc)
+    end, i = span.end_char, span.end
+    while i < span.sent.end:
+        ent = at.get(i)
+        if ent is not None and category(ent) == category(span):
+            end, i = ent.end_char, ent.end
+        elif ent is None and (doc[i].lower_ in _JOINERS or doc[i].text == ","):
+            i += 1
+        else:
+            break
+    return end
+
+
+def _opens_clause(span: Span) -> bool:
+    """Nothing but list joiners stands before ``span`` in its clause ("itching and ...")."""
+    i = span.start - 1
+    while i >= span.sent.start and not span.doc[i].is_punct:
+        if span.doc[i].lower_ not in _JOINERS:
+            return False
+        i -= 1
+    return True
+
+
+def stated_after(span: Span, end_char: int | None = None) -> tuple[str, int] | None:
+    """A value written right after the concept ("itch: no", "bleeding (+)"), and its end.
+
+    Words count only after a colon, equals sign or in brackets ("changes noted" is not
+    "change: noted"); the signs + and - may stand alone ("pain -"). A value after a colon
+    that closes a list is the value of each finding in it. ``end_char``: read from there
+    instead of the span's end ("skin cancer history: negative").
+    """
+    text = span.doc.text
+    own = _value_at(text, span.end_char if end_char is None else end_char)
+    if own is not None or end_char is not None:
+        return own
+    end = _list_end(span)
+    if _opens_clause(span) and end > span.end_char and text[end:].lstrip().startswith((":", "=")):
+        return _value_at(text, end)
+    return None

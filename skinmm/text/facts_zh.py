@@ -21,7 +21,6 @@ from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
 
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
-_JOINERS = {"、", "和", "及", "与", "或", "以及", " ", "/"}
 _COMMAS = {"，", ","}
 
 
@@ -41,6 +40,10 @@ def _lexicon() -> dict[str, tuple[str, str]]:
         ("DIAGNOSIS", v.DIAGNOSES_ZH),
     ):
         out |= {w: (kind, kind.lower()) for w in words}
+    # "右耳", "左侧面颊": the side and the site are kept together as one jieba word.
+    sides = ("左", "右", "左侧", "右侧", "双")
+    for key, words in v.SITES_ZH.items():
+        out |= {side + w: ("SITE", key) for w in words for side in sides}
     return out
 
 
@@ -110,12 +113,6 @@ def _stated_after(text: str, token: _Token, after_colon_only: bool) -> tuple[str
     return (PRESENT if word in v.AFTER_PRESENT_ZH else ABSENT), token.end + match.end()
 
 
-def _only_concepts(tokens: list[_Token], lexicon: dict[str, tuple[str, str]]) -> bool:
-    return all(
-        t.text in _JOINERS or lexicon.get(t.text, ("",))[0] in ("FACT", "FLIP") for t in tokens
-    )
-
-
 @dataclass
 class _Scope:
     """The negation, hedge and history state while walking one sentence."""
@@ -128,24 +125,17 @@ class _Scope:
     suspicion: bool = False
 
 
-def _clause_after(tokens: list[_Token], i: int) -> list[_Token]:
-    out = []
-    for token in tokens[i + 1 :]:
-        if token.text in _COMMAS:
-            break
-        out.append(token)
-    return out
-
-
 def _just_after(cue: _Token | None, token: _Token) -> bool:
     # "否认有出血", "无明显": an affirming word right after a denial is part of the denial.
     return cue is not None and cue.end == token.start
 
 
-def _update_scope(scope: _Scope, tokens: list[_Token], i: int, lexicon: dict) -> None:
+def _update_scope(scope: _Scope, tokens: list[_Token], i: int) -> None:
     word = tokens[i].text
-    if word in _COMMAS and not _only_concepts(_clause_after(tokens, i), lexicon):
-        scope.negation, scope.hedge = None, False
+    if word in _COMMAS:
+        # A comma opens a new clause ("无瘙痒，皮损隆起", "既往有乳腺癌病史，耳后见一皮损");
+        # Chinese lists are written with "、".
+        scope.__init__()
     elif word in v.NEGATION_CUES_ZH:
         scope.negation = tokens[i]
     elif word in v.TERMINATION_ZH:
@@ -162,6 +152,11 @@ def _update_scope(scope: _Scope, tokens: list[_Token], i: int, lexicon: dict) ->
         scope.family = True
     if word in v.PERSONAL_CUES_ZH:
         scope.personal = True
+
+
+def _hedged_after(tokens: list[_Token], i: int) -> bool:
+    """ "出血情况不详": the hedge may follow the finding."""
+    return any(t.text in v.HEDGE_CUES_ZH for t in tokens[i + 1 : i + 3])
 
 
 def _history_after(tokens: list[_Token], i: int) -> bool:
@@ -182,7 +177,6 @@ class _Walk:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
-    terms: int = 0
 
 
 def _concept(
@@ -191,10 +185,9 @@ def _concept(
     _, lexicon = chinese_tokenizer()
     token = tokens[i]
     kind, key = lexicon[token.text]
-    walk.terms += 1
     if kind in ("FACT", "FLIP"):
         stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
-        if stated is None and scope.hedge:
+        if stated is None and (scope.hedge or _hedged_after(tokens, i)):
             walk.hedged.append(sentence.strip())
             return
         if stated is not None:
@@ -208,7 +201,7 @@ def _concept(
             value = ABSENT if value == PRESENT else PRESENT
         walk.findings.append(Finding(key, value, evidence, token.start, end))
     elif kind == "SITE":
-        if scope.negation is None and scope.history is None:
+        if scope.history is None:  # "黑色素瘤切除术后" names a past site, not this lesion's
             walk.findings.append(Finding("site", key, token.text, token.start, token.end))
     else:
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
@@ -236,7 +229,8 @@ def _diagnosis(
 
 _SEX = (
     re.compile(r"性别\s*[:：]?\s*(男|女)"),
-    re.compile(r"(男|女)(?:性|士|患者|病人|，|,|。|\s|\d|$)"),
+    # "男", "女" alone or as "男性", "女士", never inside a word ("女儿", "男友").
+    re.compile(r"(男|女)(?:(?=性|士|患者|病人)|(?![\u3400-\u9fff]))"),
     re.compile(r"(先生|女士)"),
 )
 
@@ -264,7 +258,5 @@ def read_chinese(text: str) -> LanguageReading:
             if token.text in lexicon:
                 _concept(text, sentence, tokens, i, scope, walk)
             else:
-                _update_scope(scope, tokens, i, lexicon)
-    return LanguageReading(
-        walk.findings, walk.impressions, walk.hedged, walk.terms + len(walk.findings)
-    )
+                _update_scope(scope, tokens, i)
+    return LanguageReading(walk.findings, walk.impressions, walk.hedged)
