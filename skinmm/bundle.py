@@ -412,12 +412,15 @@ class Bundle:
         # The gate reads the pooled features of the prediction's own identity view.
         branch_p, features = self._image_probabilities([decoded], features=gated)
         result, image_p, text_p = self._fuse(branch_p, [note], rule)
+        image_row = None if image_p is None else image_p[0]
+        text_row = None if text_p is None else text_p[0]
         return Prediction(
             prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
             classes=self.classes,
             fused=result.proba[0],
-            image=None if image_p is None else image_p[0],
-            text=None if text_p is None else text_p[0],
+            image=image_row,
+            text=text_row,
+            disagree=self._disagree(image_row, text_row),
             carrier=tuple(result.carrier[0]),
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
@@ -427,6 +430,17 @@ class Bundle:
             if gated
             else None,
         )
+
+    def _disagree(self, image_p: Any, text_p: Any) -> bool | None:
+        """The card's disagreement rule on one case (None: no rule, or one branch missing)."""
+        import numpy as np
+
+        from skinmm.disagreement import case_flag
+
+        if image_p is None or text_p is None or np.isnan(image_p).any() or np.isnan(text_p).any():
+            return None
+        block, conformal = self.card.get("disagreement"), self.card.get("conformal")
+        return case_flag(block, conformal, image_p, text_p, self.codes)
 
     def _prediction_set(self, fused: Any, mode: str, rule: str | None):
         """The conformal set at the card's default level; None for a rule it was not

@@ -86,6 +86,7 @@ def _train(args: argparse.Namespace) -> int:
         label_space=args.label_space,
         recipe=args.recipe,
         image_params=parse_params(args.image_param),
+        text_params={"features": args.text_features},
     )
     train_bundle(config)
     return 0
@@ -222,6 +223,13 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="bundle folder to write, e.g. models/NAME")
     p.add_argument("--backbone", default=DEFAULT_BACKBONE)
     p.add_argument("--embedder", default="use-multilingual")
+    p.add_argument(
+        "--text-features",
+        default="auto",
+        choices=["auto", "embedding", "facts+embedding", "facts"],
+        help="text-branch input: the note's embedding (the paper's recipe), facts read from "
+        "the note + its embedding, or facts only; auto: chosen by grouped CV on training",
+    )
     p.add_argument(
         "--fusion",
         default="auto",
@@ -431,10 +439,58 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_commands(sub)
     _add_bundle_commands(sub)
     _add_scope_commands(sub)
+    _add_disagreement_commands(sub)
     _add_note_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser
+
+
+def _disagreement_fit(args: argparse.Namespace) -> int:
+    from skinmm.bundle import load_bundle, update_card
+    from skinmm.cache import default_cache_dir
+    from skinmm.data.manifest import read_manifest
+    from skinmm.disagreement import fit_block
+    from skinmm.train import _validation_probas
+
+    bundle = load_bundle(Path(args.bundle))
+    val = read_manifest(Path(args.val))
+    cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    image_p, text_p = _validation_probas(cache_dir, bundle.image, bundle.text, val)
+    y = val["label"].map(bundle.codes.index).to_numpy()
+    block = fit_block(image_p, text_p, y, bundle.card.get("conformal"), bundle.codes)
+    update_card(Path(args.bundle), {"disagreement": block}, renew="report")
+    print(json.dumps(block, indent=2))
+    return 0
+
+
+def _disagreement_measure(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from skinmm.bundle import load_bundle
+    from skinmm.disagreement import measure
+
+    bundle = load_bundle(Path(args.bundle))
+    block = bundle.card.get("disagreement")
+    if not block:
+        raise SystemExit(f"{args.bundle} has no disagreement rule; run `skinmm disagreement fit`.")
+    frame = pd.read_csv(args.predictions)
+    print(json.dumps(measure(block, bundle.card.get("conformal"), frame, bundle.codes), indent=2))
+    return 0
+
+
+def _add_disagreement_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("disagreement", help="the 'photo and note disagree' caution's rule")
+    q = p.add_subparsers(dest="disagreement_command", required=True)
+    r = q.add_parser("fit", help="choose the rule on the validation groups; write it to the card")
+    r.add_argument("--bundle", required=True)
+    r.add_argument("--val", required=True, help="validation manifest (val.csv)")
+    r.add_argument("--cache-dir", help="feature cache (default $SKINMM_CACHE or cache/)")
+    r.set_defaults(handler=_disagreement_fit)
+    r = q.add_parser("measure", help="how often it fires on a test predictions.csv")
+    r.add_argument("--bundle", required=True)
+    r.add_argument("--predictions", required=True, help="predictions.csv of skinmm evaluate")
+    r.set_defaults(handler=_disagreement_measure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -56,6 +56,9 @@ class Prediction:
     prediction_set: PredictionSet | None = None
     # The input-scope verdict (skinmm.scope.ScopeResult); None without an image or a gate.
     scope: Any = None
+    # Whether the bundle's disagreement rule (skinmm.disagreement) flags this case; None for
+    # a bundle without one, which falls back to comparing the branches' top classes.
+    disagree: bool | None = None
     # What was read from the note (skinmm.text.facts.NoteReading); None without a note.
     note_reading: Any = None
 
@@ -96,7 +99,7 @@ class Prediction:
         out = []
         if self.confidence < LOW_CONFIDENCE:
             out.append("low_confidence")
-        if self.branches_agree is False:
+        if self.disagree if self.disagree is not None else self.branches_agree is False:
             out.append("branches_disagree")
         worrying = [
             c

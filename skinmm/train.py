@@ -24,6 +24,7 @@ from skinmm.bundle import (
 from skinmm.cache import default_cache_dir
 from skinmm.conformal import calibrate
 from skinmm.data.manifest import read_manifest
+from skinmm.disagreement import fit_block
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
@@ -337,6 +338,7 @@ def train_bundle(config: TrainConfig) -> Path:
         image_p, text_p, val, classes, prior, config.seed, config.fusion
     )
     conformal = conformal_block(image_p, text_p, val, codes, fusion)
+    disagreement = fit_block(image_p, text_p, _label_index(val, codes), conformal, codes)
     timings["fusion_s"] = time.perf_counter() - t0
     image.save(out / "image")
     text.save(out / "text")
@@ -362,6 +364,7 @@ def train_bundle(config: TrainConfig) -> Path:
             "conformal": conformal,
         },
     )
+    card["disagreement"] = disagreement
     write_card(out, card)
     print(json.dumps({"bundle": str(out), "fusion": fusion.rule, **training["timings"]}))
     return out
@@ -405,6 +408,9 @@ def refit_fusion(
     card["fusion"] = {**fusion.to_dict(), **extra}
     card["triage"] = triage
     card["conformal"] = conformal_block(image_p, text_p, val, bundle.codes, fusion)
+    card["disagreement"] = fit_block(
+        image_p, text_p, _label_index(val, bundle.codes), card["conformal"], bundle.codes
+    )
     card["metrics"] = {}
     card["training"] = {
         **card.get("training", {}),

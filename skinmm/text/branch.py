@@ -22,6 +22,7 @@ from skinmm.calibration import (
 from skinmm.data.notes import LANGS, note_fields, render_notes
 from skinmm.text.boost import (
     DEFAULT_PARAMS,
+    SEARCH_GRID,
     DistinctRows,
     booster_proba,
     fit_booster,
@@ -30,6 +31,13 @@ from skinmm.text.boost import (
 from skinmm.text.cache import embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_note_flagged, clean_notes
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from skinmm.text.fact_features import (
+    AUTO,
+    check_option,
+    facts_to_matrix,
+    read_facts,
+    rendered_notes,
+)
 
 FORMAT = "skinmm-text-branch"
 FORMAT_VERSION = 1
@@ -41,7 +49,29 @@ BRANCH_PARAMS: dict[str, Any] = {
     "search": True,  # grouped-CV hyperparameter search; False uses the given values
     "cv_folds": 3,
     "max_chars": MAX_NOTE_CHARS,
+    # Input of the booster (skinmm.text.fact_features.FEATURE_OPTIONS); "auto" lets grouped
+    # CV on the training split choose between these two, and the card records the choice.
+    "features": AUTO,
 }
+AUTO_CHOICES: tuple[str, ...] = ("embedding", "facts+embedding")
+# Branches saved before the facts option existed read embeddings only.
+LEGACY_FEATURES = "embedding"
+
+
+Blocks = dict[str, np.ndarray]
+# The blocks each feature option concatenates, in order.
+OPTION_BLOCKS: dict[str, tuple[str, ...]] = {
+    "embedding": ("embedding",),
+    "facts+embedding": ("facts", "embedding"),
+    "facts+rendered": ("facts", "rendered"),
+    "facts": ("facts",),
+}
+
+
+def assemble(option: str, blocks: Blocks) -> np.ndarray:
+    """The booster's input for a feature option from the blocks computed for it."""
+    parts = [blocks[name] for name in OPTION_BLOCKS[option]]
+    return parts[0] if len(parts) == 1 else np.hstack(parts)
 
 
 def text_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
@@ -103,6 +133,7 @@ class TextBranch:
         self.embedder = embedder
         self.classes = list(classes)
         self.hyperparams = {**DEFAULT_PARAMS, **BRANCH_PARAMS, **hyperparams}
+        check_option(self.hyperparams["features"])
         self.cache_dir: Path | None = None
         self._embedder: Embedder | None = None
 
@@ -124,17 +155,41 @@ class TextBranch:
             )
         return frame["label"].map(self.classes.index).to_numpy(dtype=int)
 
+    def _blocks(self, notes: Sequence[str], options: Sequence[str]) -> Blocks:
+        """The feature blocks the options use: facts read from the note texts, the notes'
+        embeddings, and embeddings of the facts re-rendered as canonical English notes."""
+        needed = {name for option in options for name in OPTION_BLOCKS[option]}
+        blocks: Blocks = {}
+        if "embedding" in needed:
+            blocks["embedding"] = self._embed(notes)
+        if needed & {"facts", "rendered"}:
+            facts = read_facts(notes)
+            blocks["facts"] = facts_to_matrix(facts)
+        if "rendered" in needed:
+            blocks["rendered"] = self._embed_or_nan(rendered_notes(facts))
+        return blocks
+
+    def _embed_or_nan(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts``; NaN rows (missing, for XGBoost) where a text is empty."""
+        present = [i for i, t in enumerate(texts) if t]
+        # With no text at all, one placeholder is embedded only to learn the vectors' width.
+        vectors = self._embed([texts[i] for i in present] or ["."])
+        out = np.full((len(texts), vectors.shape[1]), np.nan, dtype=np.float32)
+        if present:
+            out[present] = vectors
+        return out
+
     def _design(
         self, frame: pd.DataFrame, drops: Sequence[float], seed: int, side: str
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         notes, origin, full = augmented_notes(frame, drops, seed)
         notes = clean_notes(notes, max_chars=self.hyperparams["max_chars"])
         keep = np.array([bool(n) for n in notes])
         if not keep.any():
             raise ValueError(f"The {side} manifest has no note text to learn from.")
-        x = self._embed([n for n, k in zip(notes, keep, strict=True) if k])
+        kept = [n for n, k in zip(notes, keep, strict=True) if k]
         y = self._labels(frame, side)[origin[keep]]
-        return x, y, origin[keep], full[keep]
+        return kept, y, origin[keep], full[keep]
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -155,32 +210,67 @@ class TextBranch:
         """
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         drops = (0.0, self.hyperparams["train_drop"])
-        x, y, origin, full = self._design(train, drops, seed, "training")
-        x_val, y_val, _, _ = self._design(val, drops, seed + 1, "validation")
-        n_classes = len(self.classes)
-        params = {k: v for k, v in self.hyperparams.items() if k in DEFAULT_PARAMS}
-        self.cv_table_: list[dict[str, Any]] = []
-        distinct = DistinctRows(x, y), DistinctRows(x_val, y_val)
-        if self.hyperparams["search"]:
-            params, self.cv_table_ = grouped_search(
-                x,
-                y,
-                origin,
-                full,
-                train["group_id"].tolist(),
-                self._labels(train, "training"),
-                (x_val, y_val),
-                n_classes,
-                params,
-                folds=self.hyperparams["cv_folds"],
-                seed=seed,
-                distinct=distinct,
+        requested = self.hyperparams["features"]
+        options = AUTO_CHOICES if requested == AUTO else (requested,)
+        notes, y, origin, full = self._design(train, drops, seed, "training")
+        notes_val, y_val, _, _ = self._design(val, drops, seed + 1, "validation")
+        blocks, blocks_val = self._blocks(notes, options), self._blocks(notes_val, options)
+        fits = {}
+        for option in options:
+            x, x_val = assemble(option, blocks), assemble(option, blocks_val)
+            distinct = DistinctRows(x, y), DistinctRows(x_val, y_val)
+            params, table = self._search(
+                x, y, origin, full, train, (x_val, y_val), distinct, seed, len(options) > 1
             )
-        self.params_ = params
-        self.booster_ = fit_booster(*distinct, n_classes, params, seed)
+            fits[option] = (x_val, distinct, params, table)
+        self.feature_cv_ = {
+            option: max((row["cv_macro_f1"] for row in fit[3]), default=None)
+            for option, fit in fits.items()
+        }
+        # Ties keep the paper's recipe: it comes first in AUTO_CHOICES.
+        chosen = max(options, key=lambda o: self.feature_cv_[o] or 0.0)
+        self.hyperparams["features"] = chosen
+        self.features_requested_ = requested
+        x_val, distinct, self.params_, self.cv_table_ = fits[chosen]
+        self.booster_ = fit_booster(*distinct, len(self.classes), self.params_, seed)
         self._calibrate(x_val, y_val)
         self.n_train_notes_ = len(y)
         return self
+
+    def _search(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        origin: np.ndarray,
+        full: np.ndarray,
+        train: pd.DataFrame,
+        validation: tuple[np.ndarray, np.ndarray],
+        distinct: tuple[DistinctRows, DistinctRows],
+        seed: int,
+        compare: bool,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Hyperparameters by grouped CV on the training rows, or the given ones without a
+        search; ``compare`` scores the given ones by the same grouped CV, so that feature
+        options can be compared even without a search."""
+        params = {k: v for k, v in self.hyperparams.items() if k in DEFAULT_PARAMS}
+        search = self.hyperparams["search"]
+        if not search and not compare:
+            return params, []
+        return grouped_search(
+            x,
+            y,
+            origin,
+            full,
+            train["group_id"].tolist(),
+            self._labels(train, "training"),
+            validation,
+            len(self.classes),
+            params,
+            grid=SEARCH_GRID if search else ({},),
+            folds=self.hyperparams["cv_folds"],
+            seed=seed,
+            distinct=distinct,
+        )
 
     def _calibrate(self, x_val: np.ndarray, y_val: np.ndarray) -> None:
         raw = booster_proba(self.booster_, x_val)
@@ -214,7 +304,9 @@ class TextBranch:
         present = np.array([bool(n) for n in cleaned], dtype=bool)
         out = np.full((len(cleaned), len(self.classes)), np.nan)
         if present.any():
-            x = self._embed([n for n in cleaned if n])
+            texts = [n for n in cleaned if n]
+            features = self.hyperparams["features"]
+            x = assemble(features, self._blocks(texts, (features,)))
             raw = booster_proba(self.booster_, x)
             out[present] = (
                 apply_temperature(as_logits(raw), self.temperature_) if calibrated else raw
@@ -236,6 +328,11 @@ class TextBranch:
             "hyperparameters": self.params_,
             "branch": {k: self.hyperparams[k] for k in BRANCH_PARAMS},
             "cv_search": self.cv_table_,
+            "feature_choice": {
+                "requested": self.features_requested_,
+                "chosen": self.hyperparams["features"],
+                "cv_macro_f1": self.feature_cv_,
+            },
             "n_train_notes": self.n_train_notes_,
             "temperature": self.temperature_,
             "ece_before": self.ece_before_,
@@ -264,11 +361,15 @@ class TextBranch:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"{meta_path} is not a version-{FORMAT_VERSION} text branch.")
-        branch = cls(meta["embedder"], classes=meta["classes"], **meta["branch"])
+        branch_params = {"features": LEGACY_FEATURES, **meta["branch"]}
+        branch = cls(meta["embedder"], classes=meta["classes"], **branch_params)
         branch.booster_ = xgb.Booster()
         branch.booster_.load_model(model_path)
         branch.params_ = meta["hyperparameters"]
         branch.cv_table_ = meta["cv_search"]
+        choice = meta.get("feature_choice", {})
+        branch.features_requested_ = choice.get("requested", LEGACY_FEATURES)
+        branch.feature_cv_ = choice.get("cv_macro_f1", {})
         branch.n_train_notes_ = meta["n_train_notes"]
         branch.temperature_ = meta["temperature"]
         branch.ece_before_, branch.ece_after_ = meta["ece_before"], meta["ece_after"]

@@ -11,6 +11,7 @@ from skinmm.data.manifest import read_manifest
 from skinmm.taxonomy import LABEL_SPACES
 from skinmm.text.branch import TextBranch
 from skinmm.text.embedders import DEFAULT_EMBEDDER
+from skinmm.text.fact_features import AUTO, FEATURE_OPTIONS
 
 
 def classes_of(*labels: set[str]) -> list[str]:
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
     parser.add_argument("--cache-dir", default=None, help="default: $SKINMM_CACHE or cache/")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--features", default="auto", choices=[AUTO, *FEATURE_OPTIONS], help="booster input"
+    )
     args = parser.parse_args(argv)
     branch = train_text_branch(
         args.train_csv,
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder=args.embedder,
         cache_dir=args.cache_dir,
         seed=args.seed,
+        features=args.features,
     )
     print(json.dumps(branch.card(), indent=2, ensure_ascii=False))
     return 0
