@@ -917,6 +917,17 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "not reliable for this image.",
         "zh": "超出模型适用范围：此鉴别诊断仅应要求显示，对该图像不可靠。",
     },
+    # Reference tumours a bundle cannot recognise (issue 18, skinmm/coverage.py)
+    "coverage_not_covered": {
+        "en": "This model cannot recognise {names} ({n} of the {total} reference tumours): it "
+        "never learnt them, so their absence from the differential does not rule them out.",
+        "zh": "该模型无法识别{names}（{total}种参考肿瘤中的{n}种）：它从未学习过这些类别，"
+        "因此鉴别诊断中没有它们并不能排除这些诊断。",
+    },
+    "coverage_all": {
+        "en": "This model covers all {total} reference tumours.",
+        "zh": "该模型涵盖全部{total}种参考肿瘤。",
+    },
 }
 
 
