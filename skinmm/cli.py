@@ -482,7 +482,52 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _study(args: argparse.Namespace) -> int:
+    from skinmm.study import StudyConfig, run_study
+
+    report = run_study(
+        StudyConfig(
+            manifest=Path(args.manifest),
+            out=Path(args.out),
+            recipe=args.recipe,
+            label_space=args.label_space,
+            test_size=args.test_size,
+            val_size=args.val_size,
+            seed=args.seed,
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+            n_boot=args.bootstrap,
+            image_params=parse_params(args.image_param),
+        )
+    )
+    print(report.read_text(encoding="utf-8"))
+    print(
+        f"Wrote {report}; open the Dashboard with: skinmm serve --bundle {Path(args.out) / 'bundle'}"
+    )
+    return 0
+
+
 def _add_clinic_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "study", help="the paper's protocol on a manifest: split, train, evaluate, report"
+    )
+    p.add_argument(
+        "--manifest", required=True, help="labelled manifest (e.g. from manifest folder)"
+    )
+    p.add_argument("--out", required=True, help="folder for split/, bundle/ and study.md")
+    p.add_argument("--recipe", default="default", choices=["default", "fast"])
+    p.add_argument(
+        "--label-space",
+        default="auto",
+        choices=["auto", "ham10000", "pad-ufes-20", "taxonomy", "data"],
+    )
+    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--val-size", type=float, default=0.1, help="share of training groups")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache-dir")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
+    p.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE")
+    p.set_defaults(handler=_study)
+
     p = sub.add_parser("merge", help="merge manifests of several sources into one")
     p.add_argument("manifests", nargs="+", help="manifest CSVs to merge")
     p.add_argument("--out", required=True, help="merged manifest CSV to write")

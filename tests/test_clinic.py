@@ -229,33 +229,27 @@ def test_merging_one_file_twice_names_the_repeated_cases(tmp_path: Path) -> None
 
 @pytest.fixture(scope="module")
 def clinic_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from skinmm.bundle import load_bundle
-    from skinmm.evaluate import evaluate_bundle
-    from skinmm.train import TrainConfig, train_bundle
+    from skinmm.study import StudyConfig, run_study
 
     root = tmp_path_factory.mktemp("clinic")
     tree = make_clinic(root)
     manifest = root / "manifest.csv"
     notes = str(root / "notes.xlsx")
     assert main(["manifest", "folder", str(tree), "--notes", notes, "--out", str(manifest)]) == 0
-    split = root / "split"
-    args = ["split", str(manifest), "--out", str(split), "--test-size", "0.25", "--val-size", "0.3"]
-    assert main(args) == 0
-    out = train_bundle(
-        TrainConfig(
-            train=split / "train.csv",
-            val=split / "val.csv",
-            out=root / "bundle",
-            cache_dir=root / "cache",
+    run_study(
+        StudyConfig(
+            manifest=manifest,
+            out=root / "study",
             recipe="fast",
+            test_size=0.25,
+            val_size=0.3,
+            cache_dir=root / "cache",
+            n_boot=50,
             image_params=TINY_IMAGE_PARAMS,
             text_params=TINY_TEXT_PARAMS,
         )
     )
-    evaluate_bundle(
-        load_bundle(out), split / "test.csv", out / "report", cache_dir=root / "cache", n_boot=50
-    )
-    return out
+    return root / "study" / "bundle"
 
 
 def test_twelve_class_clinic_trains_and_covers_every_reference_tumour(clinic_bundle: Path) -> None:
@@ -267,6 +261,9 @@ def test_twelve_class_clinic_trains_and_covers_every_reference_tumour(clinic_bun
     assert metrics["n_cases"] >= 24 and metrics["unmapped"]["count"] == 0
     # Chance is 1/12: the colours and the Chinese sites are learnt.
     assert metrics["fused"]["weighted_f1"] > 0.3
+    study = (clinic_bundle.parent / "study.md").read_text(encoding="utf-8")
+    assert "| fused |" in study and "0.816" in study and "| rule: max |" in study
+    assert (clinic_bundle.parent / "split" / "test.csv").is_file()
 
 
 def test_predict_json_names_what_the_bundle_cannot_recognise(
