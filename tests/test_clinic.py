@@ -308,3 +308,27 @@ def test_pages_name_what_the_bundled_model_cannot_recognise(
     at.button(key="diagnose_analyse").click().run()
     assert not at.exception
     assert any("鳞状细胞癌" in str(i.value) and "黄色肉芽肿" in str(i.value) for i in at.info)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "cannot recognise"), ("zh", "无法识别")])
+def test_the_pdf_report_names_what_the_model_cannot_recognise(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    from skinmm.db.report import build_case_report
+    from skinmm.db.repository import save_analysis
+    from skinmm.db.store import open_store
+    from tests.test_db_helpers import make_prediction
+    from tests.test_report_pdf import pdf_text
+
+    store = open_store(f"sqlite:///{tmp_path / 'cases.db'}", tmp_path / "home")
+    case_id = save_analysis(
+        store,
+        prediction=make_prediction(image=4, text=1),
+        bundle_name="ham",
+        bundle_sha="a" * 64,
+        note="Male, 60.",
+    )
+    text = " ".join(pdf_text(build_case_report(store, case_id, lang=lang)).split())
+    assert expected in text
+    if lang == "en":
+        assert "Xanthogranuloma, Squamous cell carcinoma" in text
