@@ -390,6 +390,14 @@ class Bundle:
     def codes(self) -> list[str]:
         return [c.code for c in self.classes]
 
+    @property
+    def not_covered(self) -> list[str]:
+        """Taxonomy codes no class of this bundle covers (the card's, else from its classes)."""
+        from skinmm.taxonomy import not_covered
+
+        recorded = self.card.get("not_covered")
+        return list(recorded) if isinstance(recorded, list) else not_covered(self.classes)
+
     def predict(self, image: Any = None, note: str | None = None, rule: str | None = None):
         """The differential for one case; either input may be missing, not both.
 

@@ -27,6 +27,10 @@ def _manifest(args: argparse.Namespace) -> int:
     from skinmm.data.manifest import write_manifest
 
     frame = BUILDERS[args.dataset](args.data_dir, lang=args.lang)
+    if args.labels == "taxonomy":
+        from skinmm.data.datasets import taxonomy_labels
+
+        frame = taxonomy_labels(frame, args.dataset)
     path = write_manifest(frame, args.out)
     print(f"Wrote {len(frame)} rows, {frame['group_id'].nunique()} groups to {path}")
     print(frame["label"].value_counts().to_string())
@@ -52,13 +56,28 @@ def _split(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_data_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("manifest", help="build a manifest from a raw public dataset")
-    p.add_argument("dataset", choices=["ham10000", "pad-ufes-20"])
+def _add_dataset_manifest_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help="raw data folder (default: $SKINMM_DATA or ../shared/data)")
     p.add_argument("--out", required=True, help="manifest CSV to write")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the notes")
+    p.add_argument(
+        "--labels",
+        choices=["dataset", "taxonomy"],
+        default="dataset",
+        help="taxonomy: taxonomy codes where a class is one tumour (ack -> ak, nv -> nev; "
+        "PAD-UFES-20's SCC -> scc), coarse classes kept (akiec, bkl, vasc)",
+    )
     p.set_defaults(handler=_manifest)
+
+
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:
+    manifest = sub.add_parser(
+        "manifest", help="build a manifest: a public dataset, a clinic's folders or a table"
+    )
+    kinds = manifest.add_subparsers(dest="dataset", required=True, metavar="SOURCE")
+    for dataset in ("ham10000", "pad-ufes-20"):
+        _add_dataset_manifest_args(kinds.add_parser(dataset, help=f"the raw {dataset} dataset"))
+    _add_clinic_manifest_commands(kinds)
 
     p = sub.add_parser("split", help="grouped, stratified train/val/test split of a manifest")
     p.add_argument("manifest")
@@ -136,6 +155,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         n_boot=args.bootstrap,
     )
     print(json.dumps(summary(metrics), indent=1))
+    for source, figures in metrics.get("by_source", {}).items():
+        print(json.dumps({"source": source, **summary(figures)}, indent=1))
     if metrics["unmapped"]["count"]:
         print(f"Rows whose label does not map onto the bundle: {metrics['unmapped']}")
     return 0
@@ -151,6 +172,7 @@ def _predict(args: argparse.Namespace) -> int:
     bundle = load_bundle(args.bundle)
     prediction = bundle.predict(image, args.note, rule=args.fusion)
     record = prediction.to_dict()
+    record["not_covered"] = bundle.not_covered
     record["triage"] = verdict(bundle.card.get("triage"), bundle.codes, prediction.fused)
     if args.cam and image is not None:
         cams = bundle.cams(image, prediction.order[:3])
@@ -246,7 +268,13 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--cache-dir", help="feature/embedding cache (default $SKINMM_CACHE or cache/)")
-    p.add_argument("--label-space", default="auto", choices=["auto", "ham10000", "pad-ufes-20"])
+    p.add_argument(
+        "--label-space",
+        default="auto",
+        choices=["auto", "ham10000", "pad-ufes-20", "taxonomy", "data"],
+        help="the classes to learn; auto: a public dataset's when the labels are its, else "
+        "data: the labels' coarsest common level (akiec = ak + bowen merges them; see README)",
+    )
     p.add_argument(
         "--image-param",
         action="append",
@@ -430,6 +458,140 @@ def _add_note_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals")
     p.set_defaults(handler=_read_note)
+def _write_built(built: Any, out: str) -> int:
+    from skinmm.data.manifest import write_manifest
+
+    for message in built.messages:
+        print(message)
+    frame = built.frame
+    path = write_manifest(frame, out)
+    print(f"Wrote {len(frame)} rows, {frame['group_id'].nunique()} groups to {path}")
+    print(frame["label"].value_counts().to_string())
+    return 0
+
+
+def _manifest_folder(args: argparse.Namespace) -> int:
+    from skinmm.data.clinic import folder_manifest
+
+    built = folder_manifest(
+        Path(args.folder),
+        notes=Path(args.notes) if args.notes else None,
+        mapping=Path(args.map) if args.map else None,
+        groups_from=args.groups_from,
+    )
+    return _write_built(built, args.out)
+
+
+def _manifest_csv(args: argparse.Namespace) -> int:
+    from skinmm.data.clinic import parse_column_map, table_manifest
+
+    built = table_manifest(
+        Path(args.table),
+        parse_column_map(args.map),
+        Path(args.labels) if args.labels else None,
+    )
+    return _write_built(built, args.out)
+
+
+def _add_clinic_manifest_commands(kinds: argparse._SubParsersAction) -> None:
+    p = kinds.add_parser("folder", help="a clinic's images, one folder per diagnosis")
+    p.add_argument("folder", help="DIR holding one folder per diagnosis (ImageFolder layout)")
+    p.add_argument("--out", required=True, help="manifest CSV to write")
+    p.add_argument(
+        "--notes",
+        help="CSV or Excel table: file (path relative to DIR, or file name), patient_id, note, "
+        "any further columns (kept as metadata)",
+    )
+    p.add_argument(
+        "--map", help="mapping file: one `folder name,label` line per folder (label - skips it)"
+    )
+    p.add_argument(
+        "--groups-from",
+        metavar="REGEX|COLUMN",
+        help="patient id where the table has none: a notes-table column, or a regular "
+        "expression on the image path (its first group)",
+    )
+    p.set_defaults(handler=_manifest_folder)
+    p = kinds.add_parser("csv", help="any exported table (CSV or Excel) mapped onto a manifest")
+    p.add_argument("table", help="CSV or .xlsx export; image paths relative to its folder")
+    p.add_argument(
+        "--map",
+        required=True,
+        help="manifest column=table column, comma-separated, e.g. "
+        "case_id=ID,group_id=PatientID,image_path=Photo,note=Record,label=Diagnosis",
+    )
+    p.add_argument("--labels", help="mapping file: one `diagnosis,label` line per diagnosis")
+    p.add_argument("--out", required=True, help="manifest CSV to write")
+    p.set_defaults(handler=_manifest_csv)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from skinmm.data.manifest import write_manifest
+    from skinmm.data.merge import merge_manifests
+
+    frame = merge_manifests([Path(p) for p in args.manifests], args.source)
+    path = write_manifest(frame, args.out)
+    print(f"Wrote {len(frame)} rows, {frame['group_id'].nunique()} groups to {path}")
+    print(frame.groupby(["source", "label"]).size().rename("rows").to_string())
+    return 0
+
+
+def _study(args: argparse.Namespace) -> int:
+    from skinmm.study import StudyConfig, run_study
+
+    report = run_study(
+        StudyConfig(
+            manifest=Path(args.manifest),
+            out=Path(args.out),
+            recipe=args.recipe,
+            label_space=args.label_space,
+            test_size=args.test_size,
+            val_size=args.val_size,
+            seed=args.seed,
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+            n_boot=args.bootstrap,
+            image_params=parse_params(args.image_param),
+        )
+    )
+    print(report.read_text(encoding="utf-8"))
+    print(
+        f"Wrote {report}; open the Dashboard with: skinmm serve --bundle {Path(args.out) / 'bundle'}"
+    )
+    return 0
+
+
+def _add_clinic_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "study", help="the paper's protocol on a manifest: split, train, evaluate, report"
+    )
+    p.add_argument(
+        "--manifest", required=True, help="labelled manifest (e.g. from manifest folder)"
+    )
+    p.add_argument("--out", required=True, help="folder for split/, bundle/ and study.md")
+    p.add_argument("--recipe", default="default", choices=["default", "fast"])
+    p.add_argument(
+        "--label-space",
+        default="auto",
+        choices=["auto", "ham10000", "pad-ufes-20", "taxonomy", "data"],
+    )
+    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--val-size", type=float, default=0.1, help="share of training groups")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache-dir")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
+    p.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE")
+    p.set_defaults(handler=_study)
+
+    p = sub.add_parser("merge", help="merge manifests of several sources into one")
+    p.add_argument("manifests", nargs="+", help="manifest CSVs to merge")
+    p.add_argument("--out", required=True, help="merged manifest CSV to write")
+    p.add_argument(
+        "--source",
+        action="append",
+        help="source name of each file, in order, for rows without a `source` column "
+        "(default: the file's name, or its folder's for train/val/test.csv)",
+    )
+    p.set_defaults(handler=_merge)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -441,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scope_commands(sub)
     _add_disagreement_commands(sub)
     _add_note_commands(sub)
+    _add_clinic_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

@@ -45,18 +45,8 @@ from skinmm.metrics import (
     set_coverage,
     triage_curve,
 )
-from skinmm.taxonomy import TAXONOMY, DatasetClass
+from skinmm.taxonomy import DatasetClass, label_mapper
 from skinmm.triage import risk_classes
-
-
-def label_mapper(classes: Sequence[DatasetClass]) -> dict[str, str]:
-    """Label -> bundle class code, for bundle codes and for taxonomy codes one class covers."""
-    mapping = {c.code: c.code for c in classes}
-    for code in TAXONOMY:
-        owners = [c.code for c in classes if code in c.covers]
-        if len(owners) == 1:
-            mapping.setdefault(code, owners[0])
-    return mapping
 
 
 def map_labels(frame: pd.DataFrame, classes: Sequence[DatasetClass]) -> tuple[pd.DataFrame, dict]:
@@ -395,6 +385,28 @@ def compute_metrics(
     }
 
 
+def per_source_metrics(
+    bundle: Bundle,
+    frame: pd.DataFrame,
+    image_p: np.ndarray,
+    text_p: np.ndarray,
+    n_boot: int = N_BOOTSTRAP,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Every figure of the report for each source of a merged manifest (`skinmm merge`):
+    a pooled figure can hide that one source got worse. Empty for a single source."""
+    if "source" not in frame.columns or frame["source"].nunique() < 2:
+        return {}
+    out = {}
+    for source in sorted(frame["source"].astype(str).unique()):
+        rows = (frame["source"].astype(str) == source).to_numpy()
+        part = frame[rows].reset_index(drop=True)
+        out[source] = compute_metrics(
+            bundle, part, image_p[rows], text_p[rows], n_boot=n_boot, seed=seed, progress=False
+        )
+    return out
+
+
 def _portable(path: str) -> str:
     """An image path relative to the data folder where it lies inside it, so that a report
     committed with a bundle finds its images on any machine through ``SKINMM_DATA``."""
@@ -500,6 +512,7 @@ def evaluate_bundle(
     )
     metrics["unmapped"] = unmapped
     metrics["manifest"] = str(manifest)
+    metrics["by_source"] = per_source_metrics(bundle, frame, image_p, text_p, n_boot, seed)
     if field_dropout:
         metrics["field_dropout"] = field_dropout_study(bundle, frame, image_p, field_dropout, seed)
     out.mkdir(parents=True, exist_ok=True)

@@ -1004,6 +1004,17 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "A correction above cannot be read: fix it (or clear it), then analyse again.",
         "zh": "上方有一项更正无法识别：请修改（或清空）后再分析。",
     },
+    # Reference tumours a bundle cannot recognise (issue 18, skinmm/coverage.py)
+    "coverage_not_covered": {
+        "en": "This model cannot recognise {names} ({n} of the {total} reference tumours): it "
+        "never learnt them, so their absence from the differential does not rule them out.",
+        "zh": "该模型无法识别{names}（{total}种参考肿瘤中的{n}种）：它从未学习过这些类别，"
+        "因此鉴别诊断中没有它们并不能排除这些诊断。",
+    },
+    "coverage_all": {
+        "en": "This model covers all {total} reference tumours.",
+        "zh": "该模型涵盖全部{total}种参考肿瘤。",
+    },
 }
 
 

@@ -23,12 +23,22 @@ from skinmm.bundle import (
 )
 from skinmm.cache import default_cache_dir
 from skinmm.conformal import calibrate
-from skinmm.data.manifest import read_manifest
+from skinmm.data.manifest import known_labels, read_manifest
 from skinmm.disagreement import fit_block
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
-from skinmm.taxonomy import LABEL_SPACES, DatasetClass, class_to_dict
+from skinmm.taxonomy import (
+    DATASET_SPACES,
+    LABEL_SPACES,
+    TAXONOMY,
+    TAXONOMY_CLASSES,
+    DatasetClass,
+    class_to_dict,
+    classes_from_labels,
+    label_mapper,
+    not_covered,
+)
 from skinmm.triage import operating_point, risk_classes
 
 # Shares of the training prior taken out of the text branch before fusion (see FusionParams),
@@ -75,18 +85,81 @@ class TrainConfig:
     text_params: dict[str, Any] = field(default_factory=dict)
 
 
+LABEL_SPACE_CHOICES: tuple[str, ...] = ("auto", *LABEL_SPACES, "data")
+LABEL_SPACE_RULE = (
+    "auto: a public dataset's label space when every label is one of its classes, else the "
+    "classes the labels support (data); data: the coarsest common level of the labels, where "
+    "a coarse label (akiec = ak + bowen) merges the fine classes it spans into one class; "
+    "taxonomy: the 12 reference classes, every row labelled with one taxonomy code"
+)
+
+
 def infer_classes(labels: Sequence[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
-    """The label space whose codes cover every label of the training manifest."""
+    """The classes a bundle learns from the labels of its training and validation manifests
+    (see :data:`LABEL_SPACE_RULE`)."""
     present = set(labels) - {""}
-    if label_space != "auto":
+    if label_space == "taxonomy":
+        _check_taxonomy_labels(present)
+        return TAXONOMY_CLASSES
+    if label_space in LABEL_SPACES:
         return LABEL_SPACES[label_space]
-    for space in LABEL_SPACES.values():
-        if present <= {c.code for c in space}:
-            return space
-    raise ValueError(
-        f"Labels {sorted(present)} match no known label space "
-        f"({', '.join(LABEL_SPACES)}); use the class codes of one of them."
-    )
+    if label_space == "auto":
+        for space in DATASET_SPACES.values():
+            if present <= {c.code for c in space}:
+                return space
+    elif label_space != "data":
+        raise ValueError(
+            f"Unknown label space {label_space!r}; choose one of {', '.join(LABEL_SPACE_CHOICES)}."
+        )
+    classes = classes_from_labels(present)
+    if len(classes) < 2:
+        raise ValueError(
+            f"The labels {sorted(present)} make {len(classes)} class; a bundle needs at least two."
+        )
+    return classes
+
+
+def _check_taxonomy_labels(present: set[str]) -> None:
+    coarse = sorted(present - set(TAXONOMY))
+    if coarse:
+        raise ValueError(
+            f"Labels {', '.join(coarse)} are not single taxonomy codes, which the taxonomy "
+            "label space needs; relabel those rows with one of "
+            f"{', '.join(TAXONOMY)}, or train with --label-space data (the coarsest common "
+            "level of the labels)."
+        )
+    missing = [c for c in TAXONOMY if c not in present]
+    if missing:
+        raise ValueError(
+            f"No row is labelled {', '.join(missing)}; the taxonomy label space needs every "
+            "one of the 12 classes. Add rows for them, or train with --label-space data to "
+            "learn only the classes present."
+        )
+
+
+def read_training_manifest(path: Path) -> pd.DataFrame:
+    """A training or validation manifest, every label one SkinMM knows (lines named)."""
+    return read_manifest(path, classes=known_labels(), require_labels=True)
+
+
+def with_images(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The rows that have an image: what the image branch learns from (text-only rows such as
+    PAD-UFES-20's train the text branch alone)."""
+    rows = frame[frame["image_path"] != ""]
+    if rows.empty:
+        raise ValueError(f"{path} has no row with an image; the image branch needs some.")
+    return rows.reset_index(drop=True)
+
+
+def to_class_codes(
+    frame: pd.DataFrame, path: Path, classes: Sequence[DatasetClass]
+) -> pd.DataFrame:
+    """The manifest with each label replaced by the class that covers it; a label no class
+    covers is refused with its CSV lines."""
+    mapping = label_mapper(classes)
+    if not frame["label"].isin(list(mapping)).all():
+        read_manifest(path, classes=sorted(mapping), check_images=False)  # names the lines
+    return frame.assign(label=frame["label"].map(mapping))
 
 
 def _label_index(frame: pd.DataFrame, codes: list[str]) -> np.ndarray:
@@ -109,7 +182,16 @@ def cross_fitted_probas(
     Scoring ``weighted`` and ``stacked`` on the very cases they were fitted on would favour
     them unfairly against the parameter-free rules.
     """
-    folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
+    # A small clinic's validation side may hold only a few cases of each class: fewer folds
+    # then, as long as some class fills two.
+    n_splits = min(5, int(np.bincount(y).max()), len(set(groups)))
+    if n_splits < 2:
+        raise ValueError(
+            "The validation manifest has too few cases with both an image and a note (no "
+            "class has two) to choose a fusion rule; add validation cases, or train with "
+            "--fusion image."
+        )
+    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     fused = {rule: np.zeros_like(image) for rule in RULES}
     for fit_idx, score_idx in folds.split(image, y, groups):
         params = fit_params(image[fit_idx], text[fit_idx], y[fit_idx], text_prior, prior_power)
@@ -215,7 +297,13 @@ def select_fusion(
     codes = [c.code for c in classes]
     positive = risk_classes(classes)
     y_all = _label_index(val, codes)
-    has_both = ~np.isnan(text_p).any(axis=1)
+    # Text-only and image-only rows have nothing to fuse: the fusion learns from rows with both.
+    has_both = ~np.isnan(text_p).any(axis=1) & ~np.isnan(image_p).any(axis=1)
+    if not has_both.any():
+        raise ValueError(
+            "No validation row has both an image and a note, so no fusion can be fitted; "
+            "add validation cases with both, or train with --fusion image."
+        )
     image_b, text_b, y = image_p[has_both], text_p[has_both], y_all[has_both]
     groups = val["group_id"].to_numpy(dtype=object)[has_both]
     probas: dict[Candidate, np.ndarray] = {(IMAGE_ONLY, 0.0, 0.0): image_b}
@@ -289,6 +377,8 @@ def build_card(
         "skinmm_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "classes": [class_to_dict(c) for c in classes],
+        "not_covered": not_covered(classes),
+        "label_space": {"requested": config.label_space, "rule": LABEL_SPACE_RULE},
         "preprocessing": image_card.get("preprocessing"),
         "backbone": image_card,
         "embedder": text_card,
@@ -312,21 +402,25 @@ def build_card(
 def train_bundle(config: TrainConfig) -> Path:
     """Train both branches, fit fusion on validation and write the bundle; returns its path."""
     started = time.perf_counter()
-    train = read_manifest(config.train)
-    val = read_manifest(config.val)
+    train = read_training_manifest(config.train)
+    val = read_training_manifest(config.val)
     classes = infer_classes(pd.concat([train["label"], val["label"]]).tolist(), config.label_space)
     codes = [c.code for c in classes]
-    for frame, name in ((train, config.train), (val, config.val)):
-        unknown = sorted(set(frame["label"]) - set(codes))
-        if unknown:
-            raise ValueError(f"{name} has labels {unknown} outside the classes {codes}.")
+    train = to_class_codes(train, config.train, classes)
+    val = to_class_codes(val, config.val, classes)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir = config.cache_dir or default_cache_dir()
     image, text = _branches(config, codes)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    image.fit(train, val, cache_dir=cache_dir, device=config.device, seed=config.seed)
+    image.fit(
+        with_images(train, config.train),
+        with_images(val, config.val),
+        cache_dir=cache_dir,
+        device=config.device,
+        seed=config.seed,
+    )
     timings["image_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     text.fit(train, val, cache_dir=cache_dir, seed=config.seed)

@@ -34,6 +34,7 @@ from skinmm.text.clean import MAX_NOTE_CHARS
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
+from views.coverage_view import show_not_covered
 from views.error_box import show_error
 from views.note_facts_view import NoteEdit, note_facts_panel
 from views.scope_view import scope_gate
@@ -287,6 +288,7 @@ def show_result(result: Result, stale: bool) -> None:
     with right:
         show_prediction_set(pred, language)
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
+        show_not_covered(require_bundle().not_covered, language)
         show_triage_verdict(pred, require_bundle(), language)
     show_cautions(result)
     show_saved()

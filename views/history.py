@@ -40,7 +40,7 @@ from skinmm.i18n import caution_text
 from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import RISK_FLAG, Prediction
-from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
+from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk, not_covered
 from views.clinical import show_saved_triage
 from views.common import (
     audit,
@@ -54,6 +54,7 @@ from views.common import (
     require_role,
     scope_filter,
 )
+from views.coverage_view import show_not_covered
 from views.error_box import show_error
 from views.note_facts_view import show_stored_reading
 
@@ -215,6 +216,7 @@ def show_prediction(pred: Prediction | None, problem: str | None, bundle_sha: st
         f"{t('rule', language)}: {pred.rule}"
     )
     st.plotly_chart(differential_figure(pred, language), key="history_chart")
+    show_not_covered(not_covered(pred.classes), language)
     show_saved_triage(pred, bundle_sha, optional_bundle()[0], language)
     worrying = ", ".join(
         md(c.name(language))

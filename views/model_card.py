@@ -13,6 +13,7 @@ from skinmm.charts import metrics_table
 from skinmm.i18n import STRINGS, risk_name, rule_name, t
 from skinmm.taxonomy import TAXONOMY
 from views.common import lang, notice, require_bundle, require_role
+from views.coverage_view import show_not_covered
 
 NUMBER = st.column_config.NumberColumn(format="%.3f")
 
@@ -151,6 +152,7 @@ st.markdown(
 
 st.subheader(t("card_classes", language))
 st.dataframe(classes_table(), hide_index=True)
+show_not_covered(bundle.not_covered, language, say_when_complete=True)
 
 st.subheader(t("card_data", language))
 st.dataframe(data_table(card), hide_index=True)

@@ -13,7 +13,12 @@ import pandas as pd
 
 from skinmm.data.manifest import REQUIRED_COLUMNS, ManifestError
 from skinmm.data.notes import render_notes
-from skinmm.taxonomy import HAM10000_LABEL_MAP, PAD_UFES_20_LABEL_MAP
+from skinmm.taxonomy import (
+    HAM10000_CLASSES,
+    HAM10000_LABEL_MAP,
+    PAD_UFES_20_CLASSES,
+    PAD_UFES_20_LABEL_MAP,
+)
 
 DEFAULT_DATA_DIR = "../shared/data"
 
@@ -125,3 +130,19 @@ def pad_ufes20_manifest(root: str | Path | None = None, lang: str = "en") -> pd.
 
 
 BUILDERS = {"ham10000": ham10000_manifest, "pad-ufes-20": pad_ufes20_manifest}
+DATASET_CLASSES = {"ham10000": HAM10000_CLASSES, "pad-ufes-20": PAD_UFES_20_CLASSES}
+
+
+def taxonomy_labels(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Labels as taxonomy codes where a class is one tumour; coarse classes keep their code.
+
+    A class that covers one code becomes it (``ack`` -> ``ak``, ``nv`` -> ``nev``). A class
+    whose code is itself a taxonomy code keeps it: PAD-UFES-20's ``SCC`` holds Bowen's disease
+    too (the dataset does not tell them apart) and is read as ``scc``, so that SCC stays a
+    class of its own beside HAM10000's ``akiec`` (ak + bowen) instead of merging with it.
+    Coarse classes (``akiec``, ``bkl``, ``vasc``) stay coarse: their rows cannot say more.
+    """
+    mapping = {
+        c.code: c.covers[0] if len(c.covers) == 1 else c.code for c in DATASET_CLASSES[dataset]
+    }
+    return frame.assign(label=frame["label"].map(mapping))

@@ -29,7 +29,12 @@ class Split:
 
 def _group_labels(frame: pd.DataFrame) -> pd.Series:
     # A patient with lesions of several diagnoses is stratified by the commonest of them.
-    return frame.groupby("group_id", sort=True)["label"].agg(lambda s: s.value_counts().index[0])
+    labels = frame.groupby("group_id", sort=True)["label"].agg(lambda s: s.value_counts().index[0])
+    if "source" not in frame.columns or frame["source"].nunique() < 2:
+        return labels
+    # Several sources (skinmm merge): each keeps its own share of every class on each side.
+    sources = frame.groupby("group_id", sort=True)["source"].first()
+    return labels + " @ " + sources.astype(str)
 
 
 def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:

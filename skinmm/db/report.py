@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from skinmm.coverage import classes_notice
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
 from skinmm.db.store import Store
@@ -199,6 +200,9 @@ def _differential(pdf: _Report, record: PredictionRecord) -> None:
             row.cell(_pct(float(prediction.fused[k])))
             row.cell(_pct(None if prediction.image is None else float(prediction.image[k])))
             row.cell(_pct(None if prediction.text is None else float(prediction.text[k])))
+    coverage = classes_notice(prediction.classes, lang)
+    if coverage is not None:
+        pdf.para(coverage, size=9)
     keys = [k for k in prediction.cautions() if k not in ("image_only", "text_only")]
     if keys:
         pdf.heading(t("report_cautions", lang))
