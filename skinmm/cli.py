@@ -458,6 +458,8 @@ def _add_note_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals")
     p.set_defaults(handler=_read_note)
+
+
 def _write_built(built: Any, out: str) -> int:
     from skinmm.data.manifest import write_manifest
 
