@@ -106,7 +106,7 @@ def test_first_use_creates_the_sqlite_file_in_skinmm_home(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     assert (home / "skinmm.db").is_file()
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == "0004"
     case_id = save(store, image_bytes=png_bytes())
     sha = get_case(store, case_id).image_sha256
     assert sha is not None
@@ -120,7 +120,7 @@ def test_schema_matches_the_models_and_migrations_go_down_and_up(store: Store) -
     downgrade(store.engine, "base")
     assert current_revision(store.engine) is None
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == "0004"
 
 
 def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store: Store) -> None:
@@ -135,7 +135,7 @@ def test_migration_0002_keeps_existing_feedback_and_adds_the_words_columns(store
             {"id": "f" * 32, "case": case_id, "at": datetime(2026, 1, 2, tzinfo=UTC)},
         )
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == "0004"
     [feedback] = get_case(store, case_id).feedback
     assert (feedback.pathology, feedback.pathology_other) == ("mel", None)
     add_feedback(store, case_id, pathology="other", pathology_other="lupus")
