@@ -656,6 +656,7 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
         "thresholds": meta["thresholds"],
         "data_fingerprint": meta.get("data_fingerprint"),
         "held_out": meta.get("held_out"),
+        "calibration": meta.get("calibration"),
     }
     write_card(bundle_dir, card)
     return read_card(bundle_dir)
