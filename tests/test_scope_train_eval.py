@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm import scope
 from skinmm.bundle import load_bundle, read_card
+from skinmm.i18n import t
 from skinmm.metrics import classification_report
 from skinmm.scope_metrics import NO_IMAGE
 from skinmm.triage import risk_classes
@@ -68,7 +69,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
     )
     evaluate_bundle(load_bundle(out), paths["test"], out / "report", cache_dir=root / "cache")
-    return {"bundle": out, "test": paths["test"]}
+    return {"bundle": out, "test": paths["test"], "val": paths["val"]}
 
 
 def test_training_fits_and_seals_the_gate(trained: dict[str, Path]) -> None:
@@ -80,8 +81,10 @@ def test_training_fits_and_seals_the_gate(trained: dict[str, Path]) -> None:
     assert bundle.scope is not None
     assert bundle.scope.info["image_weights_sha256"] == card["files"]["image/image_weights.pt"]
     assert bundle.scope.info["held_out"]["sd198_classes"] != []
-    validation = bundle.scope.info["validation"]
-    assert validation["val_pass_rate"] >= 0.9
+    calibration = bundle.scope.info["calibration"]
+    val_lesions = pd.read_csv(trained["val"])["group_id"].nunique()
+    assert (calibration["level"], calibration["n"]) == (0.95, val_lesions)
+    assert 0 < bundle.scope.info["validation"]["val_pass_rate"] <= 1
     red = bundle.predict(image=Image.new("RGB", (200, 200), (200, 30, 30)))
     assert red.scope is not None and red.scope.verdict == "not_skin"
 
@@ -142,9 +145,10 @@ def test_the_dashboard_shows_the_scope_block(
         at.run().switch_page("views/dashboard.py").run()
         assert not at.exception, [e.message for e in at.exception]
         assert title in [s.value for s in at.subheader]
-        counts = at.dataframe(key="dashboard_scope_counts").value
+        frames = {str(d.value.columns[0]): d.value for d in at.dataframe}
+        counts = frames[t("scope_dash_col_verdict", lang)]
         assert list(counts.iloc[:, 1]) == list(block["verdicts"].values())
-        figures = at.dataframe(key="dashboard_scope_figures").value
+        figures = frames[t("scope_dash_col_metric", lang)]
         assert figures.iloc[0, 1].startswith(f"{block['in_scope']['weighted_f1']:.3f}")
     st.cache_resource.clear()
 
