@@ -106,9 +106,29 @@ def _train(args: argparse.Namespace) -> int:
         recipe=args.recipe,
         image_params=parse_params(args.image_param),
         text_params={"features": args.text_features},
+        clinical=_scope_photos(args),
     )
     train_bundle(config)
     return 0
+
+
+def _scope_photos(args: argparse.Namespace) -> Path | None:
+    """The clinical photographs the training fits the input-scope gate with, or None."""
+    from skinmm.data.datasets import data_dir
+
+    if args.no_scope:
+        return None
+    folder = Path(args.clinical) if args.clinical else data_dir() / "sd198-subset"
+    if (folder / "metadata.csv").is_file():
+        return folder
+    if args.clinical:
+        raise ValueError(f"{folder} has no metadata.csv: give the sd198-subset folder.")
+    print(
+        f"No clinical photographs at {folder}: the bundle gets no input-scope gate. Add one "
+        "later with `skinmm scope fit` and `skinmm scope add`.",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _refit_fusion(args: argparse.Namespace) -> int:
@@ -283,6 +303,12 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
         help="image-branch setting, repeatable: e.g. tail_trainable=3 (the fast recipe), "
         "epochs=8, train_views=identity+hflip (see docs/image-branch.md)",
     )
+    p.add_argument(
+        "--clinical",
+        help="clinical photographs for the input-scope gate (default: $SKINMM_DATA/sd198-subset"
+        " when present)",
+    )
+    p.add_argument("--no-scope", action="store_true", help="train without the input-scope gate")
     p.set_defaults(handler=_train)
 
     p = sub.add_parser("evaluate", help="evaluate a bundle on a labelled manifest")
@@ -393,7 +419,12 @@ def _add_scope_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--out", required=True, help="folder for scope.json and scope.npz")
     q.add_argument("--n-train", type=int, default=1500, help="training images sampled")
     q.add_argument("--held-out-classes", type=int, default=9, help="SD-198 classes kept out")
-    q.add_argument("--pass-rate", type=float, default=0.96, help="validation share that passes")
+    q.add_argument(
+        "--pass-rate",
+        type=float,
+        default=0.95,
+        help="conformal level: expected share of in-distribution images that pass",
+    )
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--cache-dir")
     q.set_defaults(handler=_scope_fit)

@@ -45,6 +45,7 @@ from skinmm.metrics import (
     set_coverage,
     triage_curve,
 )
+from skinmm.scope_metrics import case_verdicts, scope_report
 from skinmm.taxonomy import DatasetClass, label_mapper
 from skinmm.triage import risk_classes
 
@@ -515,9 +516,16 @@ def evaluate_bundle(
     metrics["by_source"] = per_source_metrics(bundle, frame, image_p, text_p, n_boot, seed)
     if field_dropout:
         metrics["field_dropout"] = field_dropout_study(bundle, frame, image_p, field_dropout, seed)
+    paths = frame["image_path"].astype(str).tolist()
+    verdicts = case_verdicts(bundle, paths, cache_dir, progress)
+    metrics["scope"] = scope_report(
+        bundle, frame, image_p, text_p, verdicts, n_boot=n_boot, seed=seed, progress=progress
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1, allow_nan=True) + "\n")
-    predictions_table(bundle, frame, image_p, text_p).to_csv(out / "predictions.csv", index=False)
+    table = predictions_table(bundle, frame, image_p, text_p)
+    table["scope"] = verdicts  # never a dropped row: "" where there was no image to check
+    table.to_csv(out / "predictions.csv", index=False)
     if plots:
         from skinmm.plots import write_plots
 
@@ -570,6 +578,9 @@ def summary(metrics: dict[str, Any]) -> dict[str, Any]:
             **{k: _round(conformal[k]) for k in ("coverage", "mean_size")},
         }
     out["aurc"] = {k: _round(v["aurc"]) for k, v in metrics["risk_coverage"].items()}
+    gated = metrics.get("scope")
+    if gated:
+        out["scope"] = {"verdicts": gated["verdicts"], "in_scope": gated["in_scope"]}
     triage = metrics["triage"]
     out["triage"] = {k: triage.get(k) for k in ("threshold", "sensitivity", "specificity", "ci")}
     return out

@@ -1015,6 +1015,44 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "This model covers all {total} reference tumours.",
         "zh": "该模型涵盖全部{total}种参考肿瘤。",
     },
+    # Scope verdict and prediction set saved with the case (issue 15, History / PDF / evaluate)
+    "scope_label_in_scope": {"en": "In scope", "zh": "在适用范围内"},
+    "scope_label_clinical_photo": {"en": "Clinical photo", "zh": "临床照片"},
+    "scope_label_not_skin": {"en": "Not a skin lesion", "zh": "非皮损"},
+    "scope_label_poor_quality": {"en": "Poor quality", "zh": "质量差"},
+    "scope_label_unfamiliar": {"en": "Unfamiliar lesion", "zh": "陌生皮损"},
+    "scope_example_caption": {
+        "en": "What the model expects: a dermoscopic image of one lesion (HAM10000, CC BY-NC-SA "
+        "4.0).",
+        "zh": "模型需要的图像：单个皮损的皮肤镜图像（HAM10000，CC BY-NC-SA 4.0）。",
+    },
+    "scope_dash_title": {
+        "en": "Input-scope check on the test cases",
+        "zh": "测试病例的输入范围检查",
+    },
+    "scope_dash_counts": {
+        "en": "{in_scope:,} of {n:,} test cases pass the input check; the figures below are "
+        "on those cases only. No case is dropped from the main report for its verdict.",
+        "zh": "{n:,} 个测试病例中有 {in_scope:,} 个通过输入检查；下方指标仅基于这些病例。"
+        "主报告不会因检查结果剔除任何病例。",
+    },
+    "scope_dash_none": {
+        "en": "This report has no input-check figures: the bundle had no scope gate when it "
+        "was evaluated. Add one (`skinmm scope add`), then run `skinmm evaluate` again.",
+        "zh": "该报告没有输入检查数据：评估时模型包没有范围检查器。请先添加"
+        "（`skinmm scope add`），然后再次运行 `skinmm evaluate`。",
+    },
+    "scope_dash_col_verdict": {"en": "Verdict", "zh": "检查结果"},
+    "scope_dash_col_cases": {"en": "Cases", "zh": "病例数"},
+    "scope_dash_col_metric": {"en": "Figure (in-scope cases)", "zh": "指标（范围内病例）"},
+    "scope_dash_col_all": {"en": "All cases", "zh": "全部病例"},
+    "scope_dash_col_in": {"en": "In-scope cases", "zh": "范围内病例"},
+    "scope_fig_melanoma_recall": {"en": "Melanoma recall", "zh": "黑色素瘤召回率"},
+    "scope_fig_malignant_sensitivity": {
+        "en": "Sensitivity (malignant and premalignant)",
+        "zh": "敏感度（恶性及癌前病变）",
+    },
+    "scope_fig_malignant_specificity": {"en": "Specificity (the rest)", "zh": "特异度（其余）"},
 }
 
 

@@ -83,6 +83,10 @@ class TrainConfig:
     recipe: str = "default"
     image_params: dict[str, Any] = field(default_factory=dict)
     text_params: dict[str, Any] = field(default_factory=dict)
+    # Clinical photographs (an sd198-subset-style folder with metadata.csv) for the
+    # input-scope gate fitted after the branches; None: the bundle gets no gate.
+    clinical: Path | None = None
+    scope_params: dict[str, Any] = field(default_factory=dict)  # skinmm.scope.run_fit's
 
 
 LABEL_SPACE_CHOICES: tuple[str, ...] = ("auto", *LABEL_SPACES, "data")
@@ -460,8 +464,34 @@ def train_bundle(config: TrainConfig) -> Path:
     )
     card["disagreement"] = disagreement
     write_card(out, card)
+    if config.clinical is not None:
+        fit_scope(config, out, cache_dir)
     print(json.dumps({"bundle": str(out), "fusion": fusion.rule, **training["timings"]}))
     return out
+
+
+def fit_scope(config: TrainConfig, bundle_dir: Path, cache_dir: Path) -> dict[str, Any]:
+    """Fit the input-scope gate on the new bundle's own features and seal it into the bundle:
+    what `skinmm scope fit` then `skinmm scope add` do, with the training's manifests."""
+    import tempfile
+
+    from skinmm.scope import add_to_bundle, run_fit
+
+    if config.clinical is None:
+        raise ValueError("The input-scope gate needs a folder of clinical photographs.")
+    with tempfile.TemporaryDirectory(prefix="skinmm-scope-") as folder:
+        figures = run_fit(
+            bundle_dir,
+            config.train,
+            config.val,
+            config.clinical,
+            Path(folder),
+            seed=config.seed,
+            cache_dir=cache_dir,
+            **config.scope_params,
+        )
+        add_to_bundle(bundle_dir, Path(folder))
+    return figures
 
 
 def refit_fusion(

@@ -239,7 +239,11 @@ def test_skimage_photo_and_generated_document_are_rejected(shipped) -> None:
     photo = scope.skimage_photos(["coffee"], crops=0, seed=0)[0]
     assert gate.assess(photo, branch).verdict != "in_scope"
     document = next(im for k, im in scope.generated_images(1, seed=123) if k == "document")
-    assert gate.assess(document, branch).verdict == "not_skin"
+    result = gate.assess(document, branch)
+    # White paper is also overexposed for the quality checks, which come first; either way
+    # it is rejected, and the classifier calls it not skin.
+    assert result.verdict in ("not_skin", "poor_quality"), result
+    assert result.scores["p_not_skin"] > gate.thresholds["p_not_skin"]
 
 
 # ----------------------------------------------------------------------- Diagnose page

@@ -36,6 +36,7 @@ from views.clinical import show_clinical_report
 from views.common import lang, read_json, require_bundle, require_role
 from views.conformal_view import show_conformal_report
 from views.error_box import show_explanation
+from views.scope_view import show_scope_report
 
 THUMBNAILS = 8
 # The prediction to show for each error filter: the branch that erred (fused for "both").
@@ -306,4 +307,5 @@ show_curves(metrics)
 show_tables(metrics)
 show_clinical_report(metrics, bundle, language)
 show_conformal_report(metrics, language)
+show_scope_report(metrics, language)
 show_errors(report_directory)

@@ -24,11 +24,13 @@ from skinmm.charts import (
     shows_carrier,
 )
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
+from skinmm.db.repository import mark_shown_anyway
 from skinmm.db.strings import t as db_t
 from skinmm.errors import Explanation, explain
 from skinmm.i18n import caution_text, rule_name, t
 from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
+from skinmm.scope import example_image
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS
 from views.clinical import show_triage_verdict
@@ -46,6 +48,7 @@ PREVIEW_SIDE = 640
 THUMBNAIL_WIDTH = 180
 RESULT_KEY = "diagnose_result"
 SAVED_KEY = "diagnose_saved_case"
+SHOWN_KEY = "diagnose_shown_anyway_case"  # the saved case already marked "shown anyway"
 # Bumped by "New case": a file_uploader cannot be cleared through session_state, but a
 # widget under a new key starts empty.
 GENERATION_KEY = "diagnose_generation"
@@ -231,6 +234,21 @@ def save_case(result: Result) -> None:
     st.session_state[SAVED_KEY] = ("saved", case_id)
 
 
+def record_shown_anyway(pred: Prediction) -> None:
+    """Mark the saved case, once, when the clinician asked to see an out-of-scope differential."""
+    status, case_id = st.session_state.get(SAVED_KEY) or (None, "")
+    if pred.scope is None or pred.scope.in_scope or status != "saved":
+        return
+    if st.session_state.get(SHOWN_KEY) == case_id:
+        return
+    try:
+        mark_shown_anyway(shared_store(), case_id, actor=user.actor)
+    except (StorageError, ValueError) as exc:
+        st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
+        return
+    st.session_state[SHOWN_KEY] = case_id
+
+
 def show_saved() -> None:
     status, value = st.session_state.get(SAVED_KEY) or (None, "")
     if status == "saved":
@@ -279,8 +297,10 @@ def show_result(result: Result, stale: bool) -> None:
         st.warning(t("result_stale", language), icon=":material/history_toggle_off:")
     if result.inputs is not None:
         show_inputs(result.inputs, result.image)
-    if not scope_gate(pred, language, st.session_state.get(GENERATION_KEY, 0)):
+    generation = st.session_state.get(GENERATION_KEY, 0)
+    if not scope_gate(pred, language, generation, example_image(bundle.path)):
         return
+    record_shown_anyway(pred)
     left, right = st.columns([1, 2], gap="large")
     with left:
         show_summary(pred)

@@ -16,6 +16,7 @@ from skinmm.charts import (
     confusion_figure,
     differential_figure,
 )
+from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence, verdict_cell
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.performance import BundleCases, group_by_bundle, live_report
 from skinmm.db.report import CamImages, overlays, render_case_report
@@ -164,6 +165,9 @@ def case_table(rows: list[CaseRow], classes: dict[str, DatasetClass]) -> pd.Data
             ],
             t("col_confidence", language): [r.confidence for r in rows],
             t("col_agreement", language): [agreement(r.branches_agree) for r in rows],
+            t("col_scope", language): [
+                verdict_cell(r.scope_verdict, r.scope_shown_anyway, language) for r in rows
+            ],
             t("col_confirmed", language): [
                 class_name(r.pathology, classes, r.pathology_other)
                 if r.pathology
@@ -200,14 +204,29 @@ def readable_prediction(record: PredictionRecord | None) -> tuple[Prediction | N
         return None, str(exc)
 
 
-def show_prediction(pred: Prediction | None, problem: str | None, bundle_sha: str) -> None:
+def show_scope_and_set(pred: Prediction, shown_anyway: bool | None) -> None:
+    """The input check and the prediction set saved with the case."""
+    sentence = md(scope_sentence(pred.scope, shown_anyway, language))
+    if out_of_scope(pred.scope):
+        st.error(sentence, icon=":material/block:")
+    else:
+        st.caption(sentence)
+    st.markdown(md(set_sentence(pred.prediction_set, language)))
+    if pred.prediction_set is not None and pred.prediction_set.needs_referral:
+        st.warning(i18n_t("conf_set_refer", language), icon=":material/warning:")
+
+
+def show_prediction(
+    pred: Prediction | None, problem: str | None, record: PredictionRecord | None
+) -> None:
     if problem is not None:
         st.warning(t("case_prediction_unreadable", language), icon=":material/warning:")
         with st.expander(i18n_t("error_expander", language), icon=":material/info:"):
             st.code(problem, language=None, wrap_lines=True)
         return
-    if pred is None:
+    if pred is None or record is None:
         return
+    show_scope_and_set(pred, record.scope_shown_anyway)
     # Metric values and image captions render Markdown; class names come from the database.
     st.metric(t("top_class", language), md(pred.top.name(language)))
     st.metric(t("confidence", language), f"{pred.confidence:.0%}")
@@ -217,7 +236,7 @@ def show_prediction(pred: Prediction | None, problem: str | None, bundle_sha: st
     )
     st.plotly_chart(differential_figure(pred, language), key="history_chart")
     show_not_covered(not_covered(pred.classes), language)
-    show_saved_triage(pred, bundle_sha, optional_bundle()[0], language)
+    show_saved_triage(pred, record.bundle_sha, optional_bundle()[0], language)
     worrying = ", ".join(
         md(c.name(language))
         for c, p in zip(pred.classes, pred.fused, strict=True)
@@ -384,7 +403,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     with left:
         photo = show_photo_and_note(case)
     with right:
-        show_prediction(pred, problem, record.bundle_sha if record is not None else "")
+        show_prediction(pred, problem, record)
     cams = case_cams(case, photo, pred)
     show_cams(pred, cams)
     if user.can("feedback") and feedback_form(case, classes):
@@ -397,6 +416,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
     key = (
         case.id,
         record.id if record is not None else "",
+        record.scope_shown_anyway if record is not None else None,
         tuple(f.id for f in case.feedback),
         len(cams.overlays),
         cams.left_out,

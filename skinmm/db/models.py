@@ -140,6 +140,16 @@ class PredictionRecord(Base):
     branches_agree: Mapped[bool | None] = mapped_column(Boolean, index=True)
     # Grad-CAM is recomputed from the stored photo and the same bundle, for these classes.
     cam_classes: Mapped[list[Any]] = mapped_column()
+    # The input-scope verdict, its scores and failed checks (0004); NULL without a photo or
+    # a gate, and in cases saved before the gate existed.
+    scope_verdict: Mapped[str | None] = mapped_column(String(16), index=True)
+    scope_scores: Mapped[dict[str, Any] | None] = mapped_column()
+    scope_reasons: Mapped[list[Any] | None] = mapped_column()
+    # True once the clinician asked to see the differential of an out-of-scope image.
+    scope_shown_anyway: Mapped[bool | None] = mapped_column(Boolean)
+    # The conformal prediction set (0004): its level and class codes, most probable first.
+    set_level: Mapped[float | None] = mapped_column(Float)
+    set_classes: Mapped[list[Any] | None] = mapped_column()
 
     case: Mapped[Case] = relationship(back_populates="predictions")
 

@@ -23,6 +23,7 @@ from fpdf.enums import XPos, YPos
 from PIL import Image
 
 from skinmm.coverage import classes_notice
+from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
 from skinmm.db.store import Store
@@ -183,10 +184,27 @@ def _images(
         pdf.para(t("report_cam_left_out", lang, reason=cams.left_out), size=8)
 
 
+def _scope_and_set(pdf: _Report, record: PredictionRecord) -> None:
+    """The input check and the prediction set, as saved with the case."""
+    lang = pdf.lang
+    prediction = to_prediction(record)
+    pdf.heading(t("report_scope", lang))
+    if out_of_scope(prediction.scope):
+        pdf.set_text_color(160, 0, 0)
+    pdf.para(scope_sentence(prediction.scope, record.scope_shown_anyway, lang))
+    pdf.set_text_color(0)
+    pdf.heading(t("report_set", lang))
+    pdf.para(set_sentence(prediction.prediction_set, lang))
+    chosen = prediction.prediction_set
+    if chosen is not None and chosen.needs_referral:
+        pdf.para(ui_t("conf_set_refer", lang))
+
+
 def _differential(pdf: _Report, record: PredictionRecord) -> None:
     lang = pdf.lang
     prediction = to_prediction(record)
-    pdf.heading(t("report_differential", lang))
+    outside = out_of_scope(prediction.scope)
+    pdf.heading(t("report_differential_out" if outside else "report_differential", lang))
     headings = ("col_class", "col_risk", "col_fused", "col_image", "col_text")
     with pdf.table(col_widths=(70, 25, 20, 20, 20), text_align="LEFT", line_height=5.5) as table:
         row = table.row()
@@ -286,6 +304,7 @@ def render_case_report(
     if case.image_sha256 and picture is None:
         pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
     if record is not None:
+        _scope_and_set(pdf, record)
         _differential(pdf, record)
         _triage(pdf, record, triage)
     pdf.heading(t("case_note", lang))

@@ -116,7 +116,27 @@ def prediction_record(
         confidence=prediction.confidence,
         branches_agree=prediction.branches_agree,
         cam_classes=[int(k) for k in cam_classes],
+        **_scope_columns(prediction),
+        **_set_columns(prediction),
     )
+
+
+def _scope_columns(prediction: Prediction) -> dict[str, Any]:
+    if prediction.scope is None:
+        return {}
+    stored = prediction.scope.to_dict()
+    return {
+        "scope_verdict": stored["verdict"],
+        "scope_scores": stored["scores"],
+        "scope_reasons": stored["reasons"],
+    }
+
+
+def _set_columns(prediction: Prediction) -> dict[str, Any]:
+    chosen = prediction.prediction_set
+    if chosen is None:
+        return {}
+    return {"set_level": float(chosen.level), "set_classes": chosen.codes}
 
 
 def save_analysis(
@@ -312,7 +332,31 @@ def to_prediction(record: PredictionRecord) -> Prediction:
         carrier=record.carrier,
         mode=record.mode,
         rule=record.rule,
+        scope=(record.scope_verdict, record.scope_scores, record.scope_reasons),
+        prediction_set=(record.set_level, record.set_classes),
     )
+
+
+def mark_shown_anyway(store: Store, case_id: str, *, actor: Actor | None = None) -> None:
+    """Record that the clinician asked to see the differential of an out-of-scope image.
+
+    Marks the case's latest prediction, so History and the report say so; ValueError when
+    that prediction has no out-of-scope verdict (nothing was hidden to be shown).
+    """
+
+    def work(session: Session) -> None:
+        case = session.get(Case, _resolve_id(session, case_id))
+        assert case is not None
+        record = case.latest_prediction
+        if record is None or record.scope_verdict in (None, "in_scope"):
+            raise ValueError("This case's image was not outside the model's scope.")
+        if record.scope_shown_anyway:
+            return
+        record.scope_shown_anyway = True
+        if actor is not None:
+            session.add(audit_entry(actor, "change", case.id, "differential shown out of scope"))
+
+    _transaction(store, "mark the case", work)
 
 
 @dataclass(frozen=True)
@@ -353,6 +397,9 @@ class CaseRow:
     diagnosis_other: str | None = None
     pathology_other: str | None = None
     readable: bool = True
+    # The input-scope verdict and whether an out-of-scope differential was shown on request.
+    scope_verdict: str | None = None
+    scope_shown_anyway: bool | None = None
 
 
 # The prediction's JSON columns, read as text and parsed here, so one malformed value (only
@@ -428,6 +475,8 @@ def _case_query(where: CaseFilter) -> Select[Any]:
             pred.branches_agree,
             pred.mode,
             pred.rule,
+            pred.scope_verdict,
+            pred.scope_shown_anyway,
             *(_json_text(pred, name) for name in PREDICTION_JSON),
             fb.diagnosis,
             fb.pathology,
@@ -489,6 +538,8 @@ def _case_row(row: Any) -> CaseRow:
         diagnosis_other=row.diagnosis_other,
         pathology_other=row.pathology_other,
         readable=_readable(row),
+        scope_verdict=row.scope_verdict,
+        scope_shown_anyway=row.scope_shown_anyway,
     )
 
 

@@ -17,7 +17,8 @@ from datetime import datetime
 import numpy as np
 
 from skinmm.db.models import CODE_LENGTH, ID_LENGTH, MODES, Feedback
-from skinmm.prediction import Prediction
+from skinmm.prediction import Prediction, PredictionSet
+from skinmm.scope import VERDICTS, ScopeResult
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
 
 # A photo's file name is its sha256 plus one of these (see ImageStore.path); ``bin`` is
@@ -35,6 +36,8 @@ NOTE_LENGTH = 100_000
 IMPRESSION_LENGTH = NOTE_LENGTH
 COMMENT_LENGTH = 10_000
 MAX_CLASSES = 64
+# A gate's scores and failed checks: a dozen today; the bound only stops a crafted row.
+MAX_SCOPE_SCORES = 64
 CLASS_KEYS = frozenset({"code", "name_en", "name_zh", "covers", "also", "risk"})
 _HEX_ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -149,6 +152,55 @@ def check_classes(value: object, what: str = "classes") -> tuple[DatasetClass, .
     return classes
 
 
+def check_scope(verdict: object, scores: object, reasons: object) -> ScopeResult | None:
+    """A stored input-scope verdict with its scores and failed checks; None when absent."""
+    if verdict is None:
+        if scores is not None or reasons is not None:
+            raise RowError("scope_scores and scope_reasons need a scope_verdict")
+        return None
+    if verdict not in VERDICTS:
+        raise RowError(f"scope_verdict must be one of {', '.join(VERDICTS)}, not {_show(verdict)}")
+    if not isinstance(scores, dict) or len(scores) > MAX_SCOPE_SCORES:
+        raise RowError(f"scope_scores must be an object of at most {MAX_SCOPE_SCORES} numbers")
+    checked: dict[str, float] = {}
+    for key, value in scores.items():
+        check_text(key, "scope_scores key", CODE_LENGTH, required=True)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise RowError(f"scope_scores[{_show(key)}] must be a number, not {_show(value)}")
+        checked[key] = float(value)
+    named = _string_list([] if reasons is None else reasons, "scope_reasons")
+    if len(named) > MAX_SCOPE_SCORES:
+        raise RowError(f"scope_reasons names more than {MAX_SCOPE_SCORES} checks")
+    return ScopeResult(str(verdict), checked, tuple(named))
+
+
+def check_prediction_set(
+    level: object, codes: object, classes: Sequence[DatasetClass]
+) -> PredictionSet | None:
+    """A stored conformal set: its level and the codes of its classes; None when absent."""
+    if level is None and codes is None:
+        return None
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise RowError(f"set_level must be a level between 0 and 1, not {_show(level)}")
+    by_code = {c.code: c for c in classes}
+    named = _string_list(codes, "set_classes", tuple(by_code))
+    if len(set(named)) != len(named):
+        raise RowError("set_classes repeats a class code")
+    return PredictionSet(float(level), tuple(by_code[c] for c in named))
+
+
+def check_shown_anyway(value: object, verdict: object) -> bool | None:
+    """Whether the differential of an out-of-scope image was shown on request."""
+    shown = check_bool(value, "scope_shown_anyway", nullable=True)
+    if shown and verdict in (None, "in_scope"):
+        raise RowError("scope_shown_anyway is only set for an image outside the model's scope")
+    return shown
+
+
 def prediction_from_values(
     *,
     classes: object,
@@ -158,8 +210,14 @@ def prediction_from_values(
     carrier: object,
     mode: object,
     rule: object,
+    scope: tuple[object, object, object] = (None, None, None),
+    prediction_set: tuple[object, object] = (None, None),
 ) -> Prediction:
-    """A :class:`Prediction` from stored values, every one checked; :class:`RowError` if not."""
+    """A :class:`Prediction` from stored values, every one checked; :class:`RowError` if not.
+
+    ``scope`` is the stored (verdict, scores, reasons) and ``prediction_set`` the stored
+    (level, class codes); all None for a case saved before they existed.
+    """
     # Imported here: skinmm.fusion loads scikit-learn, which the case store otherwise avoids.
     from skinmm.fusion import BOTH, IMAGE, RULES, TEXT
 
@@ -189,6 +247,8 @@ def prediction_from_values(
         carrier=tuple(carrier),
         mode=str(mode),
         rule=str(rule),
+        prediction_set=check_prediction_set(*prediction_set, checked),
+        scope=check_scope(*scope),
     )
 
 

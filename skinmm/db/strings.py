@@ -227,6 +227,38 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "该模型尚无病理结果属于其类别的确诊病例。",
     },
     "col_out_of_scope": {"en": "Pathology (out of scope)", "zh": "病理（超出范围）"},
+    # Scope verdict and prediction set saved with the case (issue 15)
+    "col_scope": {"en": "Input check", "zh": "输入检查"},
+    "scope_cell_shown": {"en": "{verdict} (shown anyway)", "zh": "{verdict}（仍显示）"},
+    "case_scope_in": {
+        "en": "Input check passed: a dermoscopic lesion image like those the model was trained on.",
+        "zh": "输入检查通过：与模型训练所用图像相似的皮肤镜皮损图像。",
+    },
+    "case_scope_out": {
+        "en": "Outside the model's scope ({verdict}): the differential was not shown to the "
+        "clinician.",
+        "zh": "超出模型适用范围（{verdict}）：鉴别诊断未向医生显示。",
+    },
+    "case_scope_shown": {
+        "en": "Outside the model's scope ({verdict}): the clinician asked to see the "
+        "differential anyway. It is not reliable for this image.",
+        "zh": "超出模型适用范围（{verdict}）：医生要求仍然显示鉴别诊断。"
+        "该鉴别诊断对这张图像不可靠。",
+    },
+    "case_scope_none": {
+        "en": "No input check was recorded for this case (no photo, or a model without one).",
+        "zh": "该病例没有输入检查记录（无照片，或模型没有输入检查）。",
+    },
+    "case_set_none": {
+        "en": "No prediction set was recorded for this case.",
+        "zh": "该病例没有预测集记录。",
+    },
+    "report_scope": {"en": "Input check", "zh": "输入检查"},
+    "report_set": {"en": "Prediction set", "zh": "预测集"},
+    "report_differential_out": {
+        "en": "Differential (outside the model's scope)",
+        "zh": "鉴别诊断（超出模型适用范围）",
+    },
 }
 
 

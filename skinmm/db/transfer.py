@@ -278,9 +278,17 @@ def _prediction_values(row: object, k: int) -> dict[str, Any]:
             carrier=values["carrier"],
             mode=values["mode"],
             rule=values["rule"],
+            scope=(values["scope_verdict"], values["scope_scores"], values["scope_reasons"]),
+            prediction_set=(values["set_level"], values["set_classes"]),
+        )
+        values["scope_shown_anyway"] = rows.check_shown_anyway(
+            values["scope_shown_anyway"], values["scope_verdict"]
         )
     except RowError as exc:
         raise RowError(f"{what}: {exc}") from None
+    if prediction.scope is not None:  # stored as checked: finite numbers, known verdict
+        values["scope_scores"] = prediction.scope.scores
+        values["scope_reasons"] = list(prediction.scope.reasons)
     codes = [c.code for c in prediction.classes]
     values["id"] = rows.check_id(values["id"], f"{what} id")
     values["created_at"] = rows.check_time(values["created_at"], f"{what} created_at")
