@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from sklearn.metrics import balanced_accuracy_score, f1_score
 
 from skinmm.cache import default_cache_dir
 from skinmm.calibration import (
@@ -20,6 +19,7 @@ from skinmm.calibration import (
     fit_temperature,
 )
 from skinmm.data.notes import LANGS, note_fields, render_notes
+from skinmm.metrics import label_scores
 from skinmm.text.boost import (
     DEFAULT_PARAMS,
     DistinctRows,
@@ -46,13 +46,9 @@ BRANCH_PARAMS: dict[str, Any] = {
 
 def text_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     """Weighted F1, macro F1 and balanced accuracy of argmax predictions."""
-    pred = proba.argmax(axis=1)
-    return {
-        "weighted_f1": float(f1_score(y, pred, average="weighted")),
-        "macro_f1": float(f1_score(y, pred, average="macro")),
-        "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
-        "n": len(y),
-    }
+    scores = label_scores(y, proba.argmax(axis=1), proba.shape[1])
+    keep = ("weighted_f1", "macro_f1", "balanced_accuracy")
+    return {**{k: scores[k] for k in keep}, "n": len(y)}
 
 
 def augmented_notes(
