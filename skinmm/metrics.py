@@ -240,7 +240,7 @@ def classification_report(
     }
 
 
-FIGURES = ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1")
+FIGURES: tuple[str, ...] = ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1")
 FIGURES += ("balanced_accuracy", "accuracy", "auc_macro", "ece", "brier")
 
 

@@ -278,6 +278,7 @@ def _flat(rng: np.random.Generator) -> Image.Image:
 
 def _noise(rng: np.random.Generator) -> Image.Image:
     h, w = int(rng.integers(100, 500)), int(rng.integers(100, 500))
+    pixels: np.ndarray
     if rng.random() < 0.5:
         pixels = rng.integers(0, 256, (h, w, 3))
     else:
@@ -414,8 +415,10 @@ class ScopeGate:
             "pca_components": self.pca_components,
             "pca_variance": self.pca_variance,
         }
+        # Any: numpy's stub reads unpacked keywords as its allow_pickle flag.
+        as_float32: dict[str, Any] = {k: v.astype(np.float32) for k, v in arrays.items()}
         with npz.open("wb") as handle:
-            np.savez(handle, **{k: v.astype(np.float32) for k, v in arrays.items()})
+            np.savez(handle, **as_float32)
         meta = {
             "schema_version": SCHEMA_VERSION,
             "verdicts": list(VERDICTS),

@@ -341,7 +341,7 @@ def train_bundle(config: TrainConfig) -> Path:
     image.save(out / "image")
     text.save(out / "text")
     timings["total_s"] = time.perf_counter() - started
-    training = {
+    training: dict[str, Any] = {
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
         "git_commit": git_commit(Path(__file__).parent),
         "data_fingerprint": {"train": fingerprint_frame(train), "val": fingerprint_frame(val)},

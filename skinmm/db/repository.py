@@ -385,7 +385,8 @@ def _readable(row: Any) -> bool:
 
 
 def _latest(model: type[PredictionRecord] | type[Feedback]) -> Any:
-    inner = aliased(model)
+    # aliased() of a union of two mapped classes is typed as their common base.
+    inner: Any = aliased(model)
     return (
         select(inner.id)
         .where(inner.case_id == Case.id)
@@ -400,7 +401,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _case_query(where: CaseFilter) -> Select[Any]:
+def _case_query(where: CaseFilter) -> Select[*tuple[Any, ...]]:
     pred = aliased(PredictionRecord)
     fb = aliased(Feedback)
     query = (

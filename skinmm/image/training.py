@@ -234,7 +234,7 @@ def fit_on_activations(
     if not recipe.train_depthwise:
         _freeze_depthwise(model.net.tail)
     # Channels-last makes the tail's convolutions markedly faster on CPUs.
-    model.to(device, memory_format=torch.channels_last)
+    model.to(device).to(memory_format=torch.channels_last)
     start = frozen_depth(len(model.net.tail), recipe.tail_trainable)
     model.net.tail[:start].requires_grad_(False)
     trained = model.net.tail[start:]

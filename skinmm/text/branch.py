@@ -60,8 +60,8 @@ def augmented_notes(
     notes. A manifest without structured fields keeps its free-text notes, once.
     """
     if not note_fields(frame):
-        notes = frame["note"].astype(str).tolist()
-        return notes, np.arange(len(frame)), np.ones(len(frame), dtype=bool)
+        free_text = frame["note"].astype(str).tolist()
+        return free_text, np.arange(len(frame)), np.ones(len(frame), dtype=bool)
     rng = np.random.default_rng(seed)
     notes: list[str] = []
     origin, full = [], []

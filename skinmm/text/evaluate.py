@@ -33,7 +33,7 @@ SPACES = {"ham": "ham10000", "pad": "pad-ufes-20"}
 
 def load_ham(split_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The foundation's lesion-grouped HAM10000 split."""
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         read_manifest(split_dir / f"{side}.csv", check_images=False)
         for side in ("train", "val", "test")
     )
