@@ -36,12 +36,26 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
+from skinmm.branch import ImageModel, NoteModel
 from skinmm.fusion import FusionParams
 from skinmm.taxonomy import DatasetClass, class_from_dict
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+    from skinmm.fusion import FusionResult
+    from skinmm.image.cam import CamResult
+    from skinmm.image.io import ImageSource
+    from skinmm.prediction import Prediction, PredictionSet
+    from skinmm.scope import ScopeGate
+
+    # A photo as the bundle takes it: decoded, or anything the one image loader reads.
+    Photo: TypeAlias = Image.Image | ImageSource
 
 SCHEMA_VERSION = 1
 CARD = "model_card.json"
@@ -377,10 +391,10 @@ class Bundle:
     path: Path
     card: dict[str, Any]
     classes: tuple[DatasetClass, ...]
-    image: Any  # skinmm.image.ImageBranch
-    text: Any  # skinmm.text.TextBranch
+    image: ImageModel
+    text: NoteModel
     fusion: FusionConfig
-    scope: Any = None  # skinmm.scope.ScopeGate, when the bundle has a scope/ folder
+    scope: ScopeGate | None = None  # when the bundle has a scope/ folder
 
     @property
     def name(self) -> str:
@@ -390,7 +404,9 @@ class Bundle:
     def codes(self) -> list[str]:
         return [c.code for c in self.classes]
 
-    def predict(self, image: Any = None, note: str | None = None, rule: str | None = None):
+    def predict(
+        self, image: Photo | None = None, note: str | None = None, rule: str | None = None
+    ) -> Prediction:
         """The differential for one case; either input may be missing, not both.
 
         ``image`` is anything :func:`skinmm.image.io.load_image` reads (bytes, path, PIL).
@@ -400,9 +416,9 @@ class Bundle:
         from skinmm.prediction import Prediction
 
         decoded = None if image is None else _as_image(image)
-        gated = self.scope is not None and decoded is not None
+        gate = self.scope if decoded is not None else None
         # The gate reads the pooled features of the prediction's own identity view.
-        branch_p, features = self._image_probabilities([decoded], features=gated)
+        branch_p, features = self._image_probabilities([decoded], features=gate is not None)
         result, image_p, text_p = self._fuse(branch_p, [note], rule)
         return Prediction(
             prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
@@ -414,12 +430,14 @@ class Bundle:
             mode=str(result.mode[0]),
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
-            scope=self.scope.assess(decoded, self.image, None if features is None else features[0])
-            if gated
-            else None,
+            scope=None
+            if gate is None or decoded is None
+            else gate.assess(decoded, self.image, None if features is None else features[0]),
         )
 
-    def _prediction_set(self, fused: Any, mode: str, rule: str | None):
+    def _prediction_set(
+        self, fused: np.ndarray, mode: str, rule: str | None
+    ) -> PredictionSet | None:
         """The conformal set at the card's default level; None for a rule it was not
         calibrated for (the set's guarantee belongs to the bundle's own rule)."""
         import numpy as np
@@ -437,14 +455,18 @@ class Bundle:
         order = [int(k) for k in np.argsort(-fused, kind="stable") if member[0, k]]
         return PredictionSet(level, tuple(self.classes[k] for k in order))
 
-    def predict_many(self, images: list[Any], notes: list[str | None], rule: str | None = None):
+    def predict_many(
+        self, images: list[Photo | None], notes: list[str | None], rule: str | None = None
+    ) -> tuple[FusionResult, np.ndarray | None, np.ndarray | None]:
         """Fused result plus each branch's probabilities (None where no case had that input)."""
 
         if len(images) != len(notes):
             raise ValueError("Give one note (or None) per image (or None).")
         return self._fuse(self._image_probabilities(images, features=False)[0], notes, rule)
 
-    def _image_probabilities(self, images: list[Any], *, features: bool):
+    def _image_probabilities(
+        self, images: list[Photo | None], *, features: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The image branch's probabilities (NaN rows where there is no image) and, when
         asked, the pooled features of the same forward (None where not available)."""
         import numpy as np
@@ -453,14 +475,16 @@ class Bundle:
         have_image = [i for i, im in enumerate(images) if im is not None]
         if not have_image:
             return image_p, None
-        loaded = [_as_image(images[i]) for i in have_image]
+        loaded: list[Image.Image | str | Path] = [_as_image(im) for im in images if im is not None]
         if not features:
             image_p[have_image] = self.image.predict_proba(loaded)
             return image_p, None
         image_p[have_image], pooled = self.image.predict_proba_and_features(loaded)
         return image_p, pooled
 
-    def _fuse(self, image_p: Any, notes: list[str | None], rule: str | None):
+    def _fuse(
+        self, image_p: np.ndarray, notes: list[str | None], rule: str | None
+    ) -> tuple[FusionResult, np.ndarray | None, np.ndarray | None]:
         import numpy as np
 
         from skinmm.fusion import fuse
@@ -476,7 +500,7 @@ class Bundle:
             None if np.isnan(text_p).all() else text_p,
         )
 
-    def cams(self, image: Any, class_indices: list[int]):
+    def cams(self, image: Photo, class_indices: list[int]) -> list[CamResult]:
         """Grad-CAM of the image branch for the given classes (see skinmm.image.cam).
 
         Safe for concurrent sessions sharing this bundle; maps and overlays come out at the
@@ -489,7 +513,7 @@ class Bundle:
         return report if (report / "metrics.json").is_file() else None
 
 
-def _as_image(source: Any) -> Any:
+def _as_image(source: Photo) -> Image.Image:
     """A PIL image as it is (already decoded); anything else through the one image loader."""
     from PIL import Image
 
@@ -533,7 +557,7 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     return Bundle(directory, card, classes, image, text, fusion, scope)
 
 
-def _load_scope(directory: Path) -> Any:
+def _load_scope(directory: Path) -> ScopeGate | None:
     """The bundle's input-scope gate, or None for a bundle fitted without one."""
     from skinmm.scope import SCOPE_DIR, SCOPE_JSON, ScopeGate
 

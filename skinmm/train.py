@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from skinmm import __version__
+from skinmm.branch import ImageModel, NoteModel
 from skinmm.bundle import (
     WEIGHTS_LICENCE,
     FusionConfig,
@@ -189,7 +190,7 @@ def _branches(config: TrainConfig, codes: list[str]):
 
 
 def _validation_probas(
-    cache_dir: Path, image: Any, text: Any, val: pd.DataFrame
+    cache_dir: Path, image: ImageModel, text: NoteModel, val: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     # Streamed in chunks with progress, as `skinmm evaluate` does.
     from skinmm.evaluate import image_probabilities
@@ -277,8 +278,8 @@ def conformal_block(
 def build_card(
     config: TrainConfig,
     classes: tuple[DatasetClass, ...],
-    image: Any,
-    text: Any,
+    image: ImageModel,
+    text: NoteModel,
     fusion: FusionConfig,
     extra: dict[str, Any],
 ) -> dict[str, Any]:
