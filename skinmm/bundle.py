@@ -34,15 +34,16 @@ import secrets
 import subprocess
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
 from skinmm.branch import ImageModel, NoteModel
-from skinmm.fusion import FusionParams
-from skinmm.taxonomy import DatasetClass, class_from_dict
+from skinmm.card import SCHEMA_VERSION, CardError, FusionConfig, ModelCard, check_branches
+from skinmm.staging import recover
+from skinmm.taxonomy import DatasetClass
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     # A photo as the bundle takes it: decoded, or anything the one image loader reads.
     Photo: TypeAlias = Image.Image | ImageSource
 
-SCHEMA_VERSION = 1
 CARD = "model_card.json"
 CARD_DIGEST = "model_card.sha256"
 SEAL_FILES = frozenset({CARD, CARD_DIGEST})
@@ -159,7 +159,7 @@ def write_card(directory: Path, card: dict[str, Any]) -> Path:
     return _write_sealed(directory, {**card, "files": files})
 
 
-def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[str, Any]:
+def update_card(directory: Path, changes: dict[str, Any], renew: str) -> ModelCard:
     """Merge ``changes`` into a sealed card, re-certifying only the files under ``renew``.
 
     For a report written into an existing bundle (``skinmm evaluate --out BUNDLE/report``):
@@ -176,35 +176,39 @@ def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[st
     fresh = {n: d for n, d in checksums(directory).items() if n.startswith(under)}
     files = dict(sorted({**kept, **fresh}.items()))
     _check_unlisted(directory, files)
-    card = {**card, **changes, "files": files}
-    _write_sealed(directory, card)
-    return card
+    merged = ModelCard.parse({**card, **changes, "files": files})
+    _write_sealed(directory, merged)
+    return merged
 
 
 def _write_sealed(directory: Path, card: dict[str, Any]) -> Path:
-    card = {**card, "schema_version": SCHEMA_VERSION}
-    data = (json.dumps(card, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # Always written in the current schema, each fact once (a schema 1 card is migrated).
+    data = (json.dumps(ModelCard.parse(card), indent=2, ensure_ascii=False) + "\n").encode()
     path = directory / CARD
     _atomic_write(path, data)
     _atomic_write(directory / CARD_DIGEST, _digest_line(data))
     return path
 
 
-def read_card(directory: Path) -> dict[str, Any]:
+def read_card(directory: Path) -> ModelCard:
     """Read and verify a model card: schema, seal, and every file it lists.
 
     Refused, each with a :class:`BundleError` saying what to do: a card whose bytes do not
     match ``model_card.sha256`` or that has no seal; a card without a non-empty ``files``
     table of sha256 digests; a name in it that leaves the bundle; a listed file that is
     missing or changed; an unlisted file in a folder SkinMM reads (``image/``, ``text/``,
-    ``report/``). Unlisted files elsewhere are named in a :class:`BundleWarning`.
+    ``report/``). Unlisted files elsewhere are named in a :class:`BundleWarning`. A card
+    that contradicts itself (:mod:`skinmm.card`) is refused too.
     """
     directory = Path(directory)
     data = _card_bytes(directory)
     card = _parse_card(directory, data)
     _check_seal(directory, data)
     _verify_files(directory, card)
-    return card
+    try:
+        return ModelCard.parse(card)
+    except CardError as exc:
+        raise BundleError(f"{directory / CARD}: {exc} {RESTORE}") from exc
 
 
 def reseal(directory: Path) -> bool:
@@ -364,24 +368,6 @@ def _more(names: list[str]) -> str:
 
 
 @dataclass
-class FusionConfig:
-    rule: str = "max"
-    params: FusionParams = field(default_factory=FusionParams)
-    reason: str = "the paper's rule"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "reason": self.reason, "params": self.params.to_dict()}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> FusionConfig:
-        return cls(d["rule"], FusionParams.from_dict(d["params"]), d.get("reason", ""))
-
-
-def classes_of(card: dict[str, Any]) -> list[DatasetClass]:
-    return [class_from_dict(c) for c in card["classes"]]
-
-
-@dataclass
 class Bundle:
     """A loaded, verified bundle that turns an image and/or a note into a :class:`Prediction`.
 
@@ -389,7 +375,7 @@ class Bundle:
     """
 
     path: Path
-    card: dict[str, Any]
+    card: ModelCard
     classes: tuple[DatasetClass, ...]
     image: ImageModel
     text: NoteModel
@@ -403,6 +389,12 @@ class Bundle:
     @property
     def codes(self) -> list[str]:
         return [c.code for c in self.classes]
+
+    @property
+    def fingerprint(self) -> str:
+        """A sha256 naming this bundle's exact files and classes (a cache key, a case's
+        record of the model): unlike the path, it changes when the bundle is retrained."""
+        return self.card.fingerprint
 
     def predict(
         self, image: Photo | None = None, note: str | None = None, rule: str | None = None
@@ -525,6 +517,8 @@ def _as_image(source: Photo) -> Image.Image:
 def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     """Load and verify a bundle; raises :class:`BundleError` with what to do on any problem."""
     directory = Path(path)
+    if not directory.exists():
+        recover(directory)  # a kill between the two renames of a swap left the old one aside
     if not directory.is_dir():
         raise BundleError(
             f"Model bundle {directory} does not exist. Train one with `skinmm train` or set "
@@ -538,8 +532,7 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     try:
         image = ImageBranch.load(directory / "image", device=device)
         text = TextBranch.load(directory / "text")
-        classes = tuple(classes_of(card))
-        fusion = FusionConfig.from_dict(card["fusion"])
+        fusion = card.fusion
         scope = _load_scope(directory)
     except Exception as exc:
         # The files and card passed their checksums, so whatever torch, XGBoost or the card's
@@ -549,12 +542,11 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
         raise BundleError(
             f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
         ) from exc
-    for branch, name in ((image, "image"), (text, "text")):
-        if list(branch.classes_) != [c.code for c in classes]:
-            raise BundleError(
-                f"The {name} branch's classes do not match {CARD}; retrain the bundle."
-            )
-    return Bundle(directory, card, classes, image, text, fusion, scope)
+    try:
+        check_branches(card, image, text)
+    except CardError as exc:
+        raise BundleError(f"Bundle {directory}: {exc} Retrain the bundle.") from exc
+    return Bundle(directory, card, card.classes, image, text, fusion, scope)
 
 
 def _load_scope(directory: Path) -> ScopeGate | None:

@@ -608,14 +608,14 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
     target.mkdir(exist_ok=True)
     for name in (SCOPE_JSON, SCOPE_NPZ):
         shutil.copyfile(source / name, target / name)
-    card = {k: v for k, v in card.items() if k != "files"}
-    card["scope"] = {
+    unsealed = {k: v for k, v in card.items() if k != "files"}
+    unsealed["scope"] = {
         "files": [f"{SCOPE_DIR}/{SCOPE_JSON}", f"{SCOPE_DIR}/{SCOPE_NPZ}"],
         "thresholds": meta["thresholds"],
         "data_fingerprint": meta.get("data_fingerprint"),
         "held_out": meta.get("held_out"),
     }
-    write_card(bundle_dir, card)
+    write_card(bundle_dir, unsealed)
     return read_card(bundle_dir)
 
 

@@ -28,7 +28,8 @@ from skinmm.data.manifest import read_manifest
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
-from skinmm.taxonomy import LABEL_SPACES, DatasetClass, class_to_dict
+from skinmm.staging import staged_bundle
+from skinmm.taxonomy import DatasetClass, class_to_dict, infer_classes
 from skinmm.triage import operating_point, risk_classes
 
 # Shares of the training prior taken out of the text branch before fusion (see FusionParams),
@@ -73,20 +74,6 @@ class TrainConfig:
     recipe: str = "default"
     image_params: dict[str, Any] = field(default_factory=dict)
     text_params: dict[str, Any] = field(default_factory=dict)
-
-
-def infer_classes(labels: Sequence[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
-    """The label space whose codes cover every label of the training manifest."""
-    present = set(labels) - {""}
-    if label_space != "auto":
-        return LABEL_SPACES[label_space]
-    for space in LABEL_SPACES.values():
-        if present <= {c.code for c in space}:
-            return space
-    raise ValueError(
-        f"Labels {sorted(present)} match no known label space "
-        f"({', '.join(LABEL_SPACES)}); use the class codes of one of them."
-    )
 
 
 def _label_index(frame: pd.DataFrame, codes: list[str]) -> np.ndarray:
@@ -321,7 +308,6 @@ def train_bundle(config: TrainConfig) -> Path:
         if unknown:
             raise ValueError(f"{name} has labels {unknown} outside the classes {codes}.")
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
     cache_dir = config.cache_dir or default_cache_dir()
     image, text = _branches(config, codes)
     timings: dict[str, float] = {}
@@ -339,8 +325,6 @@ def train_bundle(config: TrainConfig) -> Path:
     )
     conformal = conformal_block(image_p, text_p, val, codes, fusion)
     timings["fusion_s"] = time.perf_counter() - t0
-    image.save(out / "image")
-    text.save(out / "text")
     timings["total_s"] = time.perf_counter() - started
     training: dict[str, Any] = {
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
@@ -363,7 +347,12 @@ def train_bundle(config: TrainConfig) -> Path:
             "conformal": conformal,
         },
     )
-    write_card(out, card)
+    # Written aside and swapped in whole: a kill leaves the old bundle or the new one, and
+    # a retrain in place never keeps (and re-certifies) the old bundle's test report.
+    with staged_bundle(out) as staging:
+        image.save(staging / "image")
+        text.save(staging / "text")
+        write_card(staging, card)
     print(json.dumps({"bundle": str(out), "fusion": fusion.rule, **training["timings"]}))
     return out
 
@@ -417,13 +406,12 @@ def refit_fusion(
         },
     }
     path = Path(bundle_path)
-    staged = path.with_name(f".{path.name}.refit")
-    retired = path.with_name(f".{path.name}.old")
-    for leftover in (staged, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(path, staged, ignore=shutil.ignore_patterns("report", "__pycache__"))
-    write_card(staged, card)
-    path.rename(retired)
-    staged.rename(path)
-    shutil.rmtree(retired)
+    with staged_bundle(path) as staging:
+        shutil.copytree(
+            path,
+            staging,
+            ignore=shutil.ignore_patterns("report", "__pycache__"),
+            dirs_exist_ok=True,
+        )
+        write_card(staging, card)
     return card
