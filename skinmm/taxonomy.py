@@ -16,6 +16,7 @@ claims more precision than the data has.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,6 +144,20 @@ def label_space(name: str) -> tuple[DatasetClass, ...]:
     except KeyError:
         known = ", ".join(sorted(LABEL_SPACES))
         raise ValueError(f"Unknown label space {name!r}; known: {known}.") from None
+
+
+def infer_classes(labels: Iterable[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
+    """The label space whose codes cover every label of the training manifest."""
+    present = set(labels) - {""}
+    if label_space != "auto":
+        return LABEL_SPACES[label_space]
+    for space in LABEL_SPACES.values():
+        if present <= {c.code for c in space}:
+            return space
+    raise ValueError(
+        f"Labels {sorted(present)} match no known label space "
+        f"({', '.join(LABEL_SPACES)}); use the class codes of one of them."
+    )
 
 
 def class_from_dict(d: dict) -> DatasetClass:

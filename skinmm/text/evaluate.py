@@ -1,4 +1,4 @@
-"""Text-branch evidence: `python -m skinmm.text.evaluate --dataset ham|pad ...`.
+"""Text-branch evidence: `skinmm text-evidence --dataset ham|pad ...`.
 
 Fits the text branch (per embedder) and the tabular reference on the training split, with
 every choice made by grouped CV on training data or on the validation groups, then reads
