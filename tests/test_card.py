@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -35,13 +34,6 @@ def _write_raw(bundle: Path, card: dict) -> None:
     (bundle / CARD_DIGEST).write_text(f"{hashlib.sha256(data).hexdigest()}  {CARD}\n")
 
 
-@pytest.fixture
-def copy(tiny_bundle: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "bundle"
-    shutil.copytree(tiny_bundle, target)
-    return target
-
-
 def test_a_card_stores_each_fact_once(tiny_bundle: Path) -> None:
     card = read_card(tiny_bundle)
     assert isinstance(card, ModelCard) and card["schema_version"] == SCHEMA_VERSION
@@ -55,16 +47,16 @@ def test_a_card_stores_each_fact_once(tiny_bundle: Path) -> None:
     assert card.get("fusion") is card["fusion"] and card.fusion.rule == card["fusion"]["rule"]
 
 
-def test_a_schema_1_bundle_loads_migrated_with_the_same_fingerprint(copy: Path) -> None:
-    new = json.loads((copy / CARD).read_text())
+def test_a_schema_1_bundle_loads_migrated_with_the_same_fingerprint(bundle: Path) -> None:
+    new = json.loads((bundle / CARD).read_text())
     old = _schema_1(new)
-    _write_raw(copy, old)
-    bundle = load_bundle(copy)
-    assert bundle.card["schema_version"] == SCHEMA_VERSION
-    assert bundle.card == ModelCard.parse(new)
+    _write_raw(bundle, old)
+    loaded = load_bundle(bundle)
+    assert loaded.card["schema_version"] == SCHEMA_VERSION
+    assert loaded.card == ModelCard.parse(new)
     # Cases saved under the schema 1 card still name this bundle.
-    assert bundle.fingerprint == bundle_fingerprint(old) == bundle_fingerprint(new)
-    assert json.loads((copy / CARD).read_text())["schema_version"] == 1  # read, not rewritten
+    assert loaded.fingerprint == bundle_fingerprint(old) == bundle_fingerprint(new)
+    assert json.loads((bundle / CARD).read_text())["schema_version"] == 1  # read, not rewritten
 
 
 @pytest.mark.parametrize(
@@ -75,14 +67,14 @@ def test_a_schema_1_bundle_loads_migrated_with_the_same_fingerprint(copy: Path) 
         (lambda c: c["embedder"].update(temperature=9.0), "calibration.text.temperature"),
     ],
 )
-def test_a_card_that_contradicts_itself_is_refused(copy: Path, spoil, named: str) -> None:
-    old = _schema_1(json.loads((copy / CARD).read_text()))
+def test_a_card_that_contradicts_itself_is_refused(bundle: Path, spoil, named: str) -> None:
+    old = _schema_1(json.loads((bundle / CARD).read_text()))
     spoil(old)
     with pytest.raises(CardError, match=f"contradicts itself.*{named}"):
         ModelCard.parse(old)
-    _write_raw(copy, old)
+    _write_raw(bundle, old)
     with pytest.raises(BundleError, match="contradicts itself"):
-        load_bundle(copy)
+        load_bundle(bundle)
 
 
 def test_a_card_without_classes_or_preprocessing_is_refused() -> None:
@@ -97,12 +89,12 @@ def test_a_card_without_classes_or_preprocessing_is_refused() -> None:
         ModelCard.parse({"classes": [{**mel, "covers": ["mel"]}] * 2, "preprocessing": {}})
 
 
-def test_a_card_that_disagrees_with_the_branch_files_is_refused(copy: Path) -> None:
-    card = json.loads((copy / CARD).read_text())
+def test_a_card_that_disagrees_with_the_branch_files_is_refused(bundle: Path) -> None:
+    card = json.loads((bundle / CARD).read_text())
     card["preprocessing"]["mean"] = [0.5, 0.5, 0.5]
-    write_card(copy, card)
+    write_card(bundle, card)
     with pytest.raises(BundleError, match="image branch's preprocessing"):
-        load_bundle(copy)
+        load_bundle(bundle)
 
 
 def _retrain(tiny_bundle: Path, out: Path) -> Path:
@@ -122,40 +114,40 @@ def _retrain(tiny_bundle: Path, out: Path) -> Path:
 
 
 def test_a_retrain_in_place_is_whole_or_absent(
-    tiny_bundle: Path, copy: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_bundle: Path, bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import skinmm.train
 
-    before = (copy / CARD).read_bytes()
+    before = (bundle / CARD).read_bytes()
     # Killed while writing: the text branch is being saved into the staging folder.
     monkeypatch.setattr(skinmm.train, "write_card", _killed)
     with pytest.raises(KeyboardInterrupt):
-        _retrain(tiny_bundle, copy)
-    assert (copy / CARD).read_bytes() == before and (copy / "report").is_dir()
-    load_bundle(copy)
+        _retrain(tiny_bundle, bundle)
+    assert (bundle / CARD).read_bytes() == before and (bundle / "report").is_dir()
+    load_bundle(bundle)
     monkeypatch.undo()
-    _retrain(tiny_bundle, copy)
-    bundle = load_bundle(copy)
+    _retrain(tiny_bundle, bundle)
+    loaded = load_bundle(bundle)
     # The old test report described the old weights: it is gone, not re-certified.
-    assert not (copy / "report").exists() and bundle.card["metrics"] == {}
-    assert not any(p.name.startswith(".bundle.") for p in copy.parent.iterdir())
+    assert not (bundle / "report").exists() and loaded.card["metrics"] == {}
+    assert not any(p.name.startswith(".bundle.") for p in bundle.parent.iterdir())
 
 
 def _killed(*args: object, **kwargs: object) -> None:
     raise KeyboardInterrupt
 
 
-def test_a_kill_between_the_renames_leaves_the_old_bundle(copy: Path) -> None:
-    before = read_card(copy)
+def test_a_kill_between_the_renames_leaves_the_old_bundle(bundle: Path) -> None:
+    before = read_card(bundle)
     # The state a kill leaves after the old bundle was moved aside, before the new moved in.
-    copy.rename(sibling(copy, "old"))
-    sibling(copy, "staging").mkdir()
-    assert load_bundle(copy).card == before
-    assert not sibling(copy, "old").exists() and not sibling(copy, "staging").exists()
+    bundle.rename(sibling(bundle, "old"))
+    sibling(bundle, "staging").mkdir()
+    assert load_bundle(bundle).card == before
+    assert not sibling(bundle, "old").exists() and not sibling(bundle, "staging").exists()
 
 
-def test_a_failed_write_leaves_no_staging_folder(copy: Path) -> None:
-    with pytest.raises(RuntimeError), staged_bundle(copy) as staging:
+def test_a_failed_write_leaves_no_staging_folder(bundle: Path) -> None:
+    with pytest.raises(RuntimeError), staged_bundle(bundle) as staging:
         (staging / "half").write_text("x")
         raise RuntimeError("disk full")
-    assert not sibling(copy, "staging").exists() and (copy / CARD).is_file()
+    assert not sibling(bundle, "staging").exists() and (bundle / CARD).is_file()
