@@ -12,6 +12,7 @@ from skinmm.bundle import CARD, CARD_DIGEST, BundleError, load_bundle, read_card
 from skinmm.card import SCHEMA_VERSION, CardError, ModelCard, bundle_fingerprint
 from skinmm.staging import sibling, staged_bundle
 from tests.conftest import CLASSES, TINY_IMAGE_PARAMS, TINY_TEXT_PARAMS
+from tests.test_bundle_integrity import bundle  # noqa: F401  (a private copy of the tiny bundle)
 
 
 def _schema_1(card: dict) -> dict:
