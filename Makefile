@@ -22,6 +22,7 @@ app: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	-bash scripts/ensure-system-packages.sh
@@ -34,7 +35,7 @@ data: $(STAMP)
 
 # Backbone choice by grouped 3-fold cross-validation on the training split only (about an hour).
 cv: data
-	$(BIN)/python -m skinmm.image.cv --train data/ham10000/split/train.csv --out runs/cv --folds 3 \
+	$(BIN)/skinmm cv --train data/ham10000/split/train.csv --out runs/cv --folds 3 \
 		--candidate lite0:backbone=efficientnet-lite0 --candidate lite2:backbone=efficientnet-lite2
 
 # The shipped text branch reads the note's embedding only: facts + embedding, which grouped CV

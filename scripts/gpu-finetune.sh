@@ -21,7 +21,7 @@ python3 -m skinmm.cli split "$GPU_DIR/split/manifest.csv" --out "$GPU_DIR/split"
 sha256sum "$GPU_DIR/split/test.csv" | cut -c1-16
 for run in $RUNS; do
   name=${run%%:*}; epochs=${run##*:}
-  python3 -m skinmm.image.train_full --backbone "efficientnet-$name" --epochs "$epochs" \
+  python3 -m skinmm.cli train-image --finetune full --device cuda --backbone "efficientnet-$name" --epochs "$epochs" \
     --train "$GPU_DIR/split/train.csv" --val "$GPU_DIR/split/val.csv" --test "$GPU_DIR/split/test.csv" \
     --out "/tmp/full-$name" 2>&1 | tr "\r" "\n" | grep -v "it/s\]" | tee "$OUT/full-$name.log"
   for f in "/tmp/full-$name"/*.json; do cp "$f" "$OUT/full-$name-$(basename "$f")"; done

@@ -12,7 +12,7 @@ import numpy as np
 from skinmm.data.manifest import read_manifest
 from skinmm.metrics import classification_report
 from skinmm.taxonomy import TAXONOMY_CLASSES
-from skinmm.text.train import train_text_branch
+from skinmm.text.standalone import train_text_branch
 from skinmm.triage import risk_classes
 
 split, out = Path(sys.argv[1]), Path(sys.argv[2])

@@ -34,16 +34,30 @@ import secrets
 import subprocess
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
-from skinmm.fusion import FusionParams
-from skinmm.taxonomy import DatasetClass, class_from_dict
+from skinmm.branch import ImageModel, NoteModel
+from skinmm.card import SCHEMA_VERSION, CardError, FusionConfig, ModelCard, check_branches
+from skinmm.staging import recover
+from skinmm.taxonomy import DatasetClass
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+    from skinmm.fusion import FusionResult
+    from skinmm.image.cam import CamResult
+    from skinmm.image.io import ImageSource
+    from skinmm.prediction import Prediction, PredictionSet
+    from skinmm.scope import ScopeGate
+
+    # A photo as the bundle takes it: decoded, or anything the one image loader reads.
+    Photo: TypeAlias = Image.Image | ImageSource
+
 CARD = "model_card.json"
 CARD_DIGEST = "model_card.sha256"
 SEAL_FILES = frozenset({CARD, CARD_DIGEST})
@@ -153,7 +167,7 @@ def write_card(directory: Path, card: dict[str, Any]) -> Path:
     return _write_sealed(directory, {**card, "files": files})
 
 
-def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[str, Any]:
+def update_card(directory: Path, changes: dict[str, Any], renew: str) -> ModelCard:
     """Merge ``changes`` into a sealed card, re-certifying only the files under ``renew``.
 
     For a report written into an existing bundle (``skinmm evaluate --out BUNDLE/report``):
@@ -170,35 +184,39 @@ def update_card(directory: Path, changes: dict[str, Any], renew: str) -> dict[st
     fresh = {n: d for n, d in checksums(directory).items() if n.startswith(under)}
     files = dict(sorted({**kept, **fresh}.items()))
     _check_unlisted(directory, files)
-    card = {**card, **changes, "files": files}
-    _write_sealed(directory, card)
-    return card
+    merged = ModelCard.parse({**card, **changes, "files": files})
+    _write_sealed(directory, merged)
+    return merged
 
 
 def _write_sealed(directory: Path, card: dict[str, Any]) -> Path:
-    card = {**card, "schema_version": SCHEMA_VERSION}
-    data = (json.dumps(card, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # Always written in the current schema, each fact once (a schema 1 card is migrated).
+    data = (json.dumps(ModelCard.parse(card), indent=2, ensure_ascii=False) + "\n").encode()
     path = directory / CARD
     _atomic_write(path, data)
     _atomic_write(directory / CARD_DIGEST, _digest_line(data))
     return path
 
 
-def read_card(directory: Path) -> dict[str, Any]:
+def read_card(directory: Path) -> ModelCard:
     """Read and verify a model card: schema, seal, and every file it lists.
 
     Refused, each with a :class:`BundleError` saying what to do: a card whose bytes do not
     match ``model_card.sha256`` or that has no seal; a card without a non-empty ``files``
     table of sha256 digests; a name in it that leaves the bundle; a listed file that is
     missing or changed; an unlisted file in a folder SkinMM reads (``image/``, ``text/``,
-    ``report/``). Unlisted files elsewhere are named in a :class:`BundleWarning`.
+    ``report/``). Unlisted files elsewhere are named in a :class:`BundleWarning`. A card
+    that contradicts itself (:mod:`skinmm.card`) is refused too.
     """
     directory = Path(directory)
     data = _card_bytes(directory)
     card = _parse_card(directory, data)
     _check_seal(directory, data)
     _verify_files(directory, card)
-    return card
+    try:
+        return ModelCard.parse(card)
+    except CardError as exc:
+        raise BundleError(f"{directory / CARD}: {exc} {RESTORE}") from exc
 
 
 def reseal(directory: Path) -> bool:
@@ -358,24 +376,6 @@ def _more(names: list[str]) -> str:
 
 
 @dataclass
-class FusionConfig:
-    rule: str = "max"
-    params: FusionParams = field(default_factory=FusionParams)
-    reason: str = "the paper's rule"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "reason": self.reason, "params": self.params.to_dict()}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> FusionConfig:
-        return cls(d["rule"], FusionParams.from_dict(d["params"]), d.get("reason", ""))
-
-
-def classes_of(card: dict[str, Any]) -> list[DatasetClass]:
-    return [class_from_dict(c) for c in card["classes"]]
-
-
-@dataclass
 class Bundle:
     """A loaded, verified bundle that turns an image and/or a note into a :class:`Prediction`.
 
@@ -383,12 +383,12 @@ class Bundle:
     """
 
     path: Path
-    card: dict[str, Any]
+    card: ModelCard
     classes: tuple[DatasetClass, ...]
-    image: Any  # skinmm.image.ImageBranch
-    text: Any  # skinmm.text.TextBranch
+    image: ImageModel
+    text: NoteModel
     fusion: FusionConfig
-    scope: Any = None  # skinmm.scope.ScopeGate, when the bundle has a scope/ folder
+    scope: ScopeGate | None = None  # when the bundle has a scope/ folder
 
     @property
     def name(self) -> str:
@@ -406,7 +406,15 @@ class Bundle:
         recorded = self.card.get("not_covered")
         return list(recorded) if isinstance(recorded, list) else not_covered(self.classes)
 
-    def predict(self, image: Any = None, note: str | None = None, rule: str | None = None):
+    @property
+    def fingerprint(self) -> str:
+        """A sha256 naming this bundle's exact files and classes (a cache key, a case's
+        record of the model): unlike the path, it changes when the bundle is retrained."""
+        return self.card.fingerprint
+
+    def predict(
+        self, image: Photo | None = None, note: str | None = None, rule: str | None = None
+    ) -> Prediction:
         """The differential for one case; either input may be missing, not both.
 
         ``image`` is anything :func:`skinmm.image.io.load_image` reads (bytes, path, PIL).
@@ -424,9 +432,9 @@ class Bundle:
 
         decoded = None if image is None else _as_image(image)
         reading, note = _read_note(note, has_image=decoded is not None)
-        gated = self.scope is not None and decoded is not None
+        gate = self.scope if decoded is not None else None
         # The gate reads the pooled features of the prediction's own identity view.
-        branch_p, features = self._image_probabilities([decoded], features=gated)
+        branch_p, features = self._image_probabilities([decoded], features=gate is not None)
         result, image_p, text_p = self._fuse(branch_p, [note], rule)
         image_row = None if image_p is None else image_p[0]
         text_row = None if text_p is None else text_p[0]
@@ -442,12 +450,12 @@ class Bundle:
             rule=rule or self.fusion.rule,
             note_truncated=bool(self.text.truncated([note])[0]),
             note_reading=reading,
-            scope=self.scope.assess(decoded, self.image, None if features is None else features[0])
-            if gated
-            else None,
+            scope=None
+            if gate is None or decoded is None
+            else gate.assess(decoded, self.image, None if features is None else features[0]),
         )
 
-    def _disagree(self, image_p: Any, text_p: Any) -> bool | None:
+    def _disagree(self, image_p: np.ndarray | None, text_p: np.ndarray | None) -> bool | None:
         """The card's disagreement rule on one case (None: no rule, or one branch missing)."""
         import numpy as np
 
@@ -458,7 +466,9 @@ class Bundle:
         block, conformal = self.card.get("disagreement"), self.card.get("conformal")
         return case_flag(block, conformal, image_p, text_p, self.codes)
 
-    def _prediction_set(self, fused: Any, mode: str, rule: str | None):
+    def _prediction_set(
+        self, fused: np.ndarray, mode: str, rule: str | None
+    ) -> PredictionSet | None:
         """The conformal set at the card's default level; None for a rule it was not
         calibrated for (the set's guarantee belongs to the bundle's own rule)."""
         import numpy as np
@@ -476,14 +486,18 @@ class Bundle:
         order = [int(k) for k in np.argsort(-fused, kind="stable") if member[0, k]]
         return PredictionSet(level, tuple(self.classes[k] for k in order))
 
-    def predict_many(self, images: list[Any], notes: list[str | None], rule: str | None = None):
+    def predict_many(
+        self, images: list[Photo | None], notes: list[str | None], rule: str | None = None
+    ) -> tuple[FusionResult, np.ndarray | None, np.ndarray | None]:
         """Fused result plus each branch's probabilities (None where no case had that input)."""
 
         if len(images) != len(notes):
             raise ValueError("Give one note (or None) per image (or None).")
         return self._fuse(self._image_probabilities(images, features=False)[0], notes, rule)
 
-    def _image_probabilities(self, images: list[Any], *, features: bool):
+    def _image_probabilities(
+        self, images: list[Photo | None], *, features: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The image branch's probabilities (NaN rows where there is no image) and, when
         asked, the pooled features of the same forward (None where not available)."""
         import numpy as np
@@ -492,14 +506,16 @@ class Bundle:
         have_image = [i for i, im in enumerate(images) if im is not None]
         if not have_image:
             return image_p, None
-        loaded = [_as_image(images[i]) for i in have_image]
+        loaded: list[Image.Image | str | Path] = [_as_image(im) for im in images if im is not None]
         if not features:
             image_p[have_image] = self.image.predict_proba(loaded)
             return image_p, None
         image_p[have_image], pooled = self.image.predict_proba_and_features(loaded)
         return image_p, pooled
 
-    def _fuse(self, image_p: Any, notes: list[str | None], rule: str | None):
+    def _fuse(
+        self, image_p: np.ndarray, notes: list[str | None], rule: str | None
+    ) -> tuple[FusionResult, np.ndarray | None, np.ndarray | None]:
         import numpy as np
 
         from skinmm.fusion import fuse
@@ -515,7 +531,7 @@ class Bundle:
             None if np.isnan(text_p).all() else text_p,
         )
 
-    def cams(self, image: Any, class_indices: list[int]):
+    def cams(self, image: Photo, class_indices: list[int]) -> list[CamResult]:
         """Grad-CAM of the image branch for the given classes (see skinmm.image.cam).
 
         Safe for concurrent sessions sharing this bundle; maps and overlays come out at the
@@ -547,7 +563,7 @@ def _read_note(note: str | None, *, has_image: bool) -> tuple[Any, str | None]:
     return reading, None
 
 
-def _as_image(source: Any) -> Any:
+def _as_image(source: Photo) -> Image.Image:
     """A PIL image as it is (already decoded); anything else through the one image loader."""
     from PIL import Image
 
@@ -559,6 +575,8 @@ def _as_image(source: Any) -> Any:
 def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     """Load and verify a bundle; raises :class:`BundleError` with what to do on any problem."""
     directory = Path(path)
+    if not directory.exists():
+        recover(directory)  # a kill between the two renames of a swap left the old one aside
     if not directory.is_dir():
         raise BundleError(
             f"Model bundle {directory} does not exist. Train one with `skinmm train` or set "
@@ -572,8 +590,7 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
     try:
         image = ImageBranch.load(directory / "image", device=device)
         text = TextBranch.load(directory / "text")
-        classes = tuple(classes_of(card))
-        fusion = FusionConfig.from_dict(card["fusion"])
+        fusion = card.fusion
         scope = _load_scope(directory)
     except Exception as exc:
         # The files and card passed their checksums, so whatever torch, XGBoost or the card's
@@ -583,15 +600,14 @@ def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
         raise BundleError(
             f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
         ) from exc
-    for branch, name in ((image, "image"), (text, "text")):
-        if list(branch.classes_) != [c.code for c in classes]:
-            raise BundleError(
-                f"The {name} branch's classes do not match {CARD}; retrain the bundle."
-            )
-    return Bundle(directory, card, classes, image, text, fusion, scope)
+    try:
+        check_branches(card, image, text)
+    except CardError as exc:
+        raise BundleError(f"Bundle {directory}: {exc} Retrain the bundle.") from exc
+    return Bundle(directory, card, card.classes, image, text, fusion, scope)
 
 
-def _load_scope(directory: Path) -> Any:
+def _load_scope(directory: Path) -> ScopeGate | None:
     """The bundle's input-scope gate, or None for a bundle fitted without one."""
     from skinmm.scope import SCOPE_DIR, SCOPE_JSON, ScopeGate
 

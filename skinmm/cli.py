@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -627,6 +628,30 @@ def _add_clinic_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_merge)
 
 
+# Commands that gather evidence for one branch (docs/image-branch.md, docs/text-branch.md):
+# each hands everything after its name to the module's own parser, options included.
+EVIDENCE_COMMANDS = {
+    "train-image": ("skinmm.image.standalone", "train and save the image branch alone"),
+    "train-text": ("skinmm.text.standalone", "train and save the text branch alone"),
+    "cv": ("skinmm.image.cv", "compare image-branch candidates by grouped cross-validation"),
+    "text-evidence": ("skinmm.text.evaluate", "the text branch's evidence on HAM10000 or PAD"),
+}
+
+
+def _add_evidence_commands(sub: argparse._SubParsersAction) -> None:
+    for name, (module, summary) in EVIDENCE_COMMANDS.items():
+        # No option prefix of its own: `--help` and every option reach the module's parser.
+        p = sub.add_parser(name, help=summary, add_help=False, prefix_chars="\0")
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(handler=functools.partial(_run_module, module))
+
+
+def _run_module(module: str, args: argparse.Namespace) -> int:
+    import importlib
+
+    return int(importlib.import_module(module).main(args.rest))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinmm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -637,6 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_disagreement_commands(sub)
     _add_note_commands(sub)
     _add_clinic_commands(sub)
+    _add_evidence_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

@@ -72,7 +72,7 @@ def class_thresholds(
     return out
 
 
-def prediction_sets(proba: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
+def prediction_sets(proba: np.ndarray, thresholds: Sequence[float] | np.ndarray) -> np.ndarray:
     """Boolean membership (n, n_classes); a row without probabilities gets an empty set."""
     proba = np.atleast_2d(np.asarray(proba, dtype=float))
     member = nonconformity(proba) <= np.asarray(thresholds, dtype=float)[None, :]
@@ -130,17 +130,17 @@ def branch_for_mode(mode: str) -> str:
 def sets_by_mode(
     block: Mapping[str, Any] | None,
     proba: np.ndarray,
-    modes: Sequence[str],
+    modes: Sequence[str] | np.ndarray,
     codes: Sequence[str],
     level: float = DEFAULT_LEVEL,
 ) -> np.ndarray | None:
     """Sets for fused rows, each row under the calibration of the branch that produced it."""
     out = np.zeros(np.shape(proba), dtype=bool)
-    modes = np.asarray(modes)
-    for mode in np.unique(modes):
+    mode_of = np.asarray(modes)
+    for mode in np.unique(mode_of):
         thresholds = thresholds_of(block, branch_for_mode(str(mode)), level, codes)
         if thresholds is None:
             return None
-        rows = modes == mode
+        rows = mode_of == mode
         out[rows] = prediction_sets(proba[rows], thresholds)
     return out

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from skinmm.branch import ImageModel
 from skinmm.bundle import Bundle, update_card
 from skinmm.cache import default_cache_dir
 from skinmm.conformal import DEFAULT_LEVEL, LEVELS, level_key, sets_by_mode
@@ -75,7 +76,7 @@ def _chunks(n: int, size: int | None = None) -> list[slice]:
 
 
 def image_probabilities(
-    branch: Any, paths: Sequence[str], cache_dir: Path | None, progress: bool = True
+    branch: ImageModel, paths: Sequence[str], cache_dir: Path | None, progress: bool = True
 ) -> np.ndarray:
     """An image branch on every path, streamed in chunks ("" marks a row without image)."""
     out = np.full((len(paths), len(branch.classes_)), np.nan)

@@ -1,7 +1,18 @@
 """Every figure the report and the dashboard show, computed once.
 
-Labels and predictions are integer class indices into the bundle's class order. Weighted
-averages weight each class by its support, as in the paper (primary metric: weighted F1).
+Labels and predictions are integer class indices into the bundle's class order. The figures
+of hard predictions have one definition each, in :func:`label_scores`; the report, the model
+card, cross-validation, validation and the live figures of the case history all call it:
+
+- weighted F1 (the paper's primary metric): per-class F1 weighted by the class's support;
+- macro F1: the unweighted mean F1 over the classes present in the truth *or* the
+  predictions (scikit-learn's ``average="macro"``). A class predicted but absent from the
+  truth counts with F1 0: predicting a class that is not there costs something. Averaging
+  over the true classes only would hide that (0.833 instead of 0.556 on y=[0,0,1,1],
+  pred=[0,2,1,1]);
+- balanced accuracy: the mean recall over the classes present in the truth (scikit-learn's
+  ``balanced_accuracy_score``); a class that is never true has no recall;
+- accuracy: the share of cases whose prediction is the truth.
 """
 
 from __future__ import annotations
@@ -41,17 +52,44 @@ def _weighted(values: np.ndarray, support: np.ndarray) -> float:
     return float((values * support).sum() / support.sum()) if support.sum() else 0.0
 
 
+def _macro(values: np.ndarray, among: np.ndarray) -> float:
+    return float(values[among].mean()) if among.any() else 0.0
+
+
+def _scores_of(prf: dict[str, np.ndarray], y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    support = prf["support"]
+    named = support + np.bincount(pred, minlength=len(support)) > 0
+    return {
+        "weighted_f1": _weighted(prf["f1"], support),
+        "macro_f1": _macro(prf["f1"], named),
+        "balanced_accuracy": _macro(prf["recall"], support > 0),
+        "accuracy": float((pred == y).mean()) if len(y) else 0.0,
+    }
+
+
+def label_scores(y: np.ndarray, pred: np.ndarray, n_classes: int) -> dict[str, float]:
+    """Weighted F1, macro F1, balanced accuracy and accuracy of hard predictions.
+
+    The one definition of each (see the module's docstring); every caller that shows or
+    selects on one of these figures gets it from here.
+    """
+    y, pred = np.asarray(y, dtype=int), np.asarray(pred, dtype=int)
+    return _scores_of(per_class_prf(y, pred, n_classes), y, pred)
+
+
 def weighted_f1(y: np.ndarray, pred: np.ndarray, n_classes: int | None = None) -> float:
     n = n_classes or int(max(np.max(y), np.max(pred)) + 1)
-    prf = per_class_prf(y, pred, n)
-    return _weighted(prf["f1"], prf["support"])
+    return label_scores(y, pred, n)["weighted_f1"]
 
 
 def balanced_accuracy(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
     """Mean recall over the classes present in ``y``."""
-    prf = per_class_prf(y, pred, n_classes)
-    present = prf["support"] > 0
-    return float(prf["recall"][present].mean()) if present.any() else 0.0
+    return label_scores(y, pred, n_classes)["balanced_accuracy"]
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
+    """Mean F1 over the classes present in ``y`` or ``pred``."""
+    return label_scores(y, pred, n_classes)["macro_f1"]
 
 
 def auc_per_class(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
@@ -171,19 +209,20 @@ def classification_report(
     aucs = auc_per_class(y, proba)
     support = prf["support"]
     sens, spec = binary_sens_spec(y, np.isin(pred, list(positive)), positive)
+    scores = _scores_of(prf, y, pred)
     return {
         "n_cases": len(y),
         "malignant_sensitivity": sens,
         "malignant_specificity": spec,
-        "weighted_f1": _weighted(prf["f1"], support),
+        "weighted_f1": scores["weighted_f1"],
         "weighted_precision": _weighted(prf["precision"], support),
         "weighted_recall": _weighted(prf["recall"], support),
-        "macro_f1": float(prf["f1"][support > 0].mean()) if (support > 0).any() else 0.0,
-        "balanced_accuracy": balanced_accuracy(y, pred, n),
-        "accuracy": float((pred == y).mean()) if len(y) else 0.0,
+        "macro_f1": scores["macro_f1"],
+        "balanced_accuracy": scores["balanced_accuracy"],
+        "accuracy": scores["accuracy"],
         "auc_macro": float(np.nanmean(aucs)) if not np.isnan(aucs).all() else float("nan"),
-        "ece": expected_calibration_error(proba, y) if len(y) else float("nan"),
-        "brier": brier(y, proba) if len(y) else float("nan"),
+        "ece": expected_calibration_error(proba, y),
+        "brier": brier(y, proba),
         "per_class": {
             c: {
                 "precision": float(prf["precision"][k]),
@@ -201,7 +240,7 @@ def classification_report(
     }
 
 
-FIGURES = ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1")
+FIGURES: tuple[str, ...] = ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1")
 FIGURES += ("balanced_accuracy", "accuracy", "auc_macro", "ece", "brier")
 
 
@@ -306,11 +345,12 @@ def report_statistic(
             recall = np.where(support > 0, tp / support, np.nan)
             precision = np.where(predicted > 0, tp / predicted, np.nan)
             f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
-        present = support > 0
+        # The same definitions as label_scores, with case weights (NaN where no case counts).
+        present, named = support > 0, (support + predicted) > 0
         out = {
             "weighted_f1": float((f1 * support).sum() / support.sum()) if present.any() else np.nan,
             "balanced_accuracy": float(np.nanmean(recall[present])) if present.any() else np.nan,
-            "macro_f1": float(f1[present].mean()) if present.any() else np.nan,
+            "macro_f1": float(f1[named].mean()) if named.any() else np.nan,
         }
         aucs = [_weighted_auc(o, t, p, w) for o, t, p in ranks]
         out["auc_macro"] = float(np.nanmean(aucs)) if not np.isnan(aucs).all() else np.nan

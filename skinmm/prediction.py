@@ -94,6 +94,15 @@ class Prediction:
         idx = np.argsort(-np.abs(diff), kind="stable")[:k]
         return [(self.classes[int(i)], float(diff[i])) for i in idx]
 
+    def worrying_classes(self) -> list[DatasetClass]:
+        """The malignant or premalignant classes the fused result gives at least
+        ``RISK_FLAG``: the one rule behind the possible-malignancy caution and its names."""
+        return [
+            c
+            for c, p in zip(self.classes, self.fused, strict=True)
+            if c.risk is not Risk.BENIGN and p >= RISK_FLAG
+        ]
+
     def cautions(self) -> list[str]:
         """Message keys for the plain-language cautions, most important first."""
         out = []
@@ -101,12 +110,7 @@ class Prediction:
             out.append("low_confidence")
         if self.disagree if self.disagree is not None else self.branches_agree is False:
             out.append("branches_disagree")
-        worrying = [
-            c
-            for c, p in zip(self.classes, self.fused, strict=True)
-            if c.risk is not Risk.BENIGN and p >= RISK_FLAG
-        ]
-        if worrying:
+        if self.worrying_classes():
             out.append("possible_malignancy")
         if out:
             out.append("consider_biopsy")

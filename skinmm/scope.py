@@ -287,6 +287,7 @@ def _flat(rng: np.random.Generator) -> Image.Image:
 
 def _noise(rng: np.random.Generator) -> Image.Image:
     h, w = int(rng.integers(100, 500)), int(rng.integers(100, 500))
+    pixels: np.ndarray
     if rng.random() < 0.5:
         pixels = rng.integers(0, 256, (h, w, 3))
     else:
@@ -423,8 +424,10 @@ class ScopeGate:
             "pca_components": self.pca_components,
             "pca_variance": self.pca_variance,
         }
+        # Any: numpy's stub reads unpacked keywords as its allow_pickle flag.
+        as_float32: dict[str, Any] = {k: v.astype(np.float32) for k, v in arrays.items()}
         with npz.open("wb") as handle:
-            np.savez(handle, **{k: v.astype(np.float32) for k, v in arrays.items()})
+            np.savez(handle, **as_float32)
         meta = {
             "schema_version": SCHEMA_VERSION,
             "verdicts": list(VERDICTS),
@@ -650,15 +653,15 @@ def add_to_bundle(bundle_dir: Path, source: Path) -> dict[str, Any]:
     target.mkdir(exist_ok=True)
     for name in (SCOPE_JSON, SCOPE_NPZ):
         shutil.copyfile(source / name, target / name)
-    card = {k: v for k, v in card.items() if k != "files"}
-    card["scope"] = {
+    unsealed = {k: v for k, v in card.items() if k != "files"}
+    unsealed["scope"] = {
         "files": [f"{SCOPE_DIR}/{SCOPE_JSON}", f"{SCOPE_DIR}/{SCOPE_NPZ}"],
         "thresholds": meta["thresholds"],
         "data_fingerprint": meta.get("data_fingerprint"),
         "held_out": meta.get("held_out"),
         "calibration": meta.get("calibration"),
     }
-    write_card(bundle_dir, card)
+    write_card(bundle_dir, unsealed)
     return read_card(bundle_dir)
 
 

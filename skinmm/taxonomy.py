@@ -157,6 +157,58 @@ def label_space(name: str) -> tuple[DatasetClass, ...]:
         raise ValueError(f"Unknown label space {name!r}; known: {known}.") from None
 
 
+LABEL_SPACE_CHOICES: tuple[str, ...] = ("auto", *LABEL_SPACES, "data")
+LABEL_SPACE_RULE = (
+    "auto: a public dataset's label space when every label is one of its classes, else the "
+    "classes the labels support (data); data: the coarsest common level of the labels, where "
+    "a coarse label (akiec = ak + bowen) merges the fine classes it spans into one class; "
+    "taxonomy: the 12 reference classes, every row labelled with one taxonomy code"
+)
+
+
+def infer_classes(labels: Sequence[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
+    """The classes a bundle learns from the labels of its training and validation manifests
+    (see :data:`LABEL_SPACE_RULE`)."""
+    present = set(labels) - {""}
+    if label_space == "taxonomy":
+        _check_taxonomy_labels(present)
+        return TAXONOMY_CLASSES
+    if label_space in LABEL_SPACES:
+        return LABEL_SPACES[label_space]
+    if label_space == "auto":
+        for space in DATASET_SPACES.values():
+            if present <= {c.code for c in space}:
+                return space
+    elif label_space != "data":
+        raise ValueError(
+            f"Unknown label space {label_space!r}; choose one of {', '.join(LABEL_SPACE_CHOICES)}."
+        )
+    classes = classes_from_labels(present)
+    if len(classes) < 2:
+        raise ValueError(
+            f"The labels {sorted(present)} make {len(classes)} class; a bundle needs at least two."
+        )
+    return classes
+
+
+def _check_taxonomy_labels(present: set[str]) -> None:
+    coarse = sorted(present - set(TAXONOMY))
+    if coarse:
+        raise ValueError(
+            f"Labels {', '.join(coarse)} are not single taxonomy codes, which the taxonomy "
+            "label space needs; relabel those rows with one of "
+            f"{', '.join(TAXONOMY)}, or train with --label-space data (the coarsest common "
+            "level of the labels)."
+        )
+    missing = [c for c in TAXONOMY if c not in present]
+    if missing:
+        raise ValueError(
+            f"No row is labelled {', '.join(missing)}; the taxonomy label space needs every "
+            "one of the 12 classes. Add rows for them, or train with --label-space data to "
+            "learn only the classes present."
+        )
+
+
 def class_from_dict(d: dict) -> DatasetClass:
     """Rebuild a :class:`DatasetClass` saved in a model card."""
     return DatasetClass(

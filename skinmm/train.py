@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from skinmm import __version__
+from skinmm.branch import ImageModel, NoteModel
 from skinmm.bundle import (
     WEIGHTS_LICENCE,
     FusionConfig,
@@ -28,14 +29,12 @@ from skinmm.disagreement import fit_block
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
+from skinmm.staging import staged_bundle
 from skinmm.taxonomy import (
-    DATASET_SPACES,
-    LABEL_SPACES,
-    TAXONOMY,
-    TAXONOMY_CLASSES,
+    LABEL_SPACE_RULE,
     DatasetClass,
     class_to_dict,
-    classes_from_labels,
+    infer_classes,
     label_mapper,
     not_covered,
 )
@@ -87,58 +86,6 @@ class TrainConfig:
     # input-scope gate fitted after the branches; None: the bundle gets no gate.
     clinical: Path | None = None
     scope_params: dict[str, Any] = field(default_factory=dict)  # skinmm.scope.run_fit's
-
-
-LABEL_SPACE_CHOICES: tuple[str, ...] = ("auto", *LABEL_SPACES, "data")
-LABEL_SPACE_RULE = (
-    "auto: a public dataset's label space when every label is one of its classes, else the "
-    "classes the labels support (data); data: the coarsest common level of the labels, where "
-    "a coarse label (akiec = ak + bowen) merges the fine classes it spans into one class; "
-    "taxonomy: the 12 reference classes, every row labelled with one taxonomy code"
-)
-
-
-def infer_classes(labels: Sequence[str], label_space: str = "auto") -> tuple[DatasetClass, ...]:
-    """The classes a bundle learns from the labels of its training and validation manifests
-    (see :data:`LABEL_SPACE_RULE`)."""
-    present = set(labels) - {""}
-    if label_space == "taxonomy":
-        _check_taxonomy_labels(present)
-        return TAXONOMY_CLASSES
-    if label_space in LABEL_SPACES:
-        return LABEL_SPACES[label_space]
-    if label_space == "auto":
-        for space in DATASET_SPACES.values():
-            if present <= {c.code for c in space}:
-                return space
-    elif label_space != "data":
-        raise ValueError(
-            f"Unknown label space {label_space!r}; choose one of {', '.join(LABEL_SPACE_CHOICES)}."
-        )
-    classes = classes_from_labels(present)
-    if len(classes) < 2:
-        raise ValueError(
-            f"The labels {sorted(present)} make {len(classes)} class; a bundle needs at least two."
-        )
-    return classes
-
-
-def _check_taxonomy_labels(present: set[str]) -> None:
-    coarse = sorted(present - set(TAXONOMY))
-    if coarse:
-        raise ValueError(
-            f"Labels {', '.join(coarse)} are not single taxonomy codes, which the taxonomy "
-            "label space needs; relabel those rows with one of "
-            f"{', '.join(TAXONOMY)}, or train with --label-space data (the coarsest common "
-            "level of the labels)."
-        )
-    missing = [c for c in TAXONOMY if c not in present]
-    if missing:
-        raise ValueError(
-            f"No row is labelled {', '.join(missing)}; the taxonomy label space needs every "
-            "one of the 12 classes. Add rows for them, or train with --label-space data to "
-            "learn only the classes present."
-        )
 
 
 def read_training_manifest(path: Path) -> pd.DataFrame:
@@ -276,7 +223,7 @@ def _branches(config: TrainConfig, codes: list[str]):
 
 
 def _validation_probas(
-    cache_dir: Path, image: Any, text: Any, val: pd.DataFrame
+    cache_dir: Path, image: ImageModel, text: NoteModel, val: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     # Streamed in chunks with progress, as `skinmm evaluate` does.
     from skinmm.evaluate import image_probabilities
@@ -370,8 +317,8 @@ def conformal_block(
 def build_card(
     config: TrainConfig,
     classes: tuple[DatasetClass, ...],
-    image: Any,
-    text: Any,
+    image: ImageModel,
+    text: NoteModel,
     fusion: FusionConfig,
     extra: dict[str, Any],
 ) -> dict[str, Any]:
@@ -413,7 +360,6 @@ def train_bundle(config: TrainConfig) -> Path:
     train = to_class_codes(train, config.train, classes)
     val = to_class_codes(val, config.val, classes)
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
     cache_dir = config.cache_dir or default_cache_dir()
     image, text = _branches(config, codes)
     timings: dict[str, float] = {}
@@ -438,10 +384,8 @@ def train_bundle(config: TrainConfig) -> Path:
     conformal = conformal_block(image_p, text_p, val, codes, fusion)
     disagreement = fit_block(image_p, text_p, _label_index(val, codes), conformal, codes)
     timings["fusion_s"] = time.perf_counter() - t0
-    image.save(out / "image")
-    text.save(out / "text")
     timings["total_s"] = time.perf_counter() - started
-    training = {
+    training: dict[str, Any] = {
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
         "git_commit": git_commit(Path(__file__).parent),
         "data_fingerprint": {"train": fingerprint_frame(train), "val": fingerprint_frame(val)},
@@ -463,9 +407,14 @@ def train_bundle(config: TrainConfig) -> Path:
         },
     )
     card["disagreement"] = disagreement
-    write_card(out, card)
-    if config.clinical is not None:
-        fit_scope(config, out, cache_dir)
+    # Written aside and swapped in whole: a kill leaves the old bundle or the new one, and
+    # a retrain in place never keeps (and re-certifies) the old bundle's test report.
+    with staged_bundle(out) as staging:
+        image.save(staging / "image")
+        text.save(staging / "text")
+        write_card(staging, card)
+        if config.clinical is not None:
+            fit_scope(config, staging, cache_dir)
     print(json.dumps({"bundle": str(out), "fusion": fusion.rule, **training["timings"]}))
     return out
 
@@ -546,13 +495,12 @@ def refit_fusion(
         },
     }
     path = Path(bundle_path)
-    staged = path.with_name(f".{path.name}.refit")
-    retired = path.with_name(f".{path.name}.old")
-    for leftover in (staged, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(path, staged, ignore=shutil.ignore_patterns("report", "__pycache__"))
-    write_card(staged, card)
-    path.rename(retired)
-    staged.rename(path)
-    shutil.rmtree(retired)
+    with staged_bundle(path) as staging:
+        shutil.copytree(
+            path,
+            staging,
+            ignore=shutil.ignore_patterns("report", "__pycache__"),
+            dirs_exist_ok=True,
+        )
+        write_card(staging, card)
     return card

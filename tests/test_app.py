@@ -338,13 +338,16 @@ def test_dashboard_error_explorer_filters(app: AppTest, tiny_bundle: object) -> 
     at.selectbox(key="dashboard_errors_branch_en").set_value("image").run()
     assert_clean(at)
     wrong = frame[frame["image_pred"] != frame["label"]]
+    # The tiny bundle's image branch is far from perfect (test_pipeline: accuracy 0.4-0.6),
+    # so the filters below always have mistakes to narrow.
+    assert 0 < len(wrong) < len(frame)
     assert f"{len(wrong):,} matching cases" in texts(at.caption)
-    if len(wrong):
-        code = wrong["label"].iloc[0]
-        at.multiselect(key="dashboard_errors_true_en").set_value([code]).run()
-        assert_clean(at)
-        n = int((wrong["label"] == code).sum())
-        assert f"{n:,} matching cases" in texts(at.caption)
+    code = wrong["label"].iloc[0]
+    at.multiselect(key="dashboard_errors_true_en").set_value([code]).run()
+    assert_clean(at)
+    n = int((wrong["label"] == code).sum())
+    assert 0 < n < len(wrong)
+    assert f"{n:,} matching cases" in texts(at.caption)
 
 
 def test_dashboard_in_chinese(app: AppTest) -> None:

@@ -68,4 +68,4 @@ def test_cv_command_scores_every_candidate_on_every_fold(tmp_path: Path):
     assert all(0.0 <= r["weighted_f1"] <= 1.0 for r in results)
     summary = (tmp_path / "cv" / SUMMARY_FILE).read_text()
     assert "| one |" in summary and "| two |" in summary
-    assert "python -m skinmm.image.cv" in summary
+    assert "skinmm cv --train" in summary

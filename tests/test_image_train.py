@@ -12,7 +12,7 @@ from PIL import Image
 
 from skinmm.data.manifest import write_manifest
 from skinmm.image.model import CONFIG_FILE, ImageBranch
-from skinmm.image.train import REPORT_FILE, main, train_image_branch
+from skinmm.image.standalone import REPORT_FILE, main, train_image_branch
 
 CLASSES = ["bkl", "nv"]
 

@@ -1,5 +1,7 @@
 """Metrics against values counted by hand on small arrays."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -75,15 +77,24 @@ def test_brier_and_agreement():
     assert agreement_rate(np.array([0, 1, 2]), np.array([0, 2, 2])) == pytest.approx(2 / 3)
 
 
-def test_report_has_every_figure():
-    rng = np.random.default_rng(0)
-    proba = rng.dirichlet(np.ones(3), size=8)
+def test_report_figures_by_hand():
+    # Every case puts 0.8 on its predicted class and 0.1 on the others: the top class is PRED.
+    proba = np.full((8, 3), 0.1)
+    proba[np.arange(8), PRED] = 0.8
     report = classification_report(Y, proba, ["a", "b", "c"])
-    for key in ("weighted_f1", "weighted_precision", "weighted_recall", "macro_f1"):
-        assert 0 <= report[key] <= 1
-    assert set(report["per_class"]) == {"a", "b", "c"}
-    assert report["per_class"]["a"]["support"] == 4
-    assert 0 <= report["auc_macro"] <= 1 and len(report["reliability"]) == 10
+    # precision 2/3, 1/2, 2/3 and recall 1/2, 1/2, 1 over supports 4, 2, 2
+    assert report["weighted_precision"] == pytest.approx((4 * 2 / 3 + 2 * 1 / 2 + 2 * 2 / 3) / 8)
+    assert report["weighted_recall"] == pytest.approx(5 / 8)
+    assert report["accuracy"] == pytest.approx(5 / 8)
+    assert report["macro_f1"] == pytest.approx(F1.mean())
+    # every case has confidence 0.8 (one reliability bin), 5 of 8 right
+    assert report["ece"] == pytest.approx(0.8 - 5 / 8)
+    # right: 0.2² + 2 x 0.1² = 0.06; wrong: 0.9² + 0.8² + 0.1² = 1.46
+    assert report["brier"] == pytest.approx((5 * 0.06 + 3 * 1.46) / 8)
+    # class 0 (4 true): true cases score 0.8, 0.8, 0.1, 0.1 and the others 0.1, 0.8, 0.1, 0.1:
+    # 6 pairs won, 8 tied of 16 -> (6 + 8 / 2) / 16
+    assert report["per_class"]["a"]["auc"] == pytest.approx(10 / 16)
+    assert report["per_class"]["a"]["support"] == 4 and len(report["reliability"]) == 10
     perfect = classification_report(Y, np.eye(3)[Y], ["a", "b", "c"])
     assert perfect["weighted_f1"] == 1 and perfect["auc_macro"] == 1 and perfect["ece"] == 0
 
@@ -115,3 +126,68 @@ def test_triage_curve_runs_from_strict_to_lenient():
     curve = triage_curve(y, score, [1])
     assert curve["sensitivity"][-1] == 1.0 and curve["specificity"][-1] == 0.0
     assert curve["sensitivity"] == sorted(curve["sensitivity"])
+
+
+# The example of issue 17: class 2 is predicted once but is never true.
+TWO_Y, TWO_PRED = np.array([0, 0, 1, 1]), np.array([0, 2, 1, 1])
+# class 0: P 1, R 1/2, F1 2/3; class 1: P 1, R 1, F1 1; class 2: P 0, F1 0 (named only by
+# the prediction). Weighted F1 = (2 x 2/3 + 2 x 1) / 4; macro F1 averages the three classes
+# named by the truth or the prediction; balanced accuracy the two true classes.
+BY_HAND = {
+    "weighted_f1": (2 * 2 / 3 + 2 * 1) / 4,
+    "macro_f1": (2 / 3 + 1 + 0) / 3,
+    "balanced_accuracy": (1 / 2 + 1) / 2,
+    "accuracy": 3 / 4,
+}
+
+
+def _shown_figures() -> dict[str, dict[str, float]]:
+    """The figures each place computes on the example: report, bootstrap (card intervals),
+    image validation and CV, text validation and test, the fusion criterion."""
+    from skinmm.image.training import val_scores
+    from skinmm.metrics import label_scores, macro_f1, report_statistic
+    from skinmm.text.branch import text_metrics
+    from skinmm.train import decision_scores
+
+    onehot = np.eye(3)[TWO_PRED]
+    classes = ["a", "b", "c"]
+    statistic = report_statistic(TWO_Y, onehot, classes, np.arange(4))(np.ones(4))
+    return {
+        "label_scores": label_scores(TWO_Y, TWO_PRED, 3),
+        "report": classification_report(TWO_Y, onehot, classes),
+        "bootstrap": statistic,
+        "image validation and CV": val_scores(onehot, TWO_Y),
+        "text validation and test": text_metrics(TWO_Y, onehot),
+        "fusion criterion": decision_scores(TWO_Y, onehot, classes, [0]),
+        "text grid search": {"macro_f1": macro_f1(TWO_Y, TWO_PRED, 3)},
+    }
+
+
+def test_every_place_shows_the_same_figures_as_the_hand_count():
+    for place, figures in _shown_figures().items():
+        for name, value in BY_HAND.items():
+            if name in figures:
+                assert figures[name] == pytest.approx(value), (place, name)
+    assert BY_HAND["macro_f1"] == pytest.approx(0.5556, abs=1e-4)
+
+
+def test_label_scores_match_scikit_learn_on_random_labels():
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+    from skinmm.metrics import label_scores
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        # five classes, some absent from the truth, some from the predictions
+        y, pred = rng.integers(0, 4, 12), rng.integers(1, 5, 12)
+        ours = label_scores(y, pred, 5)
+        assert ours["weighted_f1"] == pytest.approx(
+            f1_score(y, pred, average="weighted", zero_division=0)
+        )
+        assert ours["macro_f1"] == pytest.approx(
+            f1_score(y, pred, average="macro", zero_division=0)
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # sklearn warns of classes predicted, never true
+            assert ours["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, pred))
+        assert ours["accuracy"] == pytest.approx(accuracy_score(y, pred))

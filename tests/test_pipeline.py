@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import f1_score
 
 from skinmm.bundle import BundleError, load_bundle, read_card
 from skinmm.cli import main
@@ -26,7 +27,12 @@ def test_card_has_what_the_house_asks_for(tiny_bundle):
     assert "CC BY-NC-SA" in card["licence"]["weights"]
     assert all(len(h) == 64 for h in card["files"].values())
     assert "report/metrics.json" in card["files"]
-    assert card["metrics"]["test"]["fused"]["weighted_f1"] >= 0
+    # The card's headline is the report's figure, which is the predictions' weighted F1.
+    report = json.loads((tiny_bundle / "report" / "metrics.json").read_text())
+    table = pd.read_csv(tiny_bundle / "report" / "predictions.csv")
+    expected = f1_score(table["label"], table["fused_pred"], average="weighted")
+    assert report["fused"]["weighted_f1"] == pytest.approx(expected)
+    assert card["metrics"]["test"]["fused"]["weighted_f1"] == round(expected, 4)
 
 
 def test_report_has_every_key_the_dashboard_reads(tiny_bundle):

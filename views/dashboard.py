@@ -51,7 +51,10 @@ def read_predictions(path: str, stamp: float) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def case_cams(_bundle: Bundle, bundle_key: str, image: str, classes: tuple[int, ...]) -> list:
+def cached_heatmaps(
+    _bundle: Bundle, fingerprint: str, image: str, classes: tuple[int, ...]
+) -> list:
+    # Keyed by the fingerprint, not the path: a bundle retrained in place gets new maps.
     return [np.asarray(c.heatmap) for c in _bundle.cams(image, list(classes))]
 
 
@@ -253,7 +256,7 @@ def show_error_images(rows: pd.DataFrame, name: Any, branch: str) -> None:
     original.image(picture, caption=case, width="stretch")
     try:
         indices = tuple(bundle.codes.index(code) for code in codes)
-        heatmaps = case_cams(bundle, str(bundle.path), str(images[case]), indices)
+        heatmaps = cached_heatmaps(bundle, bundle.fingerprint, str(images[case]), indices)
     except Exception:  # Grad-CAM is an aid; the table stands without it
         st.caption(t("cam_failed", language))
         return

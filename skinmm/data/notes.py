@@ -216,7 +216,8 @@ def _join(words: list[str], lang: str) -> str:
 
 
 def _symptoms(fields: Mapping[str, Any], lang: str) -> str:
-    present, absent = [], []
+    present: list[str] = []
+    absent: list[str] = []
     for name, en, zh in SYMPTOMS:
         flag = _flag(_get(fields, name))
         if flag is not None:

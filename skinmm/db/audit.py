@@ -126,7 +126,7 @@ def list_audit(
     return in_transaction(store, "read the audit trail", work)
 
 
-def cases_created_by(actor: str) -> Select[tuple[str | None]]:
+def cases_created_by(actor: str) -> Select[str | None]:
     """The ids of the cases ``actor`` saved: what a clinician's own History lists."""
     return select(AuditEntry.case_id).where(
         AuditEntry.action == "create", AuditEntry.actor == actor

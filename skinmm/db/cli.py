@@ -52,7 +52,7 @@ def _audit(store: Any, action: str, case_id: str | None, detail: str) -> None:
 def _load_bundle(path: str | None) -> tuple[Any | None, str | None]:
     from skinmm.bundle import CARD, BundleError, load_bundle, read_card
 
-    location = Path(path or os.environ.get("SKINMM_BUNDLE", DEFAULT_BUNDLE))
+    location = Path(path or os.environ.get("SKINMM_BUNDLE") or DEFAULT_BUNDLE)
     try:
         if not (location / CARD).is_file():
             read_card(location)  # the bundle module's explanation, without importing torch

@@ -32,6 +32,8 @@ MODES = ("fused", "image-only", "text-only")
 ID_LENGTH = 32
 PATIENT_REF_LENGTH = 64
 CODE_LENGTH = 32
+# A diagnosis outside the taxonomy, in words (0002).
+OTHER_LENGTH = 200
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -167,8 +169,8 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(PATIENT_REF_LENGTH))
     # With the code "other": the diagnosis in words, for one outside the taxonomy (0002).
-    diagnosis_other: Mapped[str | None] = mapped_column(String(200))
-    pathology_other: Mapped[str | None] = mapped_column(String(200))
+    diagnosis_other: Mapped[str | None] = mapped_column(String(OTHER_LENGTH))
+    pathology_other: Mapped[str | None] = mapped_column(String(OTHER_LENGTH))
 
     case: Mapped[Case] = relationship(back_populates="feedback")
 

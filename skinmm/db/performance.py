@@ -82,11 +82,9 @@ def group_by_bundle(store: Store) -> list[BundleCases]:
     return sorted(groups.values(), key=lambda g: (-len(g.predictions), -g.total))
 
 
-def _matrix(predictions: list[Prediction], branch: str) -> np.ndarray | None:
-    rows = [getattr(p, branch) for p in predictions]
-    if any(row is None for row in rows) or not rows:
-        return None
-    return np.asarray(rows, dtype=float)
+def _matrix(predictions: list[Prediction], branch: str) -> np.ndarray:
+    """The ``branch`` probabilities of cases that all have that branch, one row a case."""
+    return np.asarray([getattr(p, branch) for p in predictions], dtype=float)
 
 
 def live_report(group: BundleCases) -> dict[str, Any] | None:

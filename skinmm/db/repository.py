@@ -7,7 +7,6 @@ at most an orphan file that the next save of the same photo reuses.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from skinmm.card import bundle_fingerprint as bundle_fingerprint  # its home is the card
 from skinmm.db.audit import Actor, audit_entry, cases_created_by
 from skinmm.db.models import (
     CODE_LENGTH,
@@ -53,12 +53,6 @@ T = TypeVar("T")
 
 class CaseNotFoundError(LookupError):
     """No case (or more than one) matches the given id."""
-
-
-def bundle_fingerprint(card: dict[str, Any]) -> str:
-    """A sha256 naming a bundle's exact files and classes (from its verified model card)."""
-    identity = {"files": card.get("files", {}), "classes": card.get("classes", [])}
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
 @contextmanager
@@ -443,7 +437,8 @@ def _readable(row: Any) -> bool:
 
 
 def _latest(model: type[PredictionRecord] | type[Feedback]) -> Any:
-    inner = aliased(model)
+    # aliased() of a union of two mapped classes is typed as their common base.
+    inner: Any = aliased(model)
     return (
         select(inner.id)
         .where(inner.case_id == Case.id)
@@ -458,7 +453,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _case_query(where: CaseFilter) -> Select[Any]:
+def _case_query(where: CaseFilter) -> Select[*tuple[Any, ...]]:
     pred = aliased(PredictionRecord)
     fb = aliased(Feedback)
     query = (

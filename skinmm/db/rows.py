@@ -16,7 +16,8 @@ from datetime import datetime
 
 import numpy as np
 
-from skinmm.db.models import CODE_LENGTH, ID_LENGTH, MODES, Feedback
+from skinmm.db.models import CODE_LENGTH, ID_LENGTH, MODES
+from skinmm.db.models import OTHER_LENGTH as OTHER_LENGTH  # re-exported: importers read it here
 from skinmm.prediction import Prediction, PredictionSet
 from skinmm.scope import VERDICTS, ScopeResult
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
@@ -25,13 +26,9 @@ from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk
 # content Pillow does not recognise or a format outside this list.
 IMAGE_EXTENSIONS = ("jpg", "png", "webp", "gif", "bmp", "tiff", "bin")
 NAME_LENGTH = 200
-# A feedback code for a diagnosis outside the taxonomy, named in words beside it.
-OTHER = "other"
-OTHER_LENGTH: int = Feedback.__table__.c.pathology_other.type.length
 BUNDLE_NAME_LENGTH = 200
 # A feedback code for a diagnosis outside the taxonomy, named in words beside it.
 OTHER = "other"
-OTHER_LENGTH: int = Feedback.__table__.c.pathology_other.type.length
 NOTE_LENGTH = 100_000
 IMPRESSION_LENGTH = NOTE_LENGTH
 COMMENT_LENGTH = 10_000
@@ -91,7 +88,7 @@ def check_time(value: object, what: str) -> datetime:
 
 def check_bool(value: object, what: str, *, nullable: bool = False) -> bool | None:
     if (value is None and nullable) or isinstance(value, bool):
-        return value  # type: ignore[return-value]
+        return value
     raise RowError(f"{what} must be true or false{' or null' if nullable else ''}")
 
 
@@ -252,10 +249,13 @@ def prediction_from_values(
     )
 
 
+def _is_index(value: object, n: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n
+
+
 def check_cam_classes(value: object, n: int) -> list[int]:
-    ok = isinstance(value, list) and len(value) <= n
-    if ok and all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n for k in value):
-        return list(value)  # type: ignore[arg-type]
+    if isinstance(value, list) and len(value) <= n and all(_is_index(k, n) for k in value):
+        return [int(k) for k in value]
     raise RowError(f"cam_classes must be a list of at most {n} class indices (0 to {n - 1})")
 
 

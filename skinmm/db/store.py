@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -133,7 +133,7 @@ class ImageStore:
         """Write ``data`` (if not already there) and return its sha256 and extension."""
         return self.put_stream(io.BytesIO(data))
 
-    def put_stream(self, source: BinaryIO) -> tuple[str, str]:
+    def put_stream(self, source: IO[bytes]) -> tuple[str, str]:
         """Copy ``source`` in (if not already there); its sha256 and extension.
 
         The bytes go to a temporary file while they are hashed, a chunk at a time, and are
@@ -172,7 +172,7 @@ class ImageStore:
         return data
 
 
-def image_extension(data: bytes | BinaryIO) -> str:
+def image_extension(data: bytes | IO[bytes]) -> str:
     """``jpg``, ``png``, ``webp``… from the content (PIL reads the header only); else ``bin``."""
     from PIL import Image, UnidentifiedImageError
 

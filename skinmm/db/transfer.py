@@ -238,7 +238,7 @@ def _fields(row: object, model: type[Base], what: str, skip: str | None = None) 
             f"{what} has fields this SkinMM does not know ({', '.join(sorted(unknown))}); "
             "upgrade SkinMM if the file comes from a newer one"
         )
-    nullable = {c.key for c in model.__table__.columns if c.nullable}  # type: ignore[attr-defined]
+    nullable = {c.key for c in model.__table__.columns if c.nullable}
     missing = expected - set(row) - nullable
     if missing:
         raise RowError(f"{what} lacks {', '.join(sorted(missing))}")
@@ -511,7 +511,7 @@ def _ids(lines: list[_Line]) -> dict[str, list[str]]:
 
 def _existing(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
     ids = list(ids)
-    column = model.__table__.c.id  # type: ignore[attr-defined]
+    column = model.__table__.c.id
     found: set[str] = set()
     for start in range(0, len(ids), BATCH):
         found.update(session.scalars(select(column).where(column.in_(ids[start : start + BATCH]))))

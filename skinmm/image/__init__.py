@@ -48,7 +48,7 @@ _EXPORTS = {
     "CamResult": "skinmm.image.cam",
     "ImageBranch": "skinmm.image.model",
     "load_image": "skinmm.image.io",
-    "train_image_branch": "skinmm.image.train",
+    "train_image_branch": "skinmm.image.standalone",
 }
 __all__ = sorted([*_EXPORTS, "DEFAULT_BACKBONE", "parse_param", "parse_params"])
 

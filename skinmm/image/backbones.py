@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -98,12 +99,12 @@ class Preprocessing:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Preprocessing:
+    def from_dict(cls, data: Mapping[str, Any]) -> Preprocessing:
         return cls(
-            resize=int(data["resize"]),  # type: ignore[arg-type]
-            crop=int(data["crop"]),  # type: ignore[arg-type]
-            mean=tuple(data["mean"]),  # type: ignore[arg-type]
-            std=tuple(data["std"]),  # type: ignore[arg-type]
+            resize=int(data["resize"]),
+            crop=int(data["crop"]),
+            mean=tuple(data["mean"]),
+            std=tuple(data["std"]),
         )
 
 
@@ -179,12 +180,14 @@ def _lite_weights_file(name: str) -> str:
 
 def _lite_cut_index(blocks: nn.ModuleList) -> int:
     """Index of the first block at 1/32 resolution: the tail is the last stage pair."""
-    downsampling = [i for i, b in enumerate(blocks) if max(_as_list(b._block_args.stride)) == 2]
+    downsampling = [i for i, b in enumerate(blocks) if _stride(b) == 2]
     return downsampling[3]
 
 
-def _as_list(value: int | list[int]) -> list[int]:
-    return value if isinstance(value, list) else [value]
+def _stride(block: nn.Module) -> int:
+    """A block's largest stride (efficientnet-lite's block arguments hold an int or a list)."""
+    stride: Any = block._block_args.stride
+    return max(stride) if isinstance(stride, list) else int(stride)
 
 
 def _build_lite(name: str, pretrained: bool, crop: int) -> SplitNet:

@@ -1,6 +1,6 @@
 """Choose the image backbone and recipe by grouped cross-validation on the training split.
 
-``python -m skinmm.image.cv --train TRAIN.csv --out DIR --candidate NAME:key=value,...``
+``skinmm cv --train TRAIN.csv --out DIR --candidate NAME:key=value,...``
 
 Each candidate is trained on k-1 folds of the training manifest and scored on the held-out
 fold; folds are stratified by label and never split a group (lesion or patient), so views of
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append({"candidate": candidate.name, "fold": i, **row})
             # Written after every fold, so an interrupted search keeps what it finished.
             (out / RESULTS_FILE).write_text(json.dumps(results, indent=2))
-    command = "python -m skinmm.image.cv " + " ".join(argv or sys.argv[1:])
+    command = "skinmm cv " + " ".join(argv or sys.argv[1:])
     text = summary_markdown(summarise(results), args.folds, len(frame), command)
     (out / SUMMARY_FILE).write_text(text)
     print(text)

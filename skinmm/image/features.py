@@ -153,7 +153,7 @@ class TrunkCache(_ActivationStore):
         if not todo:
             return digests
         per_batch = max(1, batch_size // len(views))
-        trunk.eval().to(device, memory_format=torch.channels_last)
+        trunk.eval().to(device).to(memory_format=torch.channels_last)
         bar = tqdm(total=len(todo), desc="trunk activations", unit="img", disable=not progress)
         chunks = [todo[s : s + per_batch] for s in range(0, len(todo), per_batch)]
         # Decoding the next chunk and writing the last one run in a thread, overlapped with
@@ -186,16 +186,16 @@ class TrunkCache(_ActivationStore):
             image = load_image(path)
             if colour:
                 unit = self.preprocessing.to_unit_tensor(image)
-                batch = view_batch(unit, missing, self.preprocessing, int(digest[:8], 16))
-                arrays.append(batch.permute(0, 2, 3, 1).numpy())
+                views = view_batch(unit, missing, self.preprocessing, int(digest[:8], 16))
+                arrays.append(views.permute(0, 2, 3, 1).numpy())
             else:
                 pixels = self.preprocessing.pixels(image)
                 arrays.append(np.stack([HWC_VIEWS[v](pixels) for v in missing]))
             keys += [(digest, v) for v in missing]
-        batch = np.concatenate(arrays)
-        if batch.dtype == np.uint8:
-            batch = self.preprocessing.normalize_pixels(batch)
-        return batch, keys
+        stacked = np.concatenate(arrays)
+        if stacked.dtype == np.uint8:
+            stacked = self.preprocessing.normalize_pixels(stacked)
+        return stacked, keys
 
     def _run(self, trunk: torch.nn.Module, hwc: np.ndarray, device: str) -> np.ndarray:
         # (n, H, W, 3) viewed as (n, 3, H, W): channels-last without a copy.
@@ -240,7 +240,7 @@ class TailCache(_ActivationStore):
         ]
         if not todo:
             return
-        modules.eval().to(device, memory_format=torch.channels_last)
+        modules.eval().to(device).to(memory_format=torch.channels_last)
         bar = tqdm(
             total=len(todo),
             desc=f"tail[:{self.depth}] activations",

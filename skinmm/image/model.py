@@ -238,8 +238,8 @@ class ImageBranch:
         tau, trials = choose_prior_shift(result.val_logits, y_val, result.prior_log_ratio)
         shift = tau * result.prior_log_ratio
         with torch.no_grad():
-            model.fc.bias += torch.as_tensor(
-                shift, dtype=model.fc.bias.dtype, device=model.fc.bias.device
+            model.fc.bias.add_(
+                torch.as_tensor(shift, dtype=model.fc.bias.dtype, device=model.fc.bias.device)
             )
         result.val_logits = result.val_logits + shift
         return tau, trials
@@ -363,7 +363,7 @@ class ImageBranch:
         """Move the fitted model to ``device`` (``"cpu"``, ``"cuda"``...)."""
         self._check_fitted()
         # Channels-last runs the depthwise convolutions markedly faster on CPUs.
-        self.model_.to(device, memory_format=torch.channels_last)
+        self.model_.to(device).to(memory_format=torch.channels_last)
         self.device_ = device
         return self
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.metrics import balanced_accuracy_score, f1_score
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms as T
@@ -27,6 +26,7 @@ from skinmm.image.backbones import Preprocessing
 from skinmm.image.features import view_batch
 from skinmm.image.io import load_image
 from skinmm.image.network import ImageClassifier
+from skinmm.metrics import label_scores
 
 
 @dataclass
@@ -73,14 +73,12 @@ class FitResult:
 
 def val_scores(logits: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Weighted F1, balanced accuracy and macro F1; ``selection`` averages the first two."""
-    pred = logits.argmax(axis=1)
-    wf1 = float(f1_score(y, pred, average="weighted", zero_division=0))
-    bacc = float(balanced_accuracy_score(y, pred))
-    mf1 = float(f1_score(y, pred, average="macro", zero_division=0))
+    scores = label_scores(y, logits.argmax(axis=1), logits.shape[1])
+    wf1, bacc = scores["weighted_f1"], scores["balanced_accuracy"]
     return {
         "weighted_f1": wf1,
         "balanced_accuracy": bacc,
-        "macro_f1": mf1,
+        "macro_f1": scores["macro_f1"],
         "selection": (wf1 + bacc) / 2,
     }
 
@@ -236,7 +234,7 @@ def fit_on_activations(
     if not recipe.train_depthwise:
         _freeze_depthwise(model.net.tail)
     # Channels-last makes the tail's convolutions markedly faster on CPUs.
-    model.to(device, memory_format=torch.channels_last)
+    model.to(device).to(memory_format=torch.channels_last)
     start = frozen_depth(len(model.net.tail), recipe.tail_trainable)
     model.net.tail[:start].requires_grad_(False)
     trained = model.net.tail[start:]

@@ -19,9 +19,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use, so that `python -m skinmm.text.train` runs without a warning.
+    # Imported on first use: it pulls in the bundle trainer's label spaces.
     if name == "train_text_branch":
-        from skinmm.text.train import train_text_branch
+        from skinmm.text.standalone import train_text_branch
 
         return train_text_branch
     raise AttributeError(f"module 'skinmm.text' has no attribute {name!r}")

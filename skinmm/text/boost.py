@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 import xgboost as xgb
-from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
+
+from skinmm.metrics import macro_f1
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "n_estimators": 400,
@@ -172,7 +173,7 @@ def grouped_search(
         held = np.isin(origin, held_rows) & scored
         booster = fit_booster(rows, val_rows, n_classes, {**params, **point}, seed, fit)
         pred = booster_proba(booster, x[held]).argmax(axis=1)
-        return float(f1_score(y[held], pred, average="macro"))
+        return macro_f1(y[held], pred, n_classes)
 
     jobs = [(point, *split) for point in grid for split in splits]
     # XGBoost releases the GIL while it trains, so single-threaded boosters in a thread pool

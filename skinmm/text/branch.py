@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from sklearn.metrics import balanced_accuracy_score, f1_score
 
 from skinmm.cache import default_cache_dir
 from skinmm.calibration import (
@@ -20,6 +19,7 @@ from skinmm.calibration import (
     fit_temperature,
 )
 from skinmm.data.notes import LANGS, note_fields, render_notes
+from skinmm.metrics import label_scores
 from skinmm.text.boost import (
     DEFAULT_PARAMS,
     SEARCH_GRID,
@@ -76,13 +76,9 @@ def assemble(option: str, blocks: Blocks) -> np.ndarray:
 
 def text_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     """Weighted F1, macro F1 and balanced accuracy of argmax predictions."""
-    pred = proba.argmax(axis=1)
-    return {
-        "weighted_f1": float(f1_score(y, pred, average="weighted")),
-        "macro_f1": float(f1_score(y, pred, average="macro")),
-        "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
-        "n": len(y),
-    }
+    scores = label_scores(y, proba.argmax(axis=1), proba.shape[1])
+    keep = ("weighted_f1", "macro_f1", "balanced_accuracy")
+    return {**{k: scores[k] for k in keep}, "n": len(y)}
 
 
 def augmented_notes(
@@ -94,8 +90,8 @@ def augmented_notes(
     notes. A manifest without structured fields keeps its free-text notes, once.
     """
     if not note_fields(frame):
-        notes = frame["note"].astype(str).tolist()
-        return notes, np.arange(len(frame)), np.ones(len(frame), dtype=bool)
+        free_text = frame["note"].astype(str).tolist()
+        return free_text, np.arange(len(frame)), np.ones(len(frame), dtype=bool)
     rng = np.random.default_rng(seed)
     notes: list[str] = []
     origin, full = [], []

@@ -189,7 +189,8 @@ class Qwen3Embedder(Embedder):
         digest = hashlib.sha256(self.instruction.encode()).hexdigest()[:8]
         return f"{self.name}:{self.model_name}:{self.max_length}:{digest}"
 
-    def _load(self) -> None:
+    def _load(self) -> Any:
+        """The model on its device, loading the tokenizer beside it."""
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -203,7 +204,7 @@ class Qwen3Embedder(Embedder):
                 f"Cannot load Qwen3-Embedding from {self.model_name!r}: {exc}. Give a local "
                 "folder holding the model's files (config, weights, tokenizer)."
             ) from None
-        self._model = model.to(self.device).eval()
+        return model.to(self.device).eval()
 
     def _with_eos(self, texts: list[str]) -> list[str]:
         # Last-token pooling reads the hidden state of the end-of-text token; older Qwen3
@@ -217,7 +218,7 @@ class Qwen3Embedder(Embedder):
         import torch
 
         if self._model is None:
-            self._load()
+            self._model = self._load()
         queries = self._with_eos([f"Instruct: {self.instruction}\nQuery:{t}" for t in texts])
         self._tokenizer.padding_side = "left"
         batch = self._tokenizer(

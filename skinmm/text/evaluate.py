@@ -1,4 +1,4 @@
-"""Text-branch evidence: `python -m skinmm.text.evaluate --dataset ham|pad ...`.
+"""Text-branch evidence: `skinmm text-evidence --dataset ham|pad ...`.
 
 Fits the text branch (per embedder) and the tabular reference on the training split, with
 every choice made by grouped CV on training data or on the validation groups, then reads
@@ -33,7 +33,7 @@ SPACES = {"ham": "ham10000", "pad": "pad-ufes-20"}
 
 def load_ham(split_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The foundation's lesion-grouped HAM10000 split."""
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         read_manifest(split_dir / f"{side}.csv", check_images=False)
         for side in ("train", "val", "test")
     )

@@ -1,4 +1,4 @@
-"""Markdown tables from `skinmm.text.evaluate` reports.
+"""Markdown tables from `skinmm text-evidence` reports.
 
 python -m skinmm.text.report runs/text-eval/ham.json runs/text-eval/pad.json
 """

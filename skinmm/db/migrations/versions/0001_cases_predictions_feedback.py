@@ -25,7 +25,7 @@ def _id() -> sa.Column:
     return sa.Column("id", sa.String(32), nullable=False)
 
 
-def _case_id(table: str) -> list[sa.SchemaItem]:
+def _case_id(table: str) -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("case_id", sa.String(32), nullable=False),
         sa.ForeignKeyConstraint(

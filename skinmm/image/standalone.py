@@ -1,6 +1,6 @@
 """Train the image branch on manifests and report validation and test figures.
 
-``python -m skinmm.image.train --train T.csv --val V.csv [--test X.csv] --out DIR`` trains the
+``skinmm train-image --train T.csv --val V.csv [--test X.csv] --out DIR`` trains the
 CPU recipe (tail fine-tuning on cached trunk activations); ``--finetune full --device cuda``
 fine-tunes every layer on a GPU. The test manifest, if given, is read once, after training.
 """

@@ -1,4 +1,4 @@
-"""`train_text_branch`: the entry point that `skinmm train` calls for the text branch."""
+"""Train and save the text branch alone: ``skinmm train-text TRAIN.csv VAL.csv --out DIR``."""
 
 from __future__ import annotations
 
@@ -6,22 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
-from skinmm.taxonomy import LABEL_SPACES
+from skinmm.taxonomy import infer_classes
 from skinmm.text.branch import TextBranch
 from skinmm.text.embedders import DEFAULT_EMBEDDER
 from skinmm.text.fact_features import AUTO, FEATURE_OPTIONS
-
-
-def classes_of(*labels: set[str]) -> list[str]:
-    """The ordered classes of the label space that covers every label seen."""
-    seen = set().union(*labels)
-    for space in LABEL_SPACES.values():
-        codes = [c.code for c in space]
-        if seen <= set(codes):
-            return codes
-    return sorted(seen)
 
 
 def train_text_branch(
@@ -41,7 +33,8 @@ def train_text_branch(
     """
     train = read_manifest(train_csv, check_images=False)
     val = read_manifest(val_csv, check_images=False)
-    classes = classes or classes_of(set(train["label"]), set(val["label"]))
+    labels = pd.concat([train["label"], val["label"]]).tolist()
+    classes = classes or [c.code for c in infer_classes(labels)]
     branch = TextBranch(embedder, classes=classes, **hyperparams)
     branch.fit(train, val, cache_dir=Path(cache_dir or default_cache_dir()), seed=seed)
     branch.save(Path(out_dir))
