@@ -65,7 +65,7 @@ def main() -> None:
     for _ in range(args.repeats):
         times["local"].append(timed(frame, local))
         times["ray"].append(timed(frame, on_ray))
-    same = read_predictions(local.out)["fused_pred"].equals(
+    same = list(read_predictions(local.out)["fused_pred"]) == list(
         read_predictions(on_ray.out)["fused_pred"]
     )
     ray.shutdown()

@@ -29,9 +29,10 @@ TARGET = 2.0
 def _seconds(command: list[str], code: Path) -> tuple[float, float]:
     """Wall seconds, and CPU seconds (user + system) of the child: on a machine shared
     with other jobs, CPU time shows the work a command does, wall time also the waiting."""
+    # Run from the checkout itself: `python -m` puts the working directory first on the path.
     env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -46,6 +47,7 @@ def _predict(bundle: str, image: str, note: str | None) -> list[str]:
 
 def measure(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
     reference = [sys.executable, "-c", "import torch"]
+    args.bundle, args.image = str(Path(args.bundle).resolve()), str(Path(args.image).resolve())
     subjects = {
         "predict, image + note": (_predict(args.bundle, args.image, NOTE), REPO),
         "predict, image only": (_predict(args.bundle, args.image, None), REPO),

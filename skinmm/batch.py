@@ -223,7 +223,16 @@ def write_shard(out: Path, index: int, table: pd.DataFrame) -> None:
     rows = table.sort_values(ROW).drop(columns=[ROW, SHARD]).reset_index(drop=True)
     target = shard_path(out, index)
     aside = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), aside)
+    # One schema whichever engine wrote the shard (a run may resume on the other): Ray hands
+    # back Arrow-backed columns (large_string, double[pyarrow]) that pandas would record in
+    # the file's metadata and restore on reading; plain Arrow types without it read back as
+    # NumPy floats and str.
+    arrow = pa.Table.from_pandas(rows, preserve_index=False)
+    plain = [
+        pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) else f.type)
+        for f in arrow.schema
+    ]
+    pq.write_table(arrow.cast(pa.schema(plain)).replace_schema_metadata(None), aside)
     os.replace(aside, target)
 
 

@@ -143,6 +143,7 @@ def test_ray_gives_the_local_engines_results_and_resumes(
     assert np.nanmax(np.abs(local[numbers].to_numpy() - ray_table[numbers].to_numpy())) <= 1e-6
     for column in ("case_id", "image_pred", "text_pred", "fused_pred", "fused_set", "mode"):
         assert list(local[column]) == list(ray_table[column])
+    assert dict(local.dtypes) == dict(ray_table.dtypes)  # one schema, whichever engine wrote
     shard_path(tmp_path / "ray", 0).unlink()
     summary = run(manifest, on_ray)
     assert summary.skipped == summary.shards - 1
