@@ -297,7 +297,8 @@ def _bar(total: int, config: BatchConfig) -> Any:
 
 
 def _cam_dir(config: BatchConfig) -> Path | None:
-    return config.out / "cams" if config.cam else None
+    # Leading underscore: pandas/pyarrow skip it when reading OUT as one Parquet table.
+    return config.out / "_cams" if config.cam else None
 
 
 def _run_local(pending: pd.DataFrame, config: BatchConfig) -> int:

@@ -193,3 +193,14 @@ def numbers_of(value: object, prefix: str = "") -> dict[str, float]:
     if isinstance(value, bool | int | float) and value is not None:
         return {prefix: float(value)}
     return {}
+
+
+def test_cam_top1_writes_the_fused_top_class_overlay_beside_a_readable_table(
+    tiny_bundle: Path, manifest: pd.DataFrame, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run(manifest.head(3), config(tiny_bundle, out, cam="top1"))
+    table = pd.read_parquet(out)  # the overlays' folder does not disturb the Parquet reader
+    assert len(table) == 3
+    for path in table["cam_path"]:
+        assert Path(path).is_file() and Path(path).parent == out / "_cams"
