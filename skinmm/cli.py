@@ -652,6 +652,94 @@ def _run_module(module: str, args: argparse.Namespace) -> int:
     return int(importlib.import_module(module).main(args.rest))
 
 
+def _predict_batch(args: argparse.Namespace) -> int:
+    from skinmm.batch import run
+    from skinmm.data.manifest import read_manifest
+
+    frame = read_manifest(args.manifest, check_images=False)
+    config = _batch_config(args, Path(args.out))
+    print(run(frame, config).line(config.out))
+    return 0
+
+
+def _batch_config(args: argparse.Namespace, out: Path) -> Any:
+    from skinmm.batch import BatchConfig
+
+    return BatchConfig(
+        bundle=Path(args.bundle),
+        out=out,
+        engine=args.engine,
+        address=args.address,
+        workers=args.workers,
+        batch_size=args.batch_size,
+        shard_size=args.shard_size,
+        cam=getattr(args, "cam", None),
+        gpus_per_worker=args.gpus_per_worker,
+    )
+
+
+def _add_engine_options(p: argparse.ArgumentParser, default_engine: str) -> None:
+    p.add_argument("--engine", choices=["local", "ray"], default=default_engine)
+    p.add_argument(
+        "--address", help="Ray cluster to join (host:port, or auto); default: start a local one"
+    )
+    p.add_argument("--workers", type=int, default=2, help="image-stage workers (ray engine)")
+    p.add_argument("--batch-size", type=int, default=32, help="rows per model batch")
+    p.add_argument("--shard-size", type=int, default=1024, help="rows per Parquet shard")
+    p.add_argument(
+        "--gpus-per-worker", type=float, default=0.0, help="GPUs per image worker (ray engine)"
+    )
+
+
+def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict-batch",
+        help="predict every row of a manifest into resumable Parquet shards (local or Ray)",
+    )
+    p.add_argument("manifest", help="manifest CSV (labels optional)")
+    p.add_argument("--bundle", default="models/default")
+    p.add_argument("--out", required=True, help="folder for the part-NNNNN.parquet shards")
+    p.add_argument("--cam", choices=["top1"], help="also write the top class's Grad-CAM overlay")
+    _add_engine_options(p, "local")
+    p.set_defaults(handler=_predict_batch)
+
+    p = sub.choices["evaluate"]
+    _add_engine_options(p, "local")
+    p.add_argument(
+        "--predictions",
+        help="with --engine ray: folder for the Parquet shards (default: OUT-predictions); "
+        "a rerun resumes from it",
+    )
+    p.set_defaults(handler=_evaluate_with_engine)
+
+
+def _evaluate_with_engine(args: argparse.Namespace) -> int:
+    """`skinmm evaluate`; with ``--engine ray`` the branches run as `predict-batch` on Ray
+    and the same report is computed from its shards."""
+    if args.engine == "local":
+        return _evaluate(args)
+    from skinmm.batch import engine_probabilities
+    from skinmm.bundle import load_bundle
+    from skinmm.evaluate import evaluate_bundle, summary
+
+    out = Path(args.out)
+    shards = (
+        Path(args.predictions) if args.predictions else out.with_name(f"{out.name}-predictions")
+    )
+    bundle = load_bundle(args.bundle)
+    metrics = evaluate_bundle(
+        bundle,
+        Path(args.manifest),
+        out,
+        field_dropout=args.field_dropout or (),
+        seed=args.seed,
+        n_boot=args.bootstrap,
+        probabilities=engine_probabilities(bundle, _batch_config(args, shards)),
+    )
+    print(json.dumps(summary(metrics), indent=1))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinmm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -663,6 +751,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_note_commands(sub)
     _add_clinic_commands(sub)
     _add_evidence_commands(sub)
+    _add_batch_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

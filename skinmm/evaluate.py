@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -422,22 +422,29 @@ def _portable(path: str) -> str:
 
 
 def predictions_table(
-    bundle: Bundle, frame: pd.DataFrame, image_p: np.ndarray, text_p: np.ndarray
+    bundle: Bundle,
+    frame: pd.DataFrame,
+    image_p: np.ndarray,
+    text_p: np.ndarray,
+    decimals: int | None = 6,
 ) -> pd.DataFrame:
+    """One row per case: inputs, each branch's and the fused probabilities, predictions,
+    triage and the conformal set. ``decimals=None`` keeps full precision (Parquet shards)."""
     result = fuse(image_p, text_p, bundle.fusion.rule, bundle.fusion.params)
     table = frame[["case_id", "label", "image_path", "note"]].copy()
     table["image_path"] = table["image_path"].map(_portable)
     codes = bundle.codes
     for name, proba in (("image", image_p), ("text", text_p), ("fused", result.proba)):
         for k, code in enumerate(codes):
-            table[f"{name}_{code}"] = np.round(proba[:, k], 6)
+            column = proba[:, k]
+            table[f"{name}_{code}"] = column if decimals is None else np.round(column, decimals)
         valid = ~np.isnan(proba).any(axis=1)
         table[f"{name}_pred"] = np.where(valid, np.array(codes)[np.nan_to_num(proba).argmax(1)], "")
     table["mode"] = result.mode
     positive = risk_classes(bundle.classes)
     threshold = (bundle.card.get("triage") or {}).get("threshold")
     score = risk_score(result.proba, positive)
-    table["triage_score"] = np.round(score, 6)
+    table["triage_score"] = score if decimals is None else np.round(score, decimals)
     table["triage_refer"] = (score >= threshold).astype(int) if threshold is not None else ""
     level = float((bundle.card.get("conformal") or {}).get("default_level", DEFAULT_LEVEL))
     member = sets_by_mode(bundle.card.get("conformal"), result.proba, result.mode, codes, level)
@@ -495,20 +502,26 @@ def evaluate_bundle(
     plots: bool = True,
     n_boot: int = N_BOOTSTRAP,
     progress: bool = True,
+    probabilities: Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, Any]:
     """Evaluate ``bundle`` on ``manifest`` and write the report into ``out``.
 
     The branches run over the manifest in chunks (memory bounded by the chunk, not the
-    manifest), and every stage shows its progress on standard error.
+    manifest), and every stage shows its progress on standard error. ``probabilities``
+    replaces that step (frame -> image and text probabilities): ``skinmm evaluate --engine
+    ray`` reads them from :mod:`skinmm.batch`'s shards.
     """
     frame = read_manifest(manifest)
     frame, unmapped = map_labels(frame[frame["label"] != ""], bundle.classes)
     if frame.empty:
         raise ValueError(f"No row of {manifest} has a label that maps onto {bundle.codes}.")
     cache_dir = cache_dir or default_cache_dir()
-    image_p, text_p = branch_probabilities(
-        bundle, frame, frame["note"].tolist(), cache_dir, progress
-    )
+    if probabilities is None:
+        image_p, text_p = branch_probabilities(
+            bundle, frame, frame["note"].tolist(), cache_dir, progress
+        )
+    else:
+        image_p, text_p = probabilities(frame)
     metrics = compute_metrics(
         bundle, frame, image_p, text_p, n_boot=n_boot, seed=seed, progress=progress
     )

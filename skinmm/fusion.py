@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from skinmm.calibration import EPS
 from skinmm.metrics import weighted_f1
@@ -95,6 +94,9 @@ class StackedFusion:
     C: float = 1.0
 
     def fit(self, image: np.ndarray, text: np.ndarray, y: np.ndarray) -> StackedFusion:
+        # Imported here: only fitting needs it, and a prediction should not wait for it.
+        from sklearn.linear_model import LogisticRegression
+
         n_classes = image.shape[1]
         model = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
         model.fit(_features(image, text), y)

@@ -22,11 +22,26 @@ import numpy as np
 import torch
 from PIL import Image
 from torch import nn
-from torchvision.transforms import functional as TF
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 WEIGHTS_DIR_ENV = "SKINMM_WEIGHTS_DIR"
+
+
+def resize_shorter(image: Image.Image, size: int) -> Image.Image:
+    """Bilinear resize of the shorter side to ``size``: torchvision's ``F.resize(image, size)``
+    on a PIL image, step for step (the same output size, the same Pillow call).
+
+    Written out so that prediction does not import torchvision, whose ``ops`` pull in
+    ``torch._dynamo`` (over a second of start-up) for what is one Pillow call.
+    """
+    width, height = image.size
+    short, long = (width, height) if width <= height else (height, width)
+    new_short, new_long = size, int(size * long / short)
+    new_w, new_h = (new_short, new_long) if width <= height else (new_long, new_short)
+    if (new_w, new_h) == (width, height):
+        return image
+    return image.resize((new_w, new_h), Image.Resampling.BILINEAR)
 
 
 class MissingWeightsError(FileNotFoundError):
@@ -48,8 +63,10 @@ class Preprocessing:
         The same numbers as ``TF.center_crop(TF.resize(image, resize), crop)``, sliced from the
         array instead of cropping a PIL image (this runs for every image that fills the cache).
         """
-        resized = TF.resize(image, self.resize, interpolation=TF.InterpolationMode.BILINEAR)
+        resized = resize_shorter(image, self.resize)
         if min(resized.size) < self.crop:  # only when resize < crop; keep torchvision's padding
+            from torchvision.transforms import functional as TF
+
             return np.asarray(TF.center_crop(resized, self.crop))
         pixels = np.asarray(resized)
         top = round((pixels.shape[0] - self.crop) / 2.0)
@@ -66,7 +83,10 @@ class Preprocessing:
         return torch.from_numpy(crop.copy()).permute(2, 0, 1).float().div_(255.0)
 
     def normalize(self, unit: torch.Tensor) -> torch.Tensor:
-        return TF.normalize(unit, list(self.mean), list(self.std))
+        """torchvision's ``F.normalize`` (the same float operations), without torchvision."""
+        mean = torch.as_tensor(self.mean, dtype=unit.dtype, device=unit.device).view(-1, 1, 1)
+        std = torch.as_tensor(self.std, dtype=unit.dtype, device=unit.device).view(-1, 1, 1)
+        return unit.sub(mean).div_(std)
 
     def normalize_pixels(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 (..., H, W, 3) -> float32 normalised, the same float32 operations (and so

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision.transforms import functional as TF
 from tqdm.auto import tqdm
 
 from skinmm.image.backbones import BackboneSpec, Preprocessing, SplitNet
@@ -27,6 +26,9 @@ View = Callable[[torch.Tensor, int], torch.Tensor]
 
 def _jitter(unit: torch.Tensor, seed: int) -> torch.Tensor:
     """Colour jitter, deterministic per image so that its cached activations stay valid."""
+    # Imported here: only training views jitter, and torchvision costs a second to import.
+    from torchvision.transforms import functional as TF
+
     rng = np.random.default_rng(seed)
     brightness, contrast, saturation = rng.uniform(0.8, 1.2, size=3)
     hue = rng.uniform(-0.03, 0.03)

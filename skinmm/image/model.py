@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,6 @@ from sklearn.exceptions import NotFittedError
 from skinmm.calibration import apply_temperature, expected_calibration_error, fit_temperature
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.backbones import Preprocessing, get_backbone
-from skinmm.image.cam import CamResult, gradcam
 from skinmm.image.features import TTA_VIEWS, TrunkCache, check_views, extract_to_memory, view_batch
 from skinmm.image.io import load_image
 from skinmm.image.network import TRUNK_PREFIX, ImageClassifier
@@ -32,6 +31,9 @@ from skinmm.image.training import (
     frozen_depth,
     val_scores,
 )
+
+if TYPE_CHECKING:
+    from skinmm.image.cam import CamResult
 
 SCHEMA_VERSION = 1
 WEIGHTS_FILE = "image_weights.pt"
@@ -346,6 +348,10 @@ class ImageBranch:
         bad = [k for k in class_indices if not 0 <= int(k) < len(self.classes_)]
         if bad:
             raise ValueError(f"class indices {bad} are outside 0..{len(self.classes_) - 1}.")
+        # Imported on the first map: pytorch-grad-cam loads matplotlib, OpenCV and
+        # torchvision (about a second), which a prediction without maps never needs.
+        from skinmm.image.cam import gradcam
+
         return gradcam(
             self.model_, self.preprocessing_, self._as_image(image), class_indices, self.device_
         )

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
-from torchvision import transforms as T
 from tqdm.auto import tqdm
 
 from skinmm.image.backbones import Preprocessing
@@ -352,6 +351,9 @@ class _AugmentedImages(Dataset):
     """Random crops, flips, 90-degree rotations and colour jitter for full fine-tuning."""
 
     def __init__(self, paths: Sequence[str], y: np.ndarray, preprocessing: Preprocessing) -> None:
+        # Imported here: prediction never augments, and torchvision costs a second to import.
+        from torchvision import transforms as T
+
         self.paths, self.y, self.pre = list(paths), y, preprocessing
         self.geometry = T.Compose(
             [
