@@ -49,6 +49,9 @@ CARD_DIGEST = "model_card.sha256"
 SEAL_FILES = frozenset({CARD, CARD_DIGEST})
 # Folders whose files SkinMM reads (branches, and the report the dashboard shows).
 READ_FOLDERS = ("image", "text", "report", "scope")
+# Teaching material beside the model (skinmm.gallery): never read by a prediction, so neither
+# sealed nor warned about; a bundle keeps its seal when its examples are remade.
+UNSEALED_FOLDERS = ("examples",)
 MAX_NAMED = 5
 RESTORE = (
     "Restore the bundle from version control (git checkout -- models/) or retrain it with "
@@ -109,7 +112,12 @@ def git_commit(cwd: Path | None = None) -> str | None:
 def _bundle_files(directory: Path) -> Iterable[Path]:
     for path in sorted(directory.rglob("*")):
         name = path.relative_to(directory).as_posix()
-        if path.is_file() and name not in SEAL_FILES and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and name not in SEAL_FILES
+            and "__pycache__" not in path.parts
+            and name.split("/", 1)[0] not in UNSEALED_FOLDERS
+        ):
             yield path
 
 

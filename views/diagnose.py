@@ -35,6 +35,7 @@ from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.error_box import show_error
+from views.examples_view import example_button, show_example_truth, with_example
 from views.scope_view import scope_gate
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -274,6 +275,7 @@ def show_result(result: Result, stale: bool) -> None:
         st.warning(t("result_stale", language), icon=":material/history_toggle_off:")
     if result.inputs is not None:
         show_inputs(result.inputs, result.image)
+        show_example_truth(require_bundle(), result.inputs.photo, pred, language)
     if not scope_gate(pred, language, st.session_state.get(GENERATION_KEY, 0)):
         return
     left, right = st.columns([1, 2], gap="large")
@@ -388,8 +390,11 @@ with st.container(border=True, key="diagnose_inputs_form"):
         key="new_case",
         on_click=start_new_case,
     )
+    example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
 
 current = read_inputs(upload, note, patient_ref)
+generation = st.session_state.get(GENERATION_KEY, 0)
+current = with_example(current, bundle, generation, upload is not None, photo_column, language)
 if submitted:
     st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
     with st.spinner(t("analysing", language)):
