@@ -3,7 +3,8 @@
 ``python scripts/make_examples.py [--bundle models/default] [--test data/ham10000/split/test.csv]``
 (after ``make data``; the raw photos are read from ``SKINMM_DATA``). The rule is
 :func:`skinmm.gallery.pick_examples`: per class, the test cases whose decision probability of
-the true class is the highest, the median and the lowest. Photos are shrunk to 300 px JPEGs;
+the true class is the highest, the median and the lowest. Photos are shrunk to JPEGs whose shorter side is the
+image branch's resize (260 px);
 the notes are rendered from the test manifest's fields in English and Chinese. Rewrites
 ``examples.json`` and the photos; the folder's README.md and other files are left alone.
 """
@@ -36,7 +37,8 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=PER_CLASS)
     args = parser.parse_args()
 
-    codes = [c["code"] for c in read_card(args.bundle)["classes"]]
+    card = read_card(args.bundle)
+    codes = [c["code"] for c in card["classes"]]
     predictions = pd.read_csv(args.bundle / "report" / "predictions.csv", dtype={"case_id": str})
     manifest = read_manifest(args.test, check_images=False)
     columns = note_fields(manifest)
@@ -52,7 +54,7 @@ def main() -> None:
     out = gallery_folder(args.bundle)
     for stale in load_gallery(args.bundle):  # the previous picks' photos, nothing else
         stale.photo_path(out).unlink()
-    examples = write_gallery(picked, fields, resolve, out)
+    examples = write_gallery(picked, fields, resolve, out, int(card["preprocessing"]["resize"]))
     print(f"Wrote {len(examples)} cases and {out / GALLERY_JSON}")
     for e in examples:
         print(f"  {e.label:6} {e.pick:8} p={e.true_probability:.3f} -> {e.report_prediction}")

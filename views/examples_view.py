@@ -22,19 +22,21 @@ from skinmm.prediction import Prediction
 EXAMPLE_KEY = "diagnose_example"
 NEXT_KEY = "diagnose_example_next"
 PREVIEW_WIDTH = 160
-PICKS = ("highest", "median", "lowest")
+PICKS = ("median", "highest", "lowest")
 InputsT = TypeVar("InputsT")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def gallery(bundle_dir: str, codes: tuple[str, ...], stamp: float) -> list[Example]:
-    """The gallery, easiest case of every class first, then the median ones, then the hardest.
+    """The gallery, the typical (median) case of every class first, then the easiest, then the
+    hardest: a first click gives a typical case (the easiest ones are often far from the
+    training photos, and the scope gate withholds their differential until asked).
 
     ``stamp`` (the index's mtime) is part of the key, so a remade gallery is picked up.
     """
     examples = load_gallery(Path(bundle_dir), list(codes))
     rank = {pick: k for k, pick in enumerate(PICKS)}
-    return sorted(examples, key=lambda e: (rank.get(e.pick, 1), codes.index(e.label)))
+    return sorted(examples, key=lambda e: (rank.get(e.pick, len(PICKS)), codes.index(e.label)))
 
 
 def bundle_gallery(bundle: Any) -> list[Example]:
