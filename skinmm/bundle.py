@@ -427,6 +427,33 @@ class Bundle:
             else None,
         )
 
+    def predict_from_image_proba(
+        self, image_p: Any, note: str | None = None, rule: str | None = None
+    ):
+        """The differential from image-branch probabilities made elsewhere (one row, or None
+        for no image), fused with the note as :meth:`predict` fuses a photo's: for several
+        photos of one lesion combined by :func:`skinmm.multiphoto.combine`. No scope verdict.
+        """
+        import numpy as np
+
+        from skinmm.prediction import Prediction
+
+        row = np.full((1, len(self.classes)), np.nan) if image_p is None else image_p
+        result, image, text = self._fuse(
+            np.asarray(row, dtype=np.float64).reshape(1, -1), [note], rule
+        )
+        return Prediction(
+            prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
+            classes=self.classes,
+            fused=result.proba[0],
+            image=None if image is None else image[0],
+            text=None if text is None else text[0],
+            carrier=tuple(result.carrier[0]),
+            mode=str(result.mode[0]),
+            rule=rule or self.fusion.rule,
+            note_truncated=bool(self.text.truncated([note])[0]),
+        )
+
     def _prediction_set(self, fused: Any, mode: str, rule: str | None):
         """The conformal set at the card's default level; None for a rule it was not
         calibrated for (the set's guarantee belongs to the bundle's own rule)."""

@@ -1056,6 +1056,35 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "model answers with its most likely class.",
         "zh": "判为正确：答出真实类别，或对恶性/癌前病变选择“转诊”。模型以其最可能的类别作答。",
     },
+    # Several photos of one lesion (issue 20)
+    "more_photos_label": {
+        "en": "More photos of the same lesion (optional, up to {n})",
+        "zh": "同一皮损的更多照片（可选，最多 {n} 张）",
+    },
+    "more_photos_help": {
+        "en": "Other views, distances or a clinical photo of this lesion: the image branch reads "
+        "each, and their probabilities are combined (at most {n} photos in all).",
+        "zh": "该皮损的其他角度、距离或临床照片：图像分支逐张分析并合并概率（总共最多 {n} 张）。",
+    },
+    "more_photos_too_many": {
+        "en": "{n} photos were given; at most {limit} photos of one lesion are analysed. Remove "
+        'some from "More photos", then press Analyse again.',
+        "zh": "共提供了 {n} 张照片；每个皮损最多分析 {limit} 张。请从“更多照片”中移除一些，然后"
+        "再次点击“分析”。",
+    },
+    "based_on_photos": {"en": "Based on {n} photos", "zh": "基于 {n} 张照片"},
+    "more_photos_changed": {
+        "en": "The extra photos changed since this analysis: press Analyse to include them.",
+        "zh": "本次分析后更多照片已更改：请点击“分析”以纳入这些照片。",
+    },
+    "photos_cam_title": {
+        "en": "Where the image branch looked in each photo (Grad-CAM for {name})",
+        "zh": "图像分支在每张照片中关注的区域（{name} 的 Grad-CAM）",
+    },
+    "photo_caption": {
+        "en": "{name}: this photo alone gives {p:.0%}",
+        "zh": "{name}：仅此照片给出 {p:.0%}",
+    },
 }
 
 

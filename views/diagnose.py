@@ -36,6 +36,7 @@ from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.error_box import show_error
 from views.examples_view import example_button, show_example_truth, with_example
+from views.multiphoto_view import combine_photos, more_photos, show_photos, with_first_photo
 from views.scope_view import scope_gate
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -267,7 +268,7 @@ def show_inputs(inputs: Inputs, image: Image.Image | None) -> None:
             reference.caption(t("inputs_no_reference", language))
 
 
-def show_result(result: Result, stale: bool) -> None:
+def show_result(result: Result, stale: bool, more: list) -> None:
     pred = result.prediction
     st.divider()
     st.subheader(t("result_title", language))
@@ -278,6 +279,7 @@ def show_result(result: Result, stale: bool) -> None:
         show_example_truth(require_bundle(), result.inputs.photo, pred, language)
     if not scope_gate(pred, language, st.session_state.get(GENERATION_KEY, 0)):
         return
+    show_photos(pred, more, language)
     left, right = st.columns([1, 2], gap="large")
     with left:
         show_summary(pred)
@@ -366,6 +368,7 @@ with st.container(border=True, key="diagnose_inputs_form"):
         help=t("upload_help", language, size=max_upload),
         key=f"diagnose_upload_{st.session_state.get(GENERATION_KEY, 0)}",
     )
+    more = more_photos(photo_column, language, st.session_state.get(GENERATION_KEY, 0))
     note = note_column.text_area(
         t("note_label", language),
         placeholder=t("note_placeholder", language),
@@ -395,10 +398,15 @@ with st.container(border=True, key="diagnose_inputs_form"):
 current = read_inputs(upload, note, patient_ref)
 generation = st.session_state.get(GENERATION_KEY, 0)
 current = with_example(current, bundle, generation, upload is not None, photo_column, language)
+current, more = with_first_photo(current, more)
 if submitted:
     st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
     with st.spinner(t("analysing", language)):
         result = analyse(bundle, current.photo, current.note)
+        lesion = combine_photos(
+            bundle, result.image, current.photo_name, more, current.note, language
+        )
+        result.prediction = lesion or result.prediction
     result.inputs = current
     st.session_state[RESULT_KEY] = result
     if keep:
@@ -406,4 +414,4 @@ if submitted:
 
 shown = st.session_state.get(RESULT_KEY)
 if shown is not None:
-    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current))
+    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current), more=more)
