@@ -3,9 +3,8 @@
 ``python scripts/make_examples.py [--bundle models/default] [--test data/ham10000/split/test.csv]``
 (after ``make data``; the raw photos are read from ``SKINMM_DATA``). The rule is
 :func:`skinmm.gallery.pick_examples`: per class, the test cases whose decision probability of
-the true class is the highest, the median and the lowest. Photos are shrunk to JPEGs whose shorter side is the
-image branch's resize (260 px);
-the notes are rendered from the test manifest's fields in English and Chinese. Rewrites
+the true class is the highest, the median and the lowest. Photos become JPEGs whose shorter
+side is at most the image branch's resize (never enlarged); the notes are rendered from the test manifest's fields in English and Chinese. Rewrites
 ``examples.json`` and the photos; the folder's README.md and other files are left alone.
 """
 

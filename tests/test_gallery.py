@@ -98,7 +98,7 @@ def test_shipped_gallery_follows_the_rule_from_the_bundles_own_report() -> None:
     assert {e.pick for e in shipped} == {"highest", "median", "lowest"}
     for example in shipped:
         with Image.open(example.photo_path(gallery_folder(DEFAULT))) as photo:
-            assert photo.format == "JPEG" and min(photo.size) == 260  # the branch's resize
+            assert photo.format == "JPEG" and max(photo.size) <= 300
         # HAM10000 lacks age, sex and site for a few cases: their note is empty in both.
         assert bool(example.note_en) == bool(example.note_zh)
     readme = (gallery_folder(DEFAULT) / "README.md").read_text(encoding="utf-8")
