@@ -1073,6 +1073,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "再次点击“分析”。",
     },
     "based_on_photos": {"en": "Based on {n} photos", "zh": "基于 {n} 张照片"},
+    "photos_not_saved": {
+        "en": "An analysis of several photos is not saved to the case history: a saved case "
+        "holds one photo. Analyse one photo to save the case.",
+        "zh": "多张照片的分析不会保存到病例历史：每个已保存病例只含一张照片。如需保存，请只分析"
+        "一张照片。",
+    },
     "more_photos_changed": {
         "en": "The extra photos changed since this analysis: press Analyse to include them.",
         "zh": "本次分析后更多照片已更改：请点击“分析”以纳入这些照片。",

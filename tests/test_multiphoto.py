@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
+from skinmm.db import list_cases, shared_store
 from skinmm.db.store import forget_shared_stores
 from skinmm.multiphoto import (
     MAX_PHOTOS,
@@ -110,6 +111,9 @@ def test_diagnose_combines_several_photos_and_shows_a_cam_for_each(app: AppTest)
     captions = [c for c in image_captions(at) if "this photo alone gives" in c]
     assert [c.split(":")[0] for c in captions] == ["first.png", "view1.png", "view2.png"]
 
+    assert not list_cases(shared_store())  # a case holds one photo: nothing half-true saved
+    assert any("not saved to the case history" in c for c in texts(at.caption))
+
     at.radio(key="lang_switch").set_value("zh").run()
     assert "基于 3 张照片" in texts(at.info)
 
@@ -129,6 +133,7 @@ def test_one_photo_says_nothing_about_photos(app: AppTest) -> None:
     at.get("file_uploader")[0].set_value(("first.png", png(0), "image/png"))
     at = at.button(key="diagnose_analyse").click().run()
     assert not any("Based on" in i for i in texts(at.info))
+    assert len(list_cases(shared_store())) == 1
 
 
 def texts(elements: object) -> list[str]:

@@ -36,7 +36,13 @@ from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.error_box import show_error
 from views.examples_view import example_button, show_example_truth, with_example
-from views.multiphoto_view import combine_photos, more_photos, show_photos, with_first_photo
+from views.multiphoto_view import (
+    combine_photos,
+    more_photos,
+    several_photos,
+    show_photos,
+    with_first_photo,
+)
 from views.scope_view import scope_gate
 
 # Longer than any real history of one lesion: a paste of a whole record is refused, not cut.
@@ -409,7 +415,7 @@ if submitted:
         result.prediction = lesion or result.prediction
     result.inputs = current
     st.session_state[RESULT_KEY] = result
-    if keep:
+    if keep and not several_photos():
         save_case(result)
 
 shown = st.session_state.get(RESULT_KEY)

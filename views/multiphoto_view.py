@@ -120,6 +120,15 @@ def photo_views(
     return views
 
 
+def several_photos() -> bool:
+    """Whether the last analysis combined several photos.
+
+    Such an analysis is not saved: a case holds one photo, and a record of one photo with a
+    differential made from several would mislead History and its live performance figures.
+    """
+    return bool(st.session_state.get(PHOTOS_KEY))
+
+
 def fail(message: str, language: str, detail: str | None = None) -> None:
     show_error(message, language, detail)
     st.stop()
@@ -132,6 +141,7 @@ def show_photos(pred: Prediction, files: list[Any], language: str) -> None:
         return
     analysed, views = held
     st.info(t("based_on_photos", language, n=len(views)), icon=":material/photo_library:")
+    st.caption(t("photos_not_saved", language))
     if digest(files) != analysed:
         st.warning(t("more_photos_changed", language), icon=":material/history_toggle_off:")
     st.markdown(f"**{t('photos_cam_title', language, name=pred.top.name(language))}**")
