@@ -106,7 +106,7 @@ def test_diagnose_combines_several_photos_and_shows_a_cam_for_each(app: AppTest)
     more = [(f"view{k}.png", png(k), "image/png") for k in (1, 2)]
     at.get("file_uploader")[1].set_value(more)
     at = at.button(key="diagnose_analyse").click().run()
-    assert not at.exception
+    assert not at.exception, [e.stack_trace for e in at.exception]
     assert "Based on 3 photos" in texts(at.info)
     captions = [c for c in image_captions(at) if "this photo alone gives" in c]
     assert [c.split(":")[0] for c in captions] == ["first.png", "view1.png", "view2.png"]
