@@ -141,4 +141,4 @@ def texts(elements: object) -> list[str]:
 
 
 def image_captions(at: AppTest) -> list[str]:
-    return [str(c) for image in at.get("imgs") for c in [i.caption for i in image.proto.imgs]]
+    return [str(i.caption) for element in at.get("image") for i in element.proto.imgs]
