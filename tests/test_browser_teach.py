@@ -65,7 +65,7 @@ def test_a_whole_quiz_round_in_the_browser(browser: Any, teach_url: str) -> None
         page.locator(".st-key-teach_next button").click()
         wait_idle(page)
     page.wait_for_selector("text=Round complete")
-    assert page.get_by_text("Running score per class").count() == 1
+    assert page.get_by_text("Running score per class").count() >= 1
     page.close()
 
 
