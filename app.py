@@ -46,6 +46,7 @@ PAGES = (
         "model_card",
     ),
     ("views/audit.py", "nav_audit", t, ":material/policy:", "audit", "audit"),
+    ("views/teach.py", "nav_teach", t, ":material/school:", "teach", "teach"),
 )
 
 

@@ -40,9 +40,12 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 # What each role may do. Pages and commands ask for a permission, never for a role.
 PERMISSIONS: Mapping[str, frozenset[str]] = {
     # Their own patients: analyse and save, reopen what they saved, add feedback, print it.
-    "clinician": frozenset({"diagnose", "history", "identify", "feedback", "report", "model_card"}),
+    "clinician": frozenset(
+        {"diagnose", "history", "identify", "feedback", "report", "model_card", "teach"}
+    ),
     # Every case, de-identified: no patient reference, note, comment or photo export.
-    "researcher": frozenset({"dashboard", "history", "all_cases", "model_card"}),
+    # Everyone may teach: quiz cases are public dataset photos, never a saved patient's.
+    "researcher": frozenset({"dashboard", "history", "all_cases", "model_card", "teach"}),
     "admin": frozenset(
         {
             "diagnose",
@@ -56,6 +59,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = {
             "audit",
             "users",
             "transfer",
+            "teach",
         }
     ),
 }

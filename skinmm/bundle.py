@@ -466,6 +466,38 @@ class Bundle:
         block, conformal = self.card.get("disagreement"), self.card.get("conformal")
         return case_flag(block, conformal, image_p, text_p, self.codes)
 
+    def predict_from_image_proba(
+        self, image_p: np.ndarray | None, note: str | None = None, rule: str | None = None
+    ) -> Prediction:
+        """The differential from image-branch probabilities made elsewhere (one row, or None
+        for no image), fused with the note as :meth:`predict` fuses a photo's: for several
+        photos of one lesion combined by :func:`skinmm.multiphoto.combine`. No scope verdict.
+        """
+        import numpy as np
+
+        from skinmm.prediction import Prediction
+
+        reading, note = _read_note(note, has_image=image_p is not None)
+        row = np.full((1, len(self.classes)), np.nan) if image_p is None else image_p
+        result, image, text = self._fuse(
+            np.asarray(row, dtype=np.float64).reshape(1, -1), [note], rule
+        )
+        return Prediction(
+            prediction_set=self._prediction_set(result.proba[0], str(result.mode[0]), rule),
+            classes=self.classes,
+            fused=result.proba[0],
+            image=None if image is None else image[0],
+            text=None if text is None else text[0],
+            disagree=self._disagree(
+                None if image is None else image[0], None if text is None else text[0]
+            ),
+            carrier=tuple(result.carrier[0]),
+            mode=str(result.mode[0]),
+            rule=rule or self.fusion.rule,
+            note_truncated=bool(self.text.truncated([note])[0]),
+            note_reading=reading,
+        )
+
     def _prediction_set(
         self, fused: np.ndarray, mode: str, rule: str | None
     ) -> PredictionSet | None:

@@ -1053,6 +1053,180 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "敏感度（恶性及癌前病变）",
     },
     "scope_fig_malignant_specificity": {"en": "Specificity (the rest)", "zh": "特异度（其余）"},
+    # Example cases and the Teach page (issue 20)
+    "try_example": {"en": "Try an example", "zh": "试用示例"},
+    "try_example_help": {
+        "en": "Loads a real case from the examples shipped with the model (HAM10000 test "
+        "split): its photo and note. Its true diagnosis is shown after the analysis. Each click "
+        "loads the next example.",
+        "zh": "载入模型自带示例中的一个真实病例（HAM10000 测试集）：照片和病历。真实诊断在分析后"
+        "显示。每点击一次载入下一个示例。",
+    },
+    "example_loaded": {
+        "en": "Example case {case} (HAM10000, CC BY-NC-SA 4.0). Upload a photo to use your own "
+        "instead.",
+        "zh": "示例病例 {case}（HAM10000，CC BY-NC-SA 4.0）。上传照片即可改用您自己的照片。",
+    },
+    "example_truth_title": {"en": "True diagnosis of this example", "zh": "此示例的真实诊断"},
+    "example_truth_detail": {
+        "en": "The model's most likely class: {top} ({verdict}).",
+        "zh": "模型给出的最可能类别：{top}（{verdict}）。",
+    },
+    "example_model_right": {"en": "right", "zh": "正确"},
+    "example_model_wrong": {"en": "wrong", "zh": "错误"},
+    "example_pick_highest": {
+        "en": "Why this case: of its class's test cases, the one the model gave the highest "
+        "probability of the true class (an easy case).",
+        "zh": "入选原因：在同类测试病例中，模型给出真实类别概率最高的一例（容易病例）。",
+    },
+    "example_pick_median": {
+        "en": "Why this case: of its class's test cases, the one with the median probability "
+        "of the true class (a typical case).",
+        "zh": "入选原因：在同类测试病例中，真实类别概率居中位的一例（典型病例）。",
+    },
+    "example_pick_lowest": {
+        "en": "Why this case: of its class's test cases, the one the model gave the lowest "
+        "probability of the true class (its hardest case).",
+        "zh": "入选原因：在同类测试病例中，模型给出真实类别概率最低的一例（最难病例）。",
+    },
+    "example_pick_other": {
+        "en": "Why this case: its place among its class's test cases, sorted by the model's "
+        "probability of the true class: {rank}.",
+        "zh": "入选原因：按模型给出的真实类别概率排序后，它在同类测试病例中的位置：{rank}。",
+    },
+    "example_licence": {
+        "en": "Photo: HAM10000 (Tschandl et al., Sci. Data 5, 180161, 2018), CC BY-NC-SA 4.0: "
+        "non-commercial use, with attribution.",
+        "zh": "照片：HAM10000（Tschandl 等，Sci. Data 5, 180161, 2018），CC BY-NC-SA 4.0：仅限"
+        "非商业用途，须注明出处。",
+    },
+    "nav_teach": {"en": "Teach", "zh": "教学"},
+    "teach_title": {"en": "Teach", "zh": "教学"},
+    "teach_intro": {
+        "en": "A quiz round for a class: each case shows a photo and its note; every participant "
+        'commits a diagnosis (or "refer"), then the truth, the model\'s differential, its '
+        "prediction set and Grad-CAM are revealed. The same source, number of cases and seed "
+        "replay the same round.",
+        "zh": "课堂测验：每个病例显示照片和病历；每位参与者先提交诊断（或“转诊”），然后揭晓真实"
+        "诊断、模型的鉴别诊断、预测集和 Grad-CAM。相同的来源、病例数和随机种子可重放同一轮。",
+    },
+    "teach_no_cases": {
+        "en": "No quiz cases: this model ships no example gallery and the test split's photos "
+        "are not on this computer. Use models/default, or set SKINMM_DATA to the data folder.",
+        "zh": "没有可用的测验病例：此模型未附带示例，本机也没有测试集照片。请使用 models/default，"
+        "或将 SKINMM_DATA 设为数据文件夹。",
+    },
+    "teach_source": {"en": "Cases from", "zh": "病例来源"},
+    "teach_source_gallery": {
+        "en": "the example gallery ({n} cases)",
+        "zh": "示例库（{n} 例）",
+    },
+    "teach_source_test": {
+        "en": "the whole test split ({n} cases)",
+        "zh": "整个测试集（{n} 例）",
+    },
+    "teach_cases": {"en": "Cases in the round", "zh": "本轮病例数"},
+    "teach_seed": {"en": "Seed", "zh": "随机种子"},
+    "teach_seed_help": {
+        "en": "The same seed, source and number of cases draw the same cases in the same order.",
+        "zh": "相同的种子、来源和病例数会按相同顺序抽取相同的病例。",
+    },
+    "teach_participants": {"en": "Participants", "zh": "参与者"},
+    "teach_participants_help": {
+        "en": "Names separated by commas (up to 12); each commits an answer for every case.",
+        "zh": "用逗号分隔的名字（最多 12 个）；每人对每个病例提交一个答案。",
+    },
+    "teach_default_participant": {"en": "Class", "zh": "全班"},
+    "teach_start": {"en": "Start a round", "zh": "开始一轮"},
+    "teach_err_no_participants": {
+        "en": "Name at least one participant (names separated by commas).",
+        "zh": "请至少填写一位参与者（名字用逗号分隔）。",
+    },
+    "teach_err_too_many_participants": {
+        "en": "At most 12 participants: group the others under one name.",
+        "zh": "参与者最多 12 位：请把其余人合并为一个名字。",
+    },
+    "teach_err_duplicate_participants": {
+        "en": "Each participant needs a different name.",
+        "zh": "每位参与者的名字必须不同。",
+    },
+    "teach_round_caption": {
+        "en": "Round of {n} cases, seed {seed}.",
+        "zh": "本轮 {n} 个病例，随机种子 {seed}。",
+    },
+    "teach_case_title": {"en": "Case {k} of {n}", "zh": "第 {k} 例，共 {n} 例"},
+    "teach_note": {"en": "Clinical note", "zh": "临床病历"},
+    "teach_no_note": {"en": "(no note for this case)", "zh": "（此病例无病历）"},
+    "teach_answer": {"en": "{name}'s diagnosis", "zh": "{name} 的诊断"},
+    "teach_answer_placeholder": {"en": "Choose a diagnosis", "zh": "请选择诊断"},
+    "teach_refer": {
+        "en": "Refer (biopsy or specialist)",
+        "zh": "转诊（活检或专科）",
+    },
+    "teach_reveal": {"en": "Reveal", "zh": "揭晓"},
+    "teach_missing_answers": {
+        "en": "Every participant commits a diagnosis before the reveal.",
+        "zh": "揭晓前每位参与者都须提交诊断。",
+    },
+    "teach_analysing": {"en": "The model is analysing the case…", "zh": "模型正在分析病例…"},
+    "teach_truth": {"en": "True diagnosis", "zh": "真实诊断"},
+    "teach_model": {"en": "Model", "zh": "模型"},
+    "teach_right": {"en": "right", "zh": "正确"},
+    "teach_wrong": {"en": "wrong", "zh": "错误"},
+    "teach_cam": {
+        "en": "Where the image branch looked (Grad-CAM of its top class)",
+        "zh": "图像分支关注的区域（最可能类别的 Grad-CAM）",
+    },
+    "teach_next": {"en": "Next case", "zh": "下一例"},
+    "teach_finish": {"en": "End of the round", "zh": "结束本轮"},
+    "teach_done": {
+        "en": "Round complete. Start it again with seed {seed} to replay it.",
+        "zh": "本轮结束。用随机种子 {seed} 重新开始即可重放。",
+    },
+    "teach_scores": {"en": "Running score per class", "zh": "各类别累计得分"},
+    "teach_class": {"en": "True class", "zh": "真实类别"},
+    "teach_shown": {"en": "Cases", "zh": "病例数"},
+    "teach_all": {"en": "All classes", "zh": "全部类别"},
+    "teach_scoring_rule": {
+        "en": 'Right: the true class, or "refer" for a malignant or premalignant lesion. The '
+        "model answers with its most likely class.",
+        "zh": "判为正确：答出真实类别，或对恶性/癌前病变选择“转诊”。模型以其最可能的类别作答。",
+    },
+    # Several photos of one lesion (issue 20)
+    "more_photos_label": {
+        "en": "More photos of the same lesion (optional, up to {n})",
+        "zh": "同一皮损的更多照片（可选，最多 {n} 张）",
+    },
+    "more_photos_help": {
+        "en": "Other views, distances or a clinical photo of this lesion: the image branch reads "
+        "each, and their probabilities are combined (at most {n} photos in all).",
+        "zh": "该皮损的其他角度、距离或临床照片：图像分支逐张分析并合并概率（总共最多 {n} 张）。",
+    },
+    "more_photos_too_many": {
+        "en": "{n} photos were given; at most {limit} photos of one lesion are analysed. Remove "
+        'some from "More photos", then press Analyse again.',
+        "zh": "共提供了 {n} 张照片；每个皮损最多分析 {limit} 张。请从“更多照片”中移除一些，然后"
+        "再次点击“分析”。",
+    },
+    "based_on_photos": {"en": "Based on {n} photos", "zh": "基于 {n} 张照片"},
+    "photos_not_saved": {
+        "en": "An analysis of several photos is not saved to the case history: a saved case "
+        "holds one photo. Analyse one photo to save the case.",
+        "zh": "多张照片的分析不会保存到病例历史：每个已保存病例只含一张照片。如需保存，请只分析"
+        "一张照片。",
+    },
+    "more_photos_changed": {
+        "en": "The extra photos changed since this analysis: press Analyse to include them.",
+        "zh": "本次分析后更多照片已更改：请点击“分析”以纳入这些照片。",
+    },
+    "photos_cam_title": {
+        "en": "Where the image branch looked in each photo (Grad-CAM for {name})",
+        "zh": "图像分支在每张照片中关注的区域（{name} 的 Grad-CAM）",
+    },
+    "photo_caption": {
+        "en": "{name}: this photo alone gives {p:.0%}",
+        "zh": "{name}：仅此照片给出 {p:.0%}",
+    },
 }
 
 

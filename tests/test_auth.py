@@ -237,7 +237,7 @@ def test_before_sign_in_only_the_sign_in_form_is_reachable(signed_app: tuple[App
     # lead back to it (the browser test follows one), so no deep link reaches a page.
     only_sign_in = (
         r"Known pages: \['[^']*views/signin.py', 'diagnose', 'dashboard', 'history', "
-        r"'model-card', 'audit'\]"
+        r"'model-card', 'audit', 'teach'\]"
     )
     for page in ("views/history.py", "views/dashboard.py", "views/audit.py"):
         with pytest.raises(ValueError, match=only_sign_in):
@@ -279,11 +279,11 @@ def test_a_clinician_sees_their_own_case_in_full_and_no_audit_page(
     at.run()
     sign_in_as(at, "carl")
     assert not at.exception
-    # Diagnose, History and Model card only: no Dashboard, no Audit trail.
+    # Diagnose, History, Model card and Teach only: no Dashboard, no Audit trail.
     with pytest.raises(
         ValueError,
         match=r"Known pages: \[[^]]*diagnose.py', '[^']*history.py', "
-        r"'[^']*model_card.py', 'diagnose'\]",
+        r"'[^']*model_card.py', '[^']*teach.py', 'diagnose'\]",
     ):
         at.switch_page("views/audit.py")
     at.switch_page("views/history.py").run()

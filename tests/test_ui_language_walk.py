@@ -211,6 +211,7 @@ def test_every_page_in_chinese_after_an_analysis(app: AppTest) -> None:
         ("views/dashboard.py", "Dashboard"),
         ("views/history.py", "History"),
         ("views/model_card.py", "Model card"),
+        ("views/teach.py", "Teach"),
     ]:
         at.switch_page(page).run()
         assert_no_raw_exception(at)

@@ -38,6 +38,14 @@ from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.coverage_view import show_not_covered
 from views.error_box import show_error
+from views.examples_view import example_button, show_example_truth, with_example
+from views.multiphoto_view import (
+    combine_photos,
+    more_photos,
+    several_photos,
+    show_photos,
+    with_first_photo,
+)
 from views.note_facts_view import NoteEdit, note_facts_panel
 from views.scope_view import scope_gate
 
@@ -289,7 +297,7 @@ def show_inputs(inputs: Inputs, image: Image.Image | None) -> None:
             reference.caption(t("inputs_no_reference", language))
 
 
-def show_result(result: Result, stale: bool) -> None:
+def show_result(result: Result, stale: bool, more: list) -> None:
     pred = result.prediction
     st.divider()
     st.subheader(t("result_title", language))
@@ -297,10 +305,12 @@ def show_result(result: Result, stale: bool) -> None:
         st.warning(t("result_stale", language), icon=":material/history_toggle_off:")
     if result.inputs is not None:
         show_inputs(result.inputs, result.image)
+        show_example_truth(require_bundle(), result.inputs.photo, pred, language)
     generation = st.session_state.get(GENERATION_KEY, 0)
     if not scope_gate(pred, language, generation, example_image(bundle.path)):
         return
     record_shown_anyway(pred)
+    show_photos(pred, more, language)
     left, right = st.columns([1, 2], gap="large")
     with left:
         show_summary(pred)
@@ -390,6 +400,7 @@ with st.container(border=True, key="diagnose_inputs_form"):
         help=t("upload_help", language, size=max_upload),
         key=f"diagnose_upload_{st.session_state.get(GENERATION_KEY, 0)}",
     )
+    more = more_photos(photo_column, language, st.session_state.get(GENERATION_KEY, 0))
     note = note_column.text_area(
         t("note_label", language),
         placeholder=t("note_placeholder", language),
@@ -414,24 +425,31 @@ with st.container(border=True, key="diagnose_inputs_form"):
         key="new_case",
         on_click=start_new_case,
     )
+    example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
 
 edit = note_facts_panel(
     note or "", language, f"diagnose_facts_{st.session_state.get(GENERATION_KEY, 0)}"
 )
 current = read_inputs(upload, note, patient_ref)
+generation = st.session_state.get(GENERATION_KEY, 0)
+current = with_example(current, bundle, generation, upload is not None, photo_column, language)
+current, more = with_first_photo(current, more)
 if submitted:
     st.session_state[RESULT_KEY] = st.session_state[SAVED_KEY] = None
     if edit.invalid:
         fail(t("nf_fix_first", language))
     with st.spinner(t("analysing", language)):
-        result = analyse(
-            bundle, current.photo, current.note if edit.corrected is None else edit.model_note
+        model_note = current.note if edit.corrected is None else edit.model_note
+        result = analyse(bundle, current.photo, model_note)
+        lesion = combine_photos(
+            bundle, result.image, current.photo_name, more, model_note, language
         )
+        result.prediction = lesion or result.prediction
     result.inputs, result.note_edit = current, edit
     st.session_state[RESULT_KEY] = result
-    if keep:
+    if keep and not several_photos():
         save_case(result)
 
 shown = st.session_state.get(RESULT_KEY)
 if shown is not None:
-    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current))
+    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current), more=more)
