@@ -65,7 +65,7 @@ def choose_combination(
     ``labels`` are per row (one lesion has one label). Returns the choice, the scores of every
     combination and how many lesions scored them: the model card's ``multi_photo`` block.
     """
-    labels = np.asarray(labels, dtype=int)
+    row_labels = np.asarray(labels, dtype=int)
     sizes: dict[Any, int] = {}
     for group in groups:
         sizes[group] = sizes.get(group, 0) + 1
@@ -74,7 +74,7 @@ def choose_combination(
         raise ValueError("No group has two or more photos: nothing to choose the combination on.")
     kept_groups = [g for g, k in zip(groups, keep, strict=True) if k]
     label_of: dict[Any, int] = {}
-    for group, label in zip(groups, labels, strict=True):
+    for group, label in zip(groups, row_labels, strict=True):
         label_of.setdefault(group, int(label))
     scores = {}
     for how in COMBINATIONS:

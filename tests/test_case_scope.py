@@ -139,7 +139,7 @@ def test_migration_0004_goes_down_and_up_keeping_cases(store: Store) -> None:
     from skinmm.db.store import upgrade
 
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == "0005"
     assert get_case(store, case_id).latest_prediction.scope_verdict is None  # type: ignore[union-attr]
 
 

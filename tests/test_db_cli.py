@@ -49,7 +49,7 @@ def test_upgrade_status_export_import_and_report(
     capsys.readouterr()
     assert run(["db", "status", "--database-url", source]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["revision"] == "0006" and status["rows"]["cases"] == 1
+    assert status["revision"] == "0005" and status["rows"]["cases"] == 1
     archive = tmp_path / "cases.zip"
     assert run(["db", "export", "--out", str(archive), "--database-url", source]) == 0
     assert "Exported 1 cases" in capsys.readouterr().out

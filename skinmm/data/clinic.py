@@ -119,7 +119,7 @@ def folder_labels(root: Path, mapping: dict[str, str]) -> dict[str, str]:
             "(label: mel, bcc, bowen, nev, hem, xg, sk, ak, scc, df, sl, pg, or - to leave "
             "the folder out) and pass it with --map."
         )
-    return {f: code for f, code in labels.items() if code != SKIP}
+    return {f: code for f, code in labels.items() if code is not None and code != SKIP}
 
 
 def _images(root: Path, labels: dict[str, str]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import negspacy.negation  # noqa: F401  (registers the "negex" factory)
 import spacy
@@ -92,10 +93,11 @@ def _patterns() -> list[dict[str, str]]:
 
 def _split_signs(nlp: Language) -> None:
     # "itching+", "itch(+)": the sign is a value of its own, not part of the word.
-    suffixes = [*nlp.Defaults.suffixes, r"\+"]
-    infixes = [*nlp.Defaults.infixes, r"(?<=[a-zA-Z])[(+]"]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"\+"]
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[a-zA-Z])[(+]"]
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a plain callable
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 @lru_cache(maxsize=1)

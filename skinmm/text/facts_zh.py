@@ -124,6 +124,10 @@ class _Scope:
     personal: bool = False
     suspicion: bool = False
 
+    def reset(self) -> None:
+        """Back to a fresh clause (a comma closes every cue's scope)."""
+        self.__dict__.update(vars(_Scope()))
+
 
 def _just_after(cue: _Token | None, token: _Token) -> bool:
     # "否认有出血", "无明显": an affirming word right after a denial is part of the denial.
@@ -135,7 +139,7 @@ def _update_scope(scope: _Scope, tokens: list[_Token], i: int) -> None:
     if word in _COMMAS:
         # A comma opens a new clause ("无瘙痒，皮损隆起", "既往有乳腺癌病史，耳后见一皮损");
         # Chinese lists are written with "、".
-        scope.__init__()
+        scope.reset()
     elif word in v.NEGATION_CUES_ZH:
         scope.negation = tokens[i]
     elif word in v.TERMINATION_ZH:
