@@ -19,20 +19,35 @@ from typing import Any
 
 # Site key (skinmm.data.notes.SITES) -> English phrasings (sex-neutral, or tagged by sex).
 SITE_EN: dict[str, list[str]] = {
-    "abdomen": ["abdomen", "periumbilical skin", "right lower quadrant of the abdomen",
-                "anterior abdominal wall", "epigastrium"],
+    "abdomen": [
+        "abdomen",
+        "periumbilical skin",
+        "right lower quadrant of the abdomen",
+        "anterior abdominal wall",
+        "epigastrium",
+    ],
     "acral": ["acral skin", "acral region"],
     "arm": ["upper arm", "left upper arm", "right deltoid area", "posterior upper arm"],
     "back": ["upper back", "interscapular region", "lower back", "left scapula", "mid back"],
     "chest": ["chest", "anterior chest wall", "presternal skin", "right upper chest"],
     "ear": ["helix of the right ear", "left earlobe", "right pinna", "posterior left ear"],
     "face": ["left cheek", "forehead", "right temple", "chin", "malar area", "jawline"],
-    "foot": ["sole of the left foot", "right heel", "dorsum of the foot", "left great toe",
-             "plantar forefoot"],
+    "foot": [
+        "sole of the left foot",
+        "right heel",
+        "dorsum of the foot",
+        "left great toe",
+        "plantar forefoot",
+    ],
     "forearm": ["forearm", "volar left forearm", "dorsal right forearm", "extensor forearm"],
     "genital": ["genital skin", "genital area"],
-    "hand": ["back of the left hand", "right palm", "dorsum of the hand", "left index finger",
-             "thenar eminence"],
+    "hand": [
+        "back of the left hand",
+        "right palm",
+        "dorsum of the hand",
+        "left index finger",
+        "thenar eminence",
+    ],
     "lip": ["lower lip", "upper lip", "vermilion of the lower lip"],
     "lower extremity": ["shin", "left calf", "right lower leg", "pretibial skin", "left knee"],
     "neck": ["neck", "right side of the neck", "nape of the neck", "anterior neck"],
@@ -42,7 +57,9 @@ SITE_EN: dict[str, list[str]] = {
     "trunk": ["trunk", "torso", "upper trunk"],
     "upper extremity": ["upper limb", "right upper extremity", "left upper limb"],
 }
-SITE_EN_SEXED = {"genital": {"male": ["scrotum", "penile shaft"], "female": ["vulva", "labia majora"]}}
+SITE_EN_SEXED = {
+    "genital": {"male": ["scrotum", "penile shaft"], "female": ["vulva", "labia majora"]}
+}
 
 SITE_ZH: dict[str, list[str]] = {
     "abdomen": ["腹部", "脐周", "右下腹", "上腹部", "左侧腹壁"],
@@ -69,74 +86,163 @@ SITE_ZH_SEXED = {"genital": {"male": ["阴囊", "阴茎"], "female": ["外阴", 
 
 # Present / absent phrasings, English. Sentences for prose; terse tokens for telegraphic notes.
 EN: dict[str, tuple[list[str], list[str]]] = {
-    "itch": (["It itches.", "Pruritic.", "Complains of itch, worse at night.",
-              "Reports that it itches.", "Pruritus reported."],
-             ["Not itchy.", "Denies pruritus.", "No itch.", "Non-pruritic.",
-              "Patient denies any itching."]),
-    "grew": (["It has grown over the last months.", "Enlarging.", "Getting bigger.",
-              "Reports increase in size.", "Has enlarged since last summer."],
-             ["Not enlarging.", "Denies any increase in size.", "Has not grown.",
-              "No growth noted by the patient."]),
-    "hurt": (["Painful.", "Tender to touch.", "Reports pain at the site.", "Sore."],
-             ["Painless.", "Non-tender.", "Denies pain.", "No pain."]),
-    "changed": (["Has changed colour recently.", "Darkening and changing shape.",
-                 "Reports a change in its appearance.", "Evolving per patient."],
-                ["No change in colour or shape.", "Appearance unchanged per patient.",
-                 "Denies any change in appearance."]),
-    "bleed": (["Bleeds on minor trauma.", "Has bled several times.",
-               "Intermittent bleeding reported.", "Bleeds when scratched."],
-              ["Has never bled.", "No bleeding.", "Denies bleeding.", "No history of bleeding."]),
-    "elevation": (["Raised.", "Elevated above the skin surface.", "Papular.", "Palpable, raised."],
-                  ["Flat.", "Macular, not raised.", "Flat, impalpable.", "Not elevated."]),
-    "skin_cancer_history": (["Hx of BCC.", "Previous melanoma excised in 2015.",
-                             "Prior SCC, excised.", "Known history of basal cell carcinoma."],
-                            ["No previous skin cancer.", "No personal history of skin cancer.",
-                             "Never had a skin malignancy."]),
-    "cancer_history": (["Breast cancer treated in 2012.", "Hx of prostate cancer.",
-                        "Treated for colon cancer four years ago.", "Lymphoma in remission."],
-                       ["No other malignancy.", "No history of other cancers.",
-                        "Denies other cancers."]),
-    "smoke": (["Smokes 10 a day.", "Current smoker, 20 pack-years.", "Smoker.",
-               "Smokes cigarettes daily."],
-              ["Never smoked.", "Non-smoker.", "Denies tobacco use.", "Lifelong non-smoker."]),
-    "drink": (["Drinks socially.", "Drinks alcohol most weekends.",
-               "Alcohol: two glasses of wine a night.", "Regular alcohol intake."],
-              ["Teetotal.", "Does not drink alcohol.", "No alcohol.", "Denies alcohol use."]),
+    "itch": (
+        [
+            "It itches.",
+            "Pruritic.",
+            "Complains of itch, worse at night.",
+            "Reports that it itches.",
+            "Pruritus reported.",
+        ],
+        [
+            "Not itchy.",
+            "Denies pruritus.",
+            "No itch.",
+            "Non-pruritic.",
+            "Patient denies any itching.",
+        ],
+    ),
+    "grew": (
+        [
+            "It has grown over the last months.",
+            "Enlarging.",
+            "Getting bigger.",
+            "Reports increase in size.",
+            "Has enlarged since last summer.",
+        ],
+        [
+            "Not enlarging.",
+            "Denies any increase in size.",
+            "Has not grown.",
+            "No growth noted by the patient.",
+        ],
+    ),
+    "hurt": (
+        ["Painful.", "Tender to touch.", "Reports pain at the site.", "Sore."],
+        ["Painless.", "Non-tender.", "Denies pain.", "No pain."],
+    ),
+    "changed": (
+        [
+            "Has changed colour recently.",
+            "Darkening and changing shape.",
+            "Reports a change in its appearance.",
+            "Evolving per patient.",
+        ],
+        [
+            "No change in colour or shape.",
+            "Appearance unchanged per patient.",
+            "Denies any change in appearance.",
+        ],
+    ),
+    "bleed": (
+        [
+            "Bleeds on minor trauma.",
+            "Has bled several times.",
+            "Intermittent bleeding reported.",
+            "Bleeds when scratched.",
+        ],
+        ["Has never bled.", "No bleeding.", "Denies bleeding.", "No history of bleeding."],
+    ),
+    "elevation": (
+        ["Raised.", "Elevated above the skin surface.", "Papular.", "Palpable, raised."],
+        ["Flat.", "Macular, not raised.", "Flat, impalpable.", "Not elevated."],
+    ),
+    "skin_cancer_history": (
+        [
+            "Hx of BCC.",
+            "Previous melanoma excised in 2015.",
+            "Prior SCC, excised.",
+            "Known history of basal cell carcinoma.",
+        ],
+        [
+            "No previous skin cancer.",
+            "No personal history of skin cancer.",
+            "Never had a skin malignancy.",
+        ],
+    ),
+    "cancer_history": (
+        [
+            "Breast cancer treated in 2012.",
+            "Hx of prostate cancer.",
+            "Treated for colon cancer four years ago.",
+            "Lymphoma in remission.",
+        ],
+        ["No other malignancy.", "No history of other cancers.", "Denies other cancers."],
+    ),
+    "smoke": (
+        [
+            "Smokes 10 a day.",
+            "Current smoker, 20 pack-years.",
+            "Smoker.",
+            "Smokes cigarettes daily.",
+        ],
+        ["Never smoked.", "Non-smoker.", "Denies tobacco use.", "Lifelong non-smoker."],
+    ),
+    "drink": (
+        [
+            "Drinks socially.",
+            "Drinks alcohol most weekends.",
+            "Alcohol: two glasses of wine a night.",
+            "Regular alcohol intake.",
+        ],
+        ["Teetotal.", "Does not drink alcohol.", "No alcohol.", "Denies alcohol use."],
+    ),
 }
 EN_TERSE: dict[str, tuple[list[str], list[str]]] = {
     "itch": (["itch+", "pruritus +", "itchy"], ["itch-", "pruritus neg", "no itch"]),
-    "grew": (["growing", "enlarging+", "size increasing"], ["not growing", "enlarging-", "no growth"]),
+    "grew": (
+        ["growing", "enlarging+", "size increasing"],
+        ["not growing", "enlarging-", "no growth"],
+    ),
     "hurt": (["pain+", "tender", "painful"], ["pain-", "non-tender", "painless"]),
-    "changed": (["changing+", "colour change+", "evolving"],
-                ["no change", "colour/shape unchanged", "changing-"]),
+    "changed": (
+        ["changing+", "colour change+", "evolving"],
+        ["no change", "colour/shape unchanged", "changing-"],
+    ),
     "bleed": (["bleeds+", "bleeding+", "bleeds"], ["bleeding-", "no bleeding", "never bled"]),
     "elevation": (["raised", "elevated", "papular"], ["flat", "macular", "not raised"]),
-    "skin_cancer_history": (["hx BCC", "prev melanoma", "hx SCC"],
-                            ["no prior skin ca", "no hx skin cancer"]),
-    "cancer_history": (["hx breast ca", "prostate ca hx", "hx colon ca"],
-                       ["no other ca", "no other cancer hx"]),
+    "skin_cancer_history": (
+        ["hx BCC", "prev melanoma", "hx SCC"],
+        ["no prior skin ca", "no hx skin cancer"],
+    ),
+    "cancer_history": (
+        ["hx breast ca", "prostate ca hx", "hx colon ca"],
+        ["no other ca", "no other cancer hx"],
+    ),
     "smoke": (["smoker", "smokes 15/d"], ["non-smoker", "never smoker", "no tobacco"]),
     "drink": (["EtOH social", "drinks alcohol"], ["no EtOH", "teetotal", "no alcohol"]),
 }
 
 ZH: dict[str, tuple[list[str], list[str]]] = {
-    "itch": (["伴瘙痒", "自觉瘙痒", "有痒感", "夜间瘙痒明显"],
-             ["无瘙痒", "不痒", "否认瘙痒", "无痒感"]),
-    "grew": (["近半年逐渐增大", "较前明显增大", "皮损逐渐增大", "近期增大"],
-             ["未见增大", "大小无明显增加", "未增大", "否认增大"]),
-    "hurt": (["伴疼痛", "有触痛", "自觉疼痛", "压痛明显"],
-             ["无疼痛", "无触痛", "无痛", "否认疼痛"]),
-    "changed": (["颜色较前加深", "形态及颜色有改变", "近期外观有变化"],
-                ["颜色形态无改变", "外观无变化", "否认颜色形态改变"]),
-    "bleed": (["曾有出血", "易出血", "搔抓后出血", "反复出血"],
-              ["无出血", "从未出血", "否认出血", "未出血"]),
-    "elevation": (["高出皮面", "隆起", "为隆起性丘疹"],
-                  ["平坦", "不高出皮面", "为平坦斑片"]),
-    "skin_cancer_history": (["既往基底细胞癌切除史", "曾患黑色素瘤", "有鳞状细胞癌病史",
-                             "5年前行皮肤基底细胞癌手术"],
-                            ["无皮肤癌病史", "否认皮肤恶性肿瘤史", "既往无皮肤肿瘤史"]),
-    "cancer_history": (["乳腺癌术后", "有结肠癌病史", "甲状腺癌术后3年", "有前列腺癌病史"],
-                       ["否认其他恶性肿瘤史", "无其他肿瘤病史", "无其他癌症史"]),
+    "itch": (
+        ["伴瘙痒", "自觉瘙痒", "有痒感", "夜间瘙痒明显"],
+        ["无瘙痒", "不痒", "否认瘙痒", "无痒感"],
+    ),
+    "grew": (
+        ["近半年逐渐增大", "较前明显增大", "皮损逐渐增大", "近期增大"],
+        ["未见增大", "大小无明显增加", "未增大", "否认增大"],
+    ),
+    "hurt": (
+        ["伴疼痛", "有触痛", "自觉疼痛", "压痛明显"],
+        ["无疼痛", "无触痛", "无痛", "否认疼痛"],
+    ),
+    "changed": (
+        ["颜色较前加深", "形态及颜色有改变", "近期外观有变化"],
+        ["颜色形态无改变", "外观无变化", "否认颜色形态改变"],
+    ),
+    "bleed": (
+        ["曾有出血", "易出血", "搔抓后出血", "反复出血"],
+        ["无出血", "从未出血", "否认出血", "未出血"],
+    ),
+    "elevation": (["高出皮面", "隆起", "为隆起性丘疹"], ["平坦", "不高出皮面", "为平坦斑片"]),
+    "skin_cancer_history": (
+        ["既往基底细胞癌切除史", "曾患黑色素瘤", "有鳞状细胞癌病史", "5年前行皮肤基底细胞癌手术"],
+        ["无皮肤癌病史", "否认皮肤恶性肿瘤史", "既往无皮肤肿瘤史"],
+    ),
+    "cancer_history": (
+        ["乳腺癌术后", "有结肠癌病史", "甲状腺癌术后3年", "有前列腺癌病史"],
+        ["否认其他恶性肿瘤史", "无其他肿瘤病史", "无其他癌症史"],
+    ),
     "smoke": (["吸烟20年，每日10支", "有吸烟史", "吸烟"], ["不吸烟", "否认吸烟史", "无吸烟史"]),
     "drink": (["偶尔饮酒", "有饮酒史", "饮酒"], ["不饮酒", "否认饮酒史", "无饮酒史"]),
 }
@@ -144,14 +250,41 @@ ZH: dict[str, tuple[list[str], list[str]]] = {
 SYMPTOMS = ("itch", "grew", "hurt", "changed", "bleed")
 HISTORY = ("skin_cancer_history", "cancer_history")
 SOCIAL = ("smoke", "drink")
-PROB = {"age": 0.85, "sex": 0.85, "site": 0.88, "diameter_mm": 0.6, "itch": 0.55, "grew": 0.5,
-        "hurt": 0.45, "changed": 0.4, "bleed": 0.5, "elevation": 0.4,
-        "skin_cancer_history": 0.35, "cancer_history": 0.3, "smoke": 0.35, "drink": 0.3}
-DISTRACT_EN = ["Dermoscopy: atypical network.", "Suspect BCC.", "DDx: seborrhoeic keratosis vs naevus.",
-               "Plan: excision biopsy.", "Pearly border with telangiectasia.",
-               "Irregular pigmentation on dermoscopy.", "Will review in 3 months.", ""]
-DISTRACT_ZH = ["皮肤镜：不典型色素网。", "考虑基底细胞癌可能。", "拟行切除活检。",
-               "边界不规则，色素不均。", "建议3个月后复诊。", "初步诊断：色素痣？", ""]
+PROB = {
+    "age": 0.85,
+    "sex": 0.85,
+    "site": 0.88,
+    "diameter_mm": 0.6,
+    "itch": 0.55,
+    "grew": 0.5,
+    "hurt": 0.45,
+    "changed": 0.4,
+    "bleed": 0.5,
+    "elevation": 0.4,
+    "skin_cancer_history": 0.35,
+    "cancer_history": 0.3,
+    "smoke": 0.35,
+    "drink": 0.3,
+}
+DISTRACT_EN = [
+    "Dermoscopy: atypical network.",
+    "Suspect BCC.",
+    "DDx: seborrhoeic keratosis vs naevus.",
+    "Plan: excision biopsy.",
+    "Pearly border with telangiectasia.",
+    "Irregular pigmentation on dermoscopy.",
+    "Will review in 3 months.",
+    "",
+]
+DISTRACT_ZH = [
+    "皮肤镜：不典型色素网。",
+    "考虑基底细胞癌可能。",
+    "拟行切除活检。",
+    "边界不规则，色素不均。",
+    "建议3个月后复诊。",
+    "初步诊断：色素痣？",
+    "",
+]
 ZH_NUM = "零一二三四五六七八九"
 
 
@@ -164,14 +297,18 @@ def _truth(rng: random.Random, sites: list[str]) -> dict[str, Any]:
     if rng.random() < PROB["site"]:
         facts["site"] = rng.choice(sites)
     if rng.random() < PROB["diameter_mm"]:
-        facts["diameter_mm"] = float(rng.choice([2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 18, 20, 25]))
+        facts["diameter_mm"] = float(
+            rng.choice([2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 18, 20, 25])
+        )
     for name in (*SYMPTOMS, "elevation", *HISTORY, *SOCIAL):
         if rng.random() < PROB[name]:
             facts[name] = rng.choice(["present", "absent"])
     return facts
 
 
-def _pick(rng: random.Random, table: dict[str, tuple[list[str], list[str]]], name: str, value: str) -> str:
+def _pick(
+    rng: random.Random, table: dict[str, tuple[list[str], list[str]]], name: str, value: str
+) -> str:
     return rng.choice(table[name][0 if value == "present" else 1])
 
 
@@ -229,15 +366,24 @@ def _zh_age(rng: random.Random, age: int) -> str:
 def _soap(rng: random.Random, f: dict[str, Any]) -> str:
     who = []
     if "age" in f and "sex" in f:
-        who.append(rng.choice([f"{f['age']}{'M' if f['sex'] == 'male' else 'F'}",
-                               f"{f['age']} y/o {'male' if f['sex'] == 'male' else 'female'}"]))
+        who.append(
+            rng.choice(
+                [
+                    f"{f['age']}{'M' if f['sex'] == 'male' else 'F'}",
+                    f"{f['age']} y/o {'male' if f['sex'] == 'male' else 'female'}",
+                ]
+            )
+        )
     elif "age" in f:
         who.append(f"{f['age']}-year-old patient")
     elif "sex" in f:
         who.append("Male patient" if f["sex"] == "male" else "Female patient")
     else:
         who.append("Patient")
-    s = [f"S: {who[0]} presents with a lesion" + (f" on the {_site_en(rng, f)}." if "site" in f else ".")]
+    s = [
+        f"S: {who[0]} presents with a lesion"
+        + (f" on the {_site_en(rng, f)}." if "site" in f else ".")
+    ]
     s += [_pick(rng, EN, n, f[n]) for n in SYMPTOMS if n in f]
     pmh = [_pick(rng, EN, n, f[n]) for n in HISTORY if n in f]
     sh = [_pick(rng, EN, n, f[n]) for n in SOCIAL if n in f]
@@ -253,16 +399,25 @@ def _soap(rng: random.Random, f: dict[str, Any]) -> str:
         o.append(_pick(rng, EN, "elevation", f["elevation"]))
     o.append(rng.choice(DISTRACT_EN))
     out += " O: " + " ".join(x for x in o if x)
-    out += " A/P: " + rng.choice(["Suspicious pigmented lesion, excise.", "Likely benign, reassure.",
-                                   "Biopsy to exclude malignancy.", "Monitor with photos."])
+    out += " A/P: " + rng.choice(
+        [
+            "Suspicious pigmented lesion, excise.",
+            "Likely benign, reassure.",
+            "Biopsy to exclude malignancy.",
+            "Monitor with photos.",
+        ]
+    )
     return out
 
 
 def _letter(rng: random.Random, f: dict[str, Any]) -> str:
     sex = f.get("sex")
     title = {"male": "Mr Smith", "female": "Mrs Smith", None: "this patient"}[sex]
-    noun = {"male": rng.choice(["gentleman", "man"]), "female": rng.choice(["lady", "woman"]),
-            None: ""}[sex]
+    noun = {
+        "male": rng.choice(["gentleman", "man"]),
+        "female": rng.choice(["lady", "woman"]),
+        None: "",
+    }[sex]
     pron = {"male": "He", "female": "She", None: "The patient"}[sex]
     intro = f"Dear Dr Jones, thank you for referring {title}"
     if "age" in f:
@@ -300,9 +455,15 @@ def _letter(rng: random.Random, f: dict[str, Any]) -> str:
 def _terse(rng: random.Random, f: dict[str, Any]) -> str:
     toks = []
     if "sex" in f and "age" in f:
-        toks.append(rng.choice([f"{'M' if f['sex'] == 'male' else 'F'} {f['age']}",
-                                f"{f['age']}{'M' if f['sex'] == 'male' else 'F'}",
-                                f"{'M' if f['sex'] == 'male' else 'F'}/{f['age']}"]))
+        toks.append(
+            rng.choice(
+                [
+                    f"{'M' if f['sex'] == 'male' else 'F'} {f['age']}",
+                    f"{f['age']}{'M' if f['sex'] == 'male' else 'F'}",
+                    f"{'M' if f['sex'] == 'male' else 'F'}/{f['age']}",
+                ]
+            )
+        )
     elif "age" in f:
         toks.append(rng.choice([f"{f['age']}y", f"age {f['age']}", f"{f['age']}yo"]))
     elif "sex" in f:
@@ -311,7 +472,9 @@ def _terse(rng: random.Random, f: dict[str, Any]) -> str:
         toks.append(_site_en(rng, f))
     if "diameter_mm" in f:
         toks.append(_size_en(rng, f["diameter_mm"]))
-    rest = [_pick(rng, EN_TERSE, n, f[n]) for n in (*SYMPTOMS, "elevation", *HISTORY, *SOCIAL) if n in f]
+    rest = [
+        _pick(rng, EN_TERSE, n, f[n]) for n in (*SYMPTOMS, "elevation", *HISTORY, *SOCIAL) if n in f
+    ]
     rng.shuffle(rest)
     toks += rest
     d = rng.choice(["?BCC", "?MM", "?SK", "r/o SCC", ""])
@@ -321,8 +484,11 @@ def _terse(rng: random.Random, f: dict[str, Any]) -> str:
 
 
 def _triage(rng: random.Random, f: dict[str, Any]) -> str:
-    lines = ["Reason for referral: changing skin lesion." if f.get("changed") == "present"
-             else "Reason for referral: skin lesion for assessment."]
+    lines = [
+        "Reason for referral: changing skin lesion."
+        if f.get("changed") == "present"
+        else "Reason for referral: skin lesion for assessment."
+    ]
     demo = []
     if "age" in f:
         demo.append(f"Age: {f['age']}")
@@ -358,7 +524,11 @@ def _zh_menzhen(rng: random.Random, f: dict[str, Any]) -> str:
     if f.get("grew") == "present":
         chief += "，增大" + rng.choice(["3月", "半年"])
     chief += "。"
-    hpi = [_pick(rng, ZH, n, f[n]) for n in SYMPTOMS if n in f and not (n == "grew" and f[n] == "present")]
+    hpi = [
+        _pick(rng, ZH, n, f[n])
+        for n in SYMPTOMS
+        if n in f and not (n == "grew" and f[n] == "present")
+    ]
     now = "现病史：患者" + (f"{site}出现一皮损" if site else "发现一皮损")
     if hpi:
         now += "，" + "，".join(hpi)
@@ -390,7 +560,9 @@ def _zh_terse(rng: random.Random, f: dict[str, Any]) -> str:
     first = "，".join(toks) + "。" if toks else ""
     body = []
     if "site" in f:
-        body.append(f"{_site_zh(rng, f)}见一{rng.choice(['皮损', '色素性皮损', '褐色皮损', '黑色皮损'])}")
+        body.append(
+            f"{_site_zh(rng, f)}见一{rng.choice(['皮损', '色素性皮损', '褐色皮损', '黑色皮损'])}"
+        )
     if "diameter_mm" in f:
         body.append(_size_zh(rng, f["diameter_mm"]))
     # Compact Chinese negations: 不痒不痛, 无痒痛.
