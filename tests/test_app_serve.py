@@ -204,7 +204,12 @@ def test_sign_in_and_open_history_in_the_browser(
         test_browser.wait_idle(page)
         assert page.get_by_text("Signed in as carl").count() == 1
         links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
-        assert [link.split("\n")[-1] for link in links] == ["Diagnose", "History", "Model card"]
+        assert [link.split("\n")[-1] for link in links] == [
+            "Diagnose",
+            "History",
+            "Model card",
+            "Teach",
+        ]
         test_browser.open_page(page, "History", "Case history")
         test_browser.choose(page, page.locator("[data-testid='stSelectbox']").last, case_id[:8])
         page.wait_for_selector(f"h3:has-text('Case {case_id[:8]}')")

@@ -202,8 +202,8 @@ def test_diagnose_shows_each_fact_with_its_words_before_analysing(app: AppTest) 
 
 def test_a_corrected_fact_rewrites_the_note_the_model_reads_and_is_saved(app: AppTest) -> None:
     at = typed(app, NOTE)
-    at.session_state["diagnose_facts_0"] = {
-        "edited_rows": {0: {"correction": "40"}},
+    at.session_state["diagnose_facts_0_en"] = {
+        "edited_rows": {0: {t("nf_col_correction", "en"): "40"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -224,8 +224,8 @@ def test_a_corrected_fact_rewrites_the_note_the_model_reads_and_is_saved(app: Ap
 
 def test_a_correction_that_cannot_be_read_stops_the_analysis(app: AppTest) -> None:
     at = typed(app, NOTE)
-    at.session_state["diagnose_facts_0"] = {
-        "edited_rows": {5: {"correction": "sometimes"}},
+    at.session_state["diagnose_facts_0_en"] = {
+        "edited_rows": {5: {t("nf_col_correction", "en"): "sometimes"}},
         "added_rows": [],
         "deleted_rows": [],
     }

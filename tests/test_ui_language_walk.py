@@ -87,7 +87,7 @@ BAD_INPUTS: list[tuple[str, tuple[str, bytes] | None, str, str | None]] = [
         "err_image_too_large",
     ),
     ("zero-bytes", ("lesion.jpg", b""), "", "err_image_empty"),
-    ("emoji-note", None, "🙂🔬🩺", None),
+    ("emoji-note", None, "🙂🔬🩺", "err_note_unreadable"),  # no readable content: no note
     ("long-note", None, "瘤" * 20_000, "err_note_too_long"),
     ("whitespace-note", None, " \n\t \u3000 ", "err_empty"),
 ]

@@ -66,37 +66,45 @@ def show_reading(reading: Mapping[str, Any], language: str) -> None:
         st.text(reading["model_note"])
 
 
+def _columns(language: str) -> tuple[str, str, str, str]:
+    """The table's column names, in the UI language: they are what the clinician reads."""
+    return (
+        t("nf_col_fact", language),
+        t("nf_col_read", language),
+        t("nf_col_words", language),
+        t("nf_col_correction", language),
+    )
+
+
 def _table(reading: NoteReading, language: str) -> pd.DataFrame:
+    fact, read, words, correction = _columns(language)
     rows = []
     for name in FACT_NAMES:
         value = reading.facts.get(name)
         rows.append(
             {
-                "fact": fact_label(name, language),
-                "read": "—" if value is None else format_value(name, value, language),
-                "words": reading.evidence.get(name, ""),
-                "correction": "",
+                fact: fact_label(name, language),
+                read: "—" if value is None else format_value(name, value, language),
+                words: reading.evidence.get(name, ""),
+                correction: "",
             }
         )
     return pd.DataFrame(rows)
 
 
 def _corrections(reading: NoteReading, language: str, key: str) -> dict[str, str]:
+    fact, read, words, correction = _columns(language)
     with st.expander(t("nf_edit_title", language), icon=":material/edit_note:"):
         st.caption(t("nf_edit_help", language))
         edited = st.data_editor(
             _table(reading, language),
-            key=key,
+            # The columns are named in the UI language, so each language keeps its own edits.
+            key=f"{key}_{language}",
             hide_index=True,
-            disabled=["fact", "read", "words"],
-            column_config={
-                "fact": t("nf_col_fact", language),
-                "read": t("nf_col_read", language),
-                "words": t("nf_col_words", language),
-                "correction": st.column_config.TextColumn(t("nf_col_correction", language)),
-            },
+            disabled=[fact, read, words],
+            column_config={correction: st.column_config.TextColumn(correction)},
         )
-    values = edited["correction"].fillna("").astype(str).tolist()
+    values = edited[correction].fillna("").astype(str).tolist()
     return {name: value for name, value in zip(FACT_NAMES, values, strict=True) if value.strip()}
 
 

@@ -30,6 +30,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
+    # Never a table copy: rebuilding ``cases`` (the parent table) under SQLite's foreign keys
+    # would delete every prediction and feedback row through ON DELETE CASCADE. SQLite has
+    # dropped plain columns in place since 3.35.
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("impression")
         batch.drop_column("note_reading")
