@@ -18,23 +18,12 @@ from typing import Any
 import numpy as np
 
 from skinmm.data.notes import SITES
+from skinmm.text.facts import POLAR_FACTS, POLAR_VALUES
 
 NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm", "fitzpatrick")
-BINARY_FACTS: tuple[str, ...] = (
-    "itch",
-    "grew",
-    "hurt",
-    "changed",
-    "bleed",
-    "elevation",
-    "skin_cancer_history",
-    "family_skin_cancer_history",
-    "cancer_history",
-    "smoke",
-    "drink",
-    "pesticide",
-)
-BINARY_VALUES: tuple[str, ...] = ("present", "absent")
+# The reader's present/absent facts, in its order: one list, kept by the reader.
+BINARY_FACTS: tuple[str, ...] = POLAR_FACTS
+BINARY_VALUES: tuple[str, ...] = POLAR_VALUES
 SEX_VALUES: tuple[str, ...] = ("male", "female")
 # A site the reader names but this table lacks still differs from "not mentioned".
 SITE_VALUES: tuple[str, ...] = (*sorted(SITES), "other")

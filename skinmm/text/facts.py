@@ -46,7 +46,7 @@ FACT_NAMES: tuple[str, ...] = (
     "pesticide",
 )
 POLAR_FACTS: tuple[str, ...] = FACT_NAMES[5:]
-POLAR_VALUES = (PRESENT, ABSENT)
+POLAR_VALUES: tuple[str, ...] = (PRESENT, ABSENT)
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
