@@ -159,10 +159,12 @@ def is_value(cue: Span) -> bool:
     "itch: no, pain" and "Pain denied, never-smoker": the "no" and "denied" are what was said
     of the itch and the pain.
     """
-    before = cue.doc.text[: cue.start_char].rstrip()
-    if before.endswith((":", "=", "(")):
-        return True
-    return cue.start > 0 and cue.start - 1 in _entity_at(cue.doc)
+    # Only a finding takes a value: after a section heading ("PMH: No previous skin cancer",
+    # "SH: Denies tobacco use") the cue opens a statement of its own.
+    i = cue.start - 1
+    if i >= 0 and cue.doc[i].text in (":", "=", "("):
+        i -= 1
+    return i >= 0 and i in _entity_at(cue.doc)
 
 
 def hedged_by_question(span: Span) -> bool:
