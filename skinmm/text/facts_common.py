@@ -73,6 +73,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:M|F)\b"),
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
     re.compile(r"\b(?:M|F)\s*[,/]\s*(\d{1,3})\b"),
+    # "M 37, acral region": a bare M or F then the age, opening the note or a clause.
+    re.compile(r"(?:^|[.;]\s*)(?:M|F)\s+(\d{1,3})\b(?!\s*(?:mm|cm|%))"),
     re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
     re.compile(r"\b(?:male|female|man|woman|boy|girl)\s*\((\d{1,3})\)", re.I),
     re.compile(r"\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),

@@ -40,7 +40,7 @@ _EXTRA_PRECEDING += ["negative for", "no complaint of", "not reported", "no repo
 _EXTRA_PRECEDING += ["n't", "has not", "have not", "had not", "none of", "abstains from"]
 # "r/o", "rule out": for a lesion these introduce the clinician's suspicion, not a denial.
 _NOT_PRECEDING = {"r/o", "ro", "rule out", "rules out", "evaluate for", "versus", "doubt"}
-_FOLLOWING = ["denied", "absent", "not present", "not reported", "not noted", "free", "-ve"]
+_FOLLOWING = ["denied", "absent", "not present", "not reported", "not noted", "free", "-ve", "neg"]
 
 
 def _negation_termset() -> dict[str, list[str]]:
@@ -93,7 +93,8 @@ def _patterns() -> list[dict[str, str]]:
 
 def _split_signs(nlp: Language) -> None:
     # "itching+", "itch(+)": the sign is a value of its own, not part of the word.
-    suffixes = [*(nlp.Defaults.suffixes or ()), r"\+"]
+    # "itch-", "enlarging-": a trailing minus is a value too.
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"\+", r"(?<=[a-zA-Z])-"]
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[a-zA-Z])[(+]"]
     tokenizer: Any = nlp.tokenizer  # spaCy types it as a plain callable
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
@@ -170,9 +171,23 @@ def _is_lesion_noun(span: Span) -> bool:
     return span.text.lower() == "growth" and before in {"a", "the", "this", "that", "skin"}
 
 
+# A cancer named after these is what the clinician suspects now ("r/o SCC"), not a history.
+_SUSPICION_CUES = ("r/o", "rule out", "rules out", "to exclude", "exclude", "query", "?")
+
+
 def _history_cue(nlp: Language, span: Span) -> Span | None:
-    """What makes a cancer mention a history: "hx of", "previous", "in remission", a year."""
+    """What makes a cancer mention a history: "hx of", "previous", "in remission", a year.
+
+    A cue before counts within the clause only ("prostate ca hx; ...; r/o SCC": the SCC is
+    no history), and not across a stated suspicion nearer the cancer.
+    """
     found = scope.cue_before(nlp, span, v.HISTORY_CUES_EN)
+    suspicion = scope.cue_before(nlp, span, _SUSPICION_CUES)
+    if found is not None and (
+        any(t.text == ";" for t in span.doc[found.end : span.start])
+        or (suspicion is not None and suspicion.start > found.start)
+    ):
+        found = None
     found = found or scope.cue_after(nlp, span, v.HISTORY_CUES_EN, window=4)
     return found or scope.year_after(span)
 
@@ -212,7 +227,8 @@ _SEX_PATTERNS = (
     (re.compile(r"\b(?:sex|gender)\s*[:=]?\s*(m|f|male|female)\b", re.I), 1),
     (re.compile(r"\b(male|female|man|woman|gentleman|lady|boy|girl|mr|mrs|ms|miss)\b", re.I), 1),
     (re.compile(r"\b\d{1,3}\s*(?:y/o|yo|y|yrs?|years?)?\s*[,/]?\s*([MF])\b"), 1),
-    (re.compile(r"(?:^|[.;]\s*)([MF])\s*[,/.]"), 1),
+    # "F; back", "M 37," "F/60": a bare M or F opening the note or a clause.
+    (re.compile(r"(?:^|[.;]\s*)([MF])(?=\s*[,/.;]|\s+\d{1,3}\b)"), 1),
     (re.compile(r"\b(he|his|him|she|her|hers)\b", re.I), 1),
 )
 _MALE = {"m", "male", "man", "gentleman", "boy", "mr", "he", "his", "him"}

@@ -26,6 +26,7 @@ _BETWEEN = {",", "all", "both", "were", "was", "is", "are", "been", "have", "has
 # Words that may close a denied list ("no growth, pain or bleeding reported").
 _LIST_CLOSERS = {"reported", "noted"}
 _VERB_CUES = {"not", "n't", "never", "has not", "have not", "had not"}
+_SHORTHAND_VALUES = {"neg", "-ve"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
 _HABITS = {"smoke", "drink", "pesticide"}
 
@@ -88,9 +89,13 @@ def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
     at = _entity_at(doc)
     patterns = _cue_tokens(nlp, tuple(cues))
     lowered = [t.lower_ for t in doc]
+    crossed_comma = False
     for i in range(span.end, sent.end):
         if any(lowered[i : i + len(words)] == words for words in patterns):
-            return True
+            # A shorthand value ("neg") is said of the word it follows: "painful, pruritus
+            # neg" denies the itch alone, while "itch, pain denied" denies both.
+            return not (crossed_comma and lowered[i] in _SHORTHAND_VALUES)
+        crossed_comma = crossed_comma or lowered[i] == ","
         ent = at.get(i)
         if ent is not None and category(ent) != category(span):
             return False
@@ -143,6 +148,10 @@ def list_reaches(cue: Span, span: Span) -> bool:
     first = next((at[i] for i in range(cue.end, span.start) if i in at), span)
     kind = category(first)
     bounds = [*commas, _clause_end(doc, span)]
+    # A list is closed by "or"/"and" ("Denies itching, growth or bleeding"); without one the
+    # commas join separate statements ("no growth, painful, pruritus neg").
+    if not any(doc[i].lower_ in _JOINERS for i in range(cue.end, bounds[-1])):
+        return False
     return all(_bare_list_item(doc, a + 1, b, kind, at) for a, b in pairwise(bounds))
 
 

@@ -44,6 +44,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "expanding",
         "size increase",
         "bigger",
+        "size increasing",
         "larger",
         "enlarged in size",
     ),
@@ -154,7 +155,7 @@ CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
 
 CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
     "itch": ("瘙痒", "痒", "发痒", "瘙痒感", "痒感", "作痒"),
-    "grew": ("增大", "长大", "变大", "增长", "扩大", "生长", "逐渐增大", "体积增大"),
+    "grew": ("增大", "长大", "变大", "增长", "扩大", "生长", "逐渐增大", "体积增大", "增加"),
     "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
     "changed": (
         "变化",
@@ -288,6 +289,8 @@ SITES_EN: dict[str, tuple[str, ...]] = {
         "fingers",
         "thumb",
         "palm",
+        "thenar eminence",
+        "hypothenar eminence",
         "wrist",
         "knuckle",
         "knuckles",
@@ -309,7 +312,19 @@ SITES_EN: dict[str, tuple[str, ...]] = {
     ),
     "upper extremity": ("upper extremity", "upper limb", "shoulder", "elbow"),
     "acral": ("acral", "acral site", "nail", "nail bed", "subungual"),
-    "genital": ("genital", "genitals", "genital area", "vulva", "penis", "scrotum", "groin"),
+    "genital": (
+        "genital",
+        "genitals",
+        "genital area",
+        "vulva",
+        "penis",
+        "penile shaft",
+        "scrotum",
+        "groin",
+        "labia majora",
+        "labia minora",
+        "labium",
+    ),
 }
 
 SITES_ZH: dict[str, tuple[str, ...]] = {
@@ -338,10 +353,23 @@ SITES_ZH: dict[str, tuple[str, ...]] = {
     "chest": ("胸", "胸部", "前胸", "胸前", "胸壁", "前胸部"),
     "back": ("背", "背部", "后背", "肩胛", "腰背部"),
     "abdomen": ("腹壁", "腹", "腹部", "肚子", "脐周", "上腹", "下腹", "下腹部", "上腹部"),
-    "trunk": ("躯干",),
+    "trunk": ("躯干", "躯干部"),
     "arm": ("上臂", "手臂", "胳膊"),
     "forearm": ("前臂",),
-    "hand": ("手", "手部", "手背", "手掌", "手指", "拇指", "腕部"),
+    "hand": (
+        "手",
+        "手部",
+        "手背",
+        "手掌",
+        "手指",
+        "拇指",
+        "示指",
+        "食指",
+        "中指",
+        "环指",
+        "小指",
+        "腕部",
+    ),
     "foot": (
         "足",
         "足部",
@@ -360,7 +388,7 @@ SITES_ZH: dict[str, tuple[str, ...]] = {
     "lower extremity": ("下肢", "小腿", "腿", "腿部", "膝", "膝部", "胫前"),
     "upper extremity": ("上肢", "肩", "肩部", "肘部"),
     "acral": ("肢端", "甲", "甲床", "甲下"),
-    "genital": ("生殖器", "生殖器部位", "外阴", "阴囊", "腹股沟"),
+    "genital": ("生殖器", "生殖器部位", "外阴", "阴囊", "阴茎", "腹股沟"),
 }
 
 # Diagnoses. Skin cancers count towards skin_cancer_history when a history cue comes with
@@ -368,6 +396,7 @@ SITES_ZH: dict[str, tuple[str, ...]] = {
 # clinician's impression, which the model never reads.
 SKIN_CANCERS_EN = (
     "skin cancer",
+    "skin ca",
     "skin cancers",
     "melanoma",
     "melanomas",
@@ -387,6 +416,7 @@ SKIN_CANCERS_EN = (
 )
 OTHER_CANCERS_EN = (
     "cancer",
+    "other ca",
     "cancers",
     "other cancer",
     "carcinoma",
@@ -450,6 +480,13 @@ OTHER_CANCERS_ZH = (
     "恶性肿瘤",
     "肿瘤",
     "乳腺癌",
+    "甲状腺癌",
+    "胃癌",
+    "肝癌",
+    "宫颈癌",
+    "直肠癌",
+    "食管癌",
+    "鼻咽癌",
     "肺癌",
     "前列腺癌",
     "结肠癌",
@@ -484,6 +521,7 @@ HISTORY_CUES_EN = (
     "pmhx",
     "previous",
     "previously",
+    "prev",
     "prior",
     "past",
     "treated",
@@ -597,7 +635,7 @@ SUSPICION_CUES_ZH = (
     "初步诊断",
     "疑为",
 )
-HISTORY_CUES_ZH = ("病史", "既往", "曾患", "曾", "史", "患过", "切除", "既往史")
+HISTORY_CUES_ZH = ("病史", "既往", "曾患", "曾", "史", "患过", "切除", "既往史", "术后", "手术史")
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",
