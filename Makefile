@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 app: $(STAMP)
+	-$(BIN)/skinmm examples --bundle models/default
 	$(BIN)/skinmm serve --address $(ADDRESS)
 
 lint: $(STAMP)

@@ -691,6 +691,28 @@ def _add_engine_options(p: argparse.ArgumentParser, default_engine: str) -> None
     )
 
 
+def _examples(args: argparse.Namespace) -> int:
+    from skinmm.gallery import restore_photos
+
+    written, missing = restore_photos(Path(args.bundle), Path(args.data) if args.data else None)
+    print(f"{args.bundle}: {written} example photos written from the data folder.")
+    if missing:
+        print(
+            f"{len(missing)} photos are not in the data folder (set SKINMM_DATA to the folder "
+            "holding ham10000/): the examples that need them stay hidden."
+        )
+    return 0
+
+
+def _add_examples_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "examples", help="write a bundle's example photos from the HAM10000 data folder"
+    )
+    p.add_argument("--bundle", default="models/default")
+    p.add_argument("--data", help="the raw-data folder (default: $SKINMM_DATA)")
+    p.set_defaults(handler=_examples)
+
+
 def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict-batch",
@@ -752,6 +774,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_clinic_commands(sub)
     _add_evidence_commands(sub)
     _add_batch_commands(sub)
+    _add_examples_commands(sub)
     add_db_commands(sub)
     add_users_commands(sub)
     return parser

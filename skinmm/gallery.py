@@ -190,3 +190,33 @@ def write_gallery(
         encoding="utf-8",
     )
     return examples
+
+
+# The input-scope gate's example thumbnail (SCOPE_EXAMPLE.md): HAM10000 id, file, shorter side.
+SCOPE_EXAMPLE = ("ISIC_0024341", "scope_example.jpg", 120)
+
+
+def restore_photos(bundle_dir: Path, data: Path | None = None) -> tuple[int, list[str]]:
+    """Write the gallery's small photos (and the scope example) from the raw HAM10000 images.
+
+    The photos are never committed: they are the dataset's, which stays in ``SKINMM_DATA``;
+    ``examples.json`` keeps the cases. Photos already present are kept. Returns how many
+    were written and the image ids not found in the data folder.
+    """
+    folder = gallery_folder(bundle_dir)
+    index = folder / GALLERY_JSON
+    records = json.loads(index.read_text(encoding="utf-8")) if index.is_file() else []
+    wanted = [(r["case_id"], r["image"], SHORT_SIDE) for r in records]
+    images = data_dir(data) / "ham10000" / "images"
+    written, missing = 0, []
+    for case, name, side in [*wanted, SCOPE_EXAMPLE]:
+        target, source = folder / name, images / f"{case}.jpg"
+        if target.is_file():
+            continue
+        if not source.is_file():
+            missing.append(case)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        small_jpeg(source, target, side)
+        written += 1
+    return written, missing

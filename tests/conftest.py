@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +115,20 @@ def train_tiny_bundle(root: Path) -> Path:
 def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a tiny trained bundle shared by the whole test session (treat as read-only)."""
     return train_tiny_bundle(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def shipped_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of models/default with its example photos written as `make app` writes them
+    (`skinmm examples`): the photos are HAM10000's and never committed, so this needs the
+    data folder; the app itself then runs without it."""
+    from skinmm.data.datasets import data_dir
+    from skinmm.gallery import restore_photos
+
+    if not (data_dir() / "ham10000" / "images").is_dir():
+        pytest.skip("the HAM10000 images (SKINMM_DATA) are needed to write the example photos")
+    copy = tmp_path_factory.mktemp("shipped") / "default"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "models" / "default", copy)
+    written, missing = restore_photos(copy)
+    assert written and not missing, missing
+    return copy

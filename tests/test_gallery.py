@@ -87,21 +87,23 @@ def test_pick_rule_takes_highest_median_lowest_true_class_probability() -> None:
     assert picked["true_probability"].tolist() == [0.9, 0.5, 0.1, 0.8]
 
 
-def test_shipped_gallery_follows_the_rule_from_the_bundles_own_report() -> None:
-    """No data folder needed: the rule re-applied to the committed report gives the same cases."""
-    codes = [c["code"] for c in read_card(DEFAULT)["classes"]]
-    shipped = load_gallery(DEFAULT, codes)
-    predictions = pd.read_csv(DEFAULT / "report" / "predictions.csv", dtype={"case_id": str})
+def test_shipped_gallery_follows_the_rule_from_the_bundles_own_report(
+    shipped_bundle: Path,
+) -> None:
+    """The rule re-applied to the committed report gives the committed cases."""
+    codes = [c["code"] for c in read_card(shipped_bundle)["classes"]]
+    shipped = load_gallery(shipped_bundle, codes)
+    predictions = pd.read_csv(shipped_bundle / "report" / "predictions.csv", dtype={"case_id": str})
     picked = pick_examples(predictions, codes)
     assert [e.case_id for e in shipped] == picked["case_id"].tolist()
     assert all(sum(e.label == c for e in shipped) >= 3 for c in codes)
     assert {e.pick for e in shipped} == {"highest", "median", "lowest"}
     for example in shipped:
-        with Image.open(example.photo_path(gallery_folder(DEFAULT))) as photo:
+        with Image.open(example.photo_path(gallery_folder(shipped_bundle))) as photo:
             assert photo.format == "JPEG" and max(photo.size) <= 300
         # HAM10000 lacks age, sex and site for a few cases: their note is empty in both.
         assert bool(example.note_en) == bool(example.note_zh)
-    readme = (gallery_folder(DEFAULT) / "README.md").read_text(encoding="utf-8")
+    readme = (gallery_folder(shipped_bundle) / "README.md").read_text(encoding="utf-8")
     assert "CC BY-NC-SA 4.0" in readme and "Tschandl" in readme
 
 
@@ -164,11 +166,11 @@ def test_an_upload_wins_over_the_loaded_example(gallery_bundle: Path) -> None:
     assert not any("True diagnosis" in m for m in texts(at.markdown))
 
 
-def test_a_fresh_clone_without_data_gets_a_full_result_from_one_example(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_once_its_photos_are_written_the_app_needs_no_data_folder_for_an_example(
+    shipped_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The shipped bundle and gallery, no data folder: one click, then Analyse."""
-    monkeypatch.setenv("SKINMM_BUNDLE", str(DEFAULT))
+    """The shipped bundle and gallery, no data folder at run time: one click, then Analyse."""
+    monkeypatch.setenv("SKINMM_BUNDLE", str(shipped_bundle))
     monkeypatch.setenv("SKINMM_DATA", str(tmp_path / "no-data"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     at = at.button(key="diagnose_try_example").click().run()
@@ -177,3 +179,30 @@ def test_a_fresh_clone_without_data_gets_a_full_result_from_one_example(
     assert at.get("plotly_chart")
     assert len(at.get("image")) >= 4  # the example, then Grad-CAM of the top three
     assert "True diagnosis of this example" in " ".join(texts(at.markdown))
+
+
+def test_example_photos_are_written_from_the_data_folder_not_committed(tmp_path: Path) -> None:
+    from skinmm.gallery import GALLERY_JSON, SCOPE_EXAMPLE, load_gallery, restore_photos
+
+    bundle = tmp_path / "bundle"
+    (bundle / "examples").mkdir(parents=True)
+    record = {
+        "case_id": "ISIC_1",
+        "label": "nv",
+        "image": "ISIC_1.jpg",
+        "note_en": "Male, 50 years.",
+        "note_zh": "男，50岁。",
+        "pick": "median",
+        "true_probability": 0.5,
+        "report_prediction": "nv",
+    }
+    (bundle / "examples" / GALLERY_JSON).write_text(json.dumps([record]), encoding="utf-8")
+    assert load_gallery(bundle) == []  # no photo yet: the example stays hidden
+    data = tmp_path / "data"
+    (data / "ham10000" / "images").mkdir(parents=True)
+    Image.new("RGB", (600, 450), (180, 120, 100)).save(data / "ham10000" / "images" / "ISIC_1.jpg")
+    assert restore_photos(bundle, data) == (1, [SCOPE_EXAMPLE[0]])
+    with Image.open(bundle / "examples" / "ISIC_1.jpg") as small:
+        assert min(small.size) == 260
+    assert [e.case_id for e in load_gallery(bundle)] == ["ISIC_1"]
+    assert restore_photos(bundle, data) == (0, [SCOPE_EXAMPLE[0]])  # present photos are kept

@@ -213,9 +213,9 @@ def test_duplicate_participants_are_refused_with_a_message(gallery_bundle: Path)
 
 
 def test_without_the_data_folder_the_shipped_gallery_alone_feeds_a_round(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shipped_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SKINMM_BUNDLE", str(ROOT / "models" / "default"))
+    monkeypatch.setenv("SKINMM_BUNDLE", str(shipped_bundle))
     monkeypatch.setenv("SKINMM_DATA", str(tmp_path / "no-data"))
     at = open_teach()
     assert at.radio(key="teach_source").options == ["the example gallery (21 cases)"]
