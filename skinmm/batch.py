@@ -450,16 +450,19 @@ def branch_probabilities(table: pd.DataFrame, codes: list[str]) -> tuple[np.ndar
 
 def engine_probabilities(
     bundle: Any, config: BatchConfig
-) -> Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]]:
-    """For ``evaluate_bundle(probabilities=...)``: the branches' probabilities of a frame,
-    computed by :func:`run` (resumable) and read back from its shards at full precision."""
+) -> Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray, list[str] | None]]:
+    """For ``evaluate_bundle(probabilities=...)``: the branches' probabilities of a frame and
+    its scope verdicts, computed by :func:`run` (resumable) and read back from its shards at
+    full precision."""
 
-    def probabilities(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
         summary = run(frame, config)
         print(summary.line(config.out), file=sys.stderr)
         table = read_predictions(config.out)
         if len(table) != len(frame) or list(table["case_id"]) != list(frame["case_id"]):
             raise ValueError(f"The shards in {config.out} do not match the manifest's rows.")
-        return branch_probabilities(table, bundle.codes)
+        image_p, text_p = branch_probabilities(table, bundle.codes)
+        verdicts = table["scope_verdict"].astype(str).tolist() if bundle.scope else None
+        return image_p, text_p, verdicts
 
     return probabilities

@@ -491,6 +491,11 @@ def field_dropout_study(
     return out
 
 
+# What an engine hands evaluate_bundle: image and text probabilities, and the scope verdict of
+# each row (None: not computed, so the report runs the gate itself).
+BranchOutputs = tuple[np.ndarray, np.ndarray, list[str] | None]
+
+
 def evaluate_bundle(
     bundle: Bundle,
     manifest: Path,
@@ -502,26 +507,28 @@ def evaluate_bundle(
     plots: bool = True,
     n_boot: int = N_BOOTSTRAP,
     progress: bool = True,
-    probabilities: Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]] | None = None,
+    probabilities: Callable[[pd.DataFrame], BranchOutputs] | None = None,
 ) -> dict[str, Any]:
     """Evaluate ``bundle`` on ``manifest`` and write the report into ``out``.
 
     The branches run over the manifest in chunks (memory bounded by the chunk, not the
     manifest), and every stage shows its progress on standard error. ``probabilities``
-    replaces that step (frame -> image and text probabilities): ``skinmm evaluate --engine
-    ray`` reads them from :mod:`skinmm.batch`'s shards.
+    replaces that step (frame -> image and text probabilities, and the scope verdicts
+    where it has them): ``skinmm evaluate --engine ray`` reads them from
+    :mod:`skinmm.batch`'s shards, so the gate does not run a second time.
     """
     frame = read_manifest(manifest)
     frame, unmapped = map_labels(frame[frame["label"] != ""], bundle.classes)
     if frame.empty:
         raise ValueError(f"No row of {manifest} has a label that maps onto {bundle.codes}.")
     cache_dir = cache_dir or default_cache_dir()
+    verdicts: list[str] | None = None
     if probabilities is None:
         image_p, text_p = branch_probabilities(
             bundle, frame, frame["note"].tolist(), cache_dir, progress
         )
     else:
-        image_p, text_p = probabilities(frame)
+        image_p, text_p, verdicts = probabilities(frame)
     metrics = compute_metrics(
         bundle, frame, image_p, text_p, n_boot=n_boot, seed=seed, progress=progress
     )
@@ -530,8 +537,9 @@ def evaluate_bundle(
     metrics["by_source"] = per_source_metrics(bundle, frame, image_p, text_p, n_boot, seed)
     if field_dropout:
         metrics["field_dropout"] = field_dropout_study(bundle, frame, image_p, field_dropout, seed)
-    paths = frame["image_path"].astype(str).tolist()
-    verdicts = case_verdicts(bundle, paths, cache_dir, progress)
+    if verdicts is None:
+        paths = frame["image_path"].astype(str).tolist()
+        verdicts = case_verdicts(bundle, paths, cache_dir, progress)
     metrics["scope"] = scope_report(
         bundle, frame, image_p, text_p, verdicts, n_boot=n_boot, seed=seed, progress=progress
     )
