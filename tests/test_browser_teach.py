@@ -93,6 +93,7 @@ def test_a_multi_photo_analysis_in_the_browser(
     page.wait_for_function(
         "document.querySelectorAll(\"[data-testid='stFileChipName']\").length >= 3"
     )
+    wait_idle(page)  # a chip shows before its upload's rerun ends: Analyse would miss photos
     page.locator(".st-key-diagnose_analyse button").click()
     page.wait_for_selector("text=Based on 3 photos")
     wait_idle(page)

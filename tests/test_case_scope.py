@@ -283,12 +283,16 @@ def test_diagnose_records_shown_anyway_and_history_shows_verdict_and_set(
 
 
 def test_out_of_scope_explanation_shows_the_example_thumbnail(
-    gated: Path, app_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    gated: Path,
+    app_env: Path,
+    shipped_bundle: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     copy = tmp_path / "with-example"
     shutil.copytree(gated, copy)
     (copy / "examples").mkdir()
-    shutil.copyfile(ROOT / "models" / "default" / scope.EXAMPLE, copy / scope.EXAMPLE)
+    shutil.copyfile(shipped_bundle / scope.EXAMPLE, copy / scope.EXAMPLE)
     monkeypatch.setenv("SKINMM_BUNDLE", str(copy))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.get("file_uploader")[0].set_value(("red.png", RED, "image/png"))
@@ -298,10 +302,10 @@ def test_out_of_scope_explanation_shows_the_example_thumbnail(
     assert any("What the model expects" in c for c in captions), captions
 
 
-def test_the_shipped_example_is_small_dermoscopic_and_attributed() -> None:
-    path = ROOT / "models" / "default" / scope.EXAMPLE
+def test_the_shipped_example_is_small_dermoscopic_and_attributed(shipped_bundle: Path) -> None:
+    path = shipped_bundle / scope.EXAMPLE
     with Image.open(path) as image:
         assert image.format == "JPEG" and max(image.size) <= 160
     note = (path.parent / "SCOPE_EXAMPLE.md").read_text()
     assert "CC BY-NC-SA 4.0" in note and "ISIC_" in note and "HAM10000" in note
-    assert scope.example_image(ROOT / "models" / "default") == path
+    assert scope.example_image(shipped_bundle) == path
