@@ -586,8 +586,9 @@ def symptoms_terse(w: Writer, c: Case) -> str:
         toks = [w.pick(EN_SYM[s]["tpos"]) for s in pos]
         toks.append(w.pick(["No ", "Nil ", "Denies "]) + "/".join(short[s] for s in neg))
     else:
-        toks = [w.pick(EN_SYM[s]["tpos"]) for s in pos] + [w.pick(EN_SYM[s]["tneg"]) for s in neg]
-        toks = w.shuffled(toks)
+        # Positives first: a bare positive token after "no X," would sit inside the negation.
+        toks = [w.pick(EN_SYM[s]["tpos"]) for s in w.shuffled(pos)]
+        toks += [w.pick(EN_SYM[s]["tneg"]) for s in w.shuffled(neg)]
     toks += [w.pick(EN_UNCERTAIN[s]) for s in c.uncertain]
     return w.pick([", ", "; ", " / "]).join(toks)
 
@@ -658,7 +659,23 @@ def history_en(w: Writer, c: Case) -> list[str]:
         items.append(skin_ca_en(w, c))
     if "cancer_history" in f:
         items.append(cancer_en(w, c))
-    return items
+    return positives_first(items, c)
+
+
+def positives_first(items: list[str], c: Case) -> list[str]:
+    """Order cancer-history items with the present ones first, so no "no ..." precedes them."""
+    names = [n for n in ("skin_cancer_history", "cancer_history") if n in c.facts]
+    present = [c.facts[n] == "present" for n in names]
+    return [i for i, p in zip(items, present, strict=True) if p] + [
+        i for i, p in zip(items, present, strict=True) if not p
+    ]
+
+
+def pmhx_en(w: Writer, c: Case) -> list[str]:
+    """Cancer history with an unrelated condition between the present and the absent items."""
+    items = history_en(w, c)
+    k = sum(c.facts.get(n) == "present" for n in ("skin_cancer_history", "cancer_history"))
+    return [*items[:k], w.pick(OTHER_PMHX), *items[k:]]
 
 
 def social_en(w: Writer, c: Case) -> str:
@@ -747,6 +764,7 @@ def en_letter(w: Writer, c: Case) -> str:
             f"Many thanks for asking me to see {who}, who attended with a lesion{where}.",
         ]
     )
+    intro = intro.replace(",,", ",")  # "this man, aged 54," before ", who attended"
     story = [intro, f"It has been present for {duration_en(w)}.", *symptoms_prose(w, c)]
     paragraphs = [f"Dear Dr {w.pick(DOCTORS)},", " ".join(story)]
     exam = []
@@ -759,7 +777,7 @@ def en_letter(w: Writer, c: Case) -> str:
     background = []
     hist = history_en(w, c)
     if hist:
-        background.append(f"{poss} past medical history: " + or_join(hist, "and") + ".")
+        background.append(f"{poss} past medical history: " + "; ".join(hist) + ".")
     else:
         background.append(f"{poss} past history includes {w.pick(OTHER_PMHX)}.")
     social = social_en(w, c)
@@ -799,7 +817,7 @@ def en_gp_referral(w: Writer, c: Case) -> str:
     if c.dims or "elevation" in c.facts:
         ex = [x for x in (size_en(w, c) if c.dims else "", elevation_en(w, c)) if x]
         lines.append("O/E: " + ", ".join(ex) + ".")
-    lines.append("PMHx: " + ", ".join([*history_en(w, c), w.pick(OTHER_PMHX)]) + ".")
+    lines.append("PMHx: " + "; ".join(pmhx_en(w, c)) + ".")
     lines.append(f"Meds: {w.pick(['ramipril', 'metformin', 'levothyroxine', 'nil'])}. NKDA.")
     social = social_en(w, c)
     if social:
@@ -1076,8 +1094,9 @@ def symptoms_zh(w: Writer, c: Case) -> list[str]:
     pos, neg = sym_split(c)
     pos, neg = w.shuffled(pos), w.shuffled(neg)
     out: list[str] = []
+    compact = ""
     if "itch" in neg and "hurt" in neg and w.p(0.5):
-        out.append(w.pick(["无痒痛", "不痒不痛"]))
+        compact = w.pick(["无痒痛", "不痒不痛"])  # said last, after the positives
         neg = [s for s in neg if s not in ("itch", "hurt")]
     if pos and neg and w.p(0.6):
         a, b = pos.pop(), neg.pop()
@@ -1094,6 +1113,8 @@ def symptoms_zh(w: Writer, c: Case) -> list[str]:
     if neg:
         nouns = [ZH_SYM[s]["noun"][0] for s in neg]
         out.append(w.pick(["无", "否认", "未诉", "没有"]) + zh_join(nouns))
+    if compact:
+        out.append(compact)
     out += [w.pick(ZH_UNCERTAIN[s]) for s in c.uncertain]
     return out
 
@@ -1135,7 +1156,7 @@ def history_zh(w: Writer, c: Case) -> list[str]:
             items.append(w.pick(["否认其他肿瘤病史", "无其他恶性肿瘤病史"]))
         else:
             items.append(w.pick(["否认内脏恶性肿瘤病史", "无皮肤以外的肿瘤病史"]))
-    return items
+    return positives_first(items, c)
 
 
 def social_zh(w: Writer, c: Case) -> str:
@@ -1412,7 +1433,7 @@ def zh_consult(w: Writer, c: Case) -> str:
     parts.append(desc + ("，" + "，".join(sym) if sym else "") + "。")
     hist = history_zh(w, c)
     if hist:
-        parts.append("既往" + "，".join(h.removeprefix("既往") for h in hist) + "。")
+        parts.append("既往" + "；".join(h.removeprefix("既往") for h in hist) + "。")
     social = social_zh(w, c)
     if social:
         parts.append(social + "。")
