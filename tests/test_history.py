@@ -125,7 +125,9 @@ def test_the_list_shows_every_case_and_filters_narrow_it(cases: dict[str, str]) 
 
 def test_opening_a_case_shows_photo_note_differential_and_report(cases: dict[str, str]) -> None:
     at = open_case(cases["mel"])
-    assert at.metric[0].label == "Most likely" and at.metric[0].value == "Melanoma"
+    # The summary block Diagnose draws too: the top class as a heading, then the confidence.
+    assert "Most likely" in texts(at.caption) and "#### Melanoma" in texts(at.markdown)
+    assert at.metric[0].label == "Calibrated confidence"
     assert "Image" in kinds(at)
     assert "Pigmented lesion on the back, grew and bled." in texts(at.text)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -285,7 +287,7 @@ def test_a_bad_row_in_the_database_is_marked_and_the_other_cases_still_show(
     assert any("cannot be read from the database" in e for e in texts(at.error))
     at.selectbox(key="history_case").select(cases["nv"]).run()
     assert_clean(at)
-    assert at.metric[0].value == "Melanocytic nevus"
+    assert "#### Melanocytic nevus" in texts(at.markdown)
 
 
 def test_a_patient_reference_is_shown_as_typed_never_as_markdown(store: Store) -> None:

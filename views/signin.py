@@ -21,7 +21,7 @@ from views.common import (
 )
 
 
-def local_form() -> None:
+def local_form(language: str) -> None:
     with st.form("signin_form"):
         name = st.text_input(t("signin_name", language), key="signin_name")
         password = st.text_input(
@@ -43,7 +43,7 @@ def local_form() -> None:
     st.rerun()
 
 
-def single_sign_on() -> None:
+def single_sign_on(language: str) -> None:
     known = st.session_state.get(SSO_KEY)
     if st.user.is_logged_in and known is not None and known[1] is None:
         st.error(t("signin_no_role", language, email=known[0]), icon=":material/lock:")
@@ -64,6 +64,6 @@ st.title(t("signin_title", language))
 notice(language)
 st.caption(t("signin_intro", language))
 if sign_in_mode() == "oidc":
-    single_sign_on()
+    single_sign_on(language)
 else:
-    local_form()
+    local_form(language)

@@ -1,0 +1,45 @@
+"""The PDF report of a saved case, as a download button (audited when clicked)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from skinmm.db.models import Case
+from skinmm.db.report import CamImages, render_case_report
+from skinmm.db.strings import t
+from skinmm.errors import technical_detail
+from views.common import audit
+from views.error_box import show_error
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_pdf(_case: Case, _photo: bytes | None, _cams: CamImages, key: tuple, lang: str) -> bytes:
+    # ``key`` names everything the PDF shows: case, prediction, feedback rows, CAM source.
+    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang)
+
+
+def report_button(case: Case, photo: bytes | None, cams: CamImages, language: str) -> None:
+    record = case.latest_prediction
+    key = (
+        case.id,
+        record.id if record is not None else "",
+        record.scope_shown_anyway if record is not None else None,
+        tuple(f.id for f in case.feedback),
+        len(cams.overlays),
+        cams.left_out,
+    )
+    try:
+        pdf = report_pdf(case, photo, cams, key, language)
+    except Exception as exc:  # the case view stands without its report
+        show_error(t("report_failed", language), language, detail=technical_detail(exc))
+        return
+    st.download_button(
+        t("report_download", language),
+        data=pdf,
+        file_name=f"skinmm-case-{case.id[:8]}.pdf",
+        mime="application/pdf",
+        key="history_report",
+        icon=":material/picture_as_pdf:",
+        on_click=audit,
+        args=("export", case.id, "PDF report"),
+    )
