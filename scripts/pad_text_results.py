@@ -13,6 +13,16 @@ import sys
 from pathlib import Path
 
 SHARED = {"command", "dataset", "sizes", "seed", "bootstrap"}
+POINTS = ("weighted_f1", "balanced_accuracy", "macro_f1", "n")
+
+
+def same_points(old: dict, new: dict) -> bool:
+    """The same model's figures in every condition (intervals may differ in the last digit)."""
+    return old.keys() == new.keys() and all(
+        isinstance(old[c], dict) and all(old[c].get(f) == new[c].get(f) for f in POINTS)
+        for c in old
+    )
+
 
 target, runs = Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
 results = json.loads(target.read_text(encoding="utf-8"))
@@ -30,7 +40,11 @@ for path in runs:
             commands |= {f"{key}.{k}": run["command"] for k in added}
             continue
         if key in results and results[key] != value:
-            if key.startswith("fit ") or key == "reader_en_vs_zh":
+            if (
+                key.startswith("fit ")
+                or key == "reader_en_vs_zh"
+                or same_points(results[key], value)
+            ):
                 continue  # a refit of the same model with the same seed, kept once
             sys.exit(f"{path}: {key} is already in {target} with other figures; not replaced.")
         if key not in results:

@@ -244,19 +244,19 @@ class TextBranch:
         """Notes, source rows and roles: the legacy field dropout without a rate, else
         fact dropout (:mod:`skinmm.text.dropout`) drawn afresh for each language."""
         if rate is None or not note_fields(frame):
-            notes, origin, full = augmented_notes(
+            legacy, origin, full = augmented_notes(
                 frame, (0.0, self.hyperparams["train_drop"]), seed
             )
-            return notes, origin, np.where(full, WHOLE, DROPPED)
+            return legacy, origin, np.where(full, WHOLE, DROPPED)
         records = frame[note_fields(frame)].to_dict("records")
         notes: list[str] = []
         origins, roles = [], []
         for index, lang in enumerate(LANGS):
-            rows, origin, role = dropout_design(
+            rows, rows_origin, role = dropout_design(
                 records, rate, self.hyperparams["dropout_copies"], [seed, index], held_out=held_out
             )
             notes += [render_note(r, lang) for r in rows]
-            origins.append(origin)
+            origins.append(rows_origin)
             roles.append(role)
         return notes, np.concatenate(origins), np.concatenate(roles)
 

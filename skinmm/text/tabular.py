@@ -94,8 +94,8 @@ class TabularReference:
         ``fact_dropout`` (a maximum rate, or "auto" for grouped CV over
         :data:`DROPOUT_CANDIDATES`) the text branch's fact dropout on the same records."""
         self._learn_levels(train)
-        fact_dropout = check_dropout(fact_dropout)
-        rates = DROPOUT_CANDIDATES if fact_dropout == "auto" else (fact_dropout,)
+        setting = check_dropout(fact_dropout)
+        rates = DROPOUT_CANDIDATES if isinstance(setting, str) else (setting,)
         fits = [self._search(train, val, drop, seed, rate, copies) for rate in rates]
         scores = [max(row["cv_macro_f1"] for row in fit[1]) for fit in fits]
         best = int(np.argmax(scores))  # the first (smallest) rate on a tie
@@ -104,8 +104,9 @@ class TabularReference:
         self.dropout_cv_ = {str(r): s for r, s in zip(rates, scores, strict=True)}
         x, y, trainable = design
         keep = slice(None) if trainable is None else trainable
+        x_val, y_val = validation
         self.booster_ = train_booster(
-            x[keep], y[keep], *validation, len(self.classes), self.params_, seed
+            x[keep], y[keep], x_val, y_val, len(self.classes), self.params_, seed
         )
         return self
 
@@ -117,7 +118,12 @@ class TabularReference:
         seed: int,
         rate: float | None,
         copies: int,
-    ) -> tuple[Any, ...]:
+    ) -> tuple[
+        dict[str, Any],
+        list[dict[str, Any]],
+        tuple[np.ndarray, np.ndarray, np.ndarray | None],
+        tuple[np.ndarray, np.ndarray],
+    ]:
         y_rows = train["label"].map(self.classes.index).to_numpy(dtype=int)
         y_val_rows = val["label"].map(self.classes.index).to_numpy(dtype=int)
         if rate is None:
