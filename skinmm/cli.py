@@ -259,12 +259,19 @@ def _add_bundle_commands(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler=_bundle_verify)
 
 
-def _add_fact_dropout_arg(p: argparse.ArgumentParser) -> None:
+def _fact_dropout(value: str) -> float | str | None:
     from skinmm.text.dropout import check_dropout
 
+    try:
+        return check_dropout(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _add_fact_dropout_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--fact-dropout",
-        type=check_dropout,
+        type=_fact_dropout,
         default=None,
         metavar="RATE|auto",
         help="train the text branch also on copies of each note with its facts dropped at a "

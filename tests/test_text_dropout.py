@@ -148,3 +148,22 @@ def test_legacy_branch_has_no_scored_only_rows(cache: Path) -> None:
     design = branch._design(train, None, 0, "training", held_out=False)
     assert design.trainable() is None
     assert set(np.unique(design.role)) == {WHOLE, DROPPED}
+
+
+def test_train_command_passes_text_features_and_fact_dropout(tmp_path, monkeypatch, capsys):
+    from skinmm.cli import main
+
+    seen = []
+    monkeypatch.setattr("skinmm.train.train_bundle", seen.append)
+    base = ["train", "--train", "t.csv", "--val", "v.csv", "--out", str(tmp_path / "b")]
+    assert main([*base, "--text-features", "facts+rendered", "--fact-dropout", "auto"]) == 0
+    assert main([*base, "--fact-dropout", "0.5"]) == 0
+    assert main(base) == 0
+    assert [c.text_params for c in seen] == [
+        {"features": "facts+rendered", "fact_dropout": "auto"},
+        {"features": "auto", "fact_dropout": 0.5},
+        {"features": "auto", "fact_dropout": None},
+    ]
+    with pytest.raises(SystemExit):
+        main([*base, "--fact-dropout", "2"])
+    assert "maximum rate in (0, 1]" in capsys.readouterr().err
