@@ -106,7 +106,7 @@ def _train(args: argparse.Namespace) -> int:
         label_space=args.label_space,
         recipe=args.recipe,
         image_params=parse_params(args.image_param),
-        text_params={"features": args.text_features},
+        text_params={"features": args.text_features, "fact_dropout": args.fact_dropout},
         clinical=_scope_photos(args),
     )
     train_bundle(config)
@@ -259,6 +259,27 @@ def _add_bundle_commands(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler=_bundle_verify)
 
 
+def _fact_dropout(value: str) -> float | str | None:
+    from skinmm.text.dropout import check_dropout
+
+    try:
+        return check_dropout(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _add_fact_dropout_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--fact-dropout",
+        type=_fact_dropout,
+        default=None,
+        metavar="RATE|auto",
+        help="train the text branch also on copies of each note with its facts dropped at a "
+        "rate drawn per note from [0, RATE]; auto: RATE chosen by grouped CV on training; "
+        "default: one copy with each fact dropped at 0.5",
+    )
+
+
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train both branches, fit fusion and write a bundle")
     p.add_argument("--train", required=True, help="training manifest (train.csv)")
@@ -269,10 +290,13 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--text-features",
         default="auto",
-        choices=["auto", "embedding", "facts+embedding", "facts"],
+        choices=["auto", "embedding", "facts+embedding", "facts+rendered", "facts"],
         help="text-branch input: the note's embedding (the paper's recipe), facts read from "
-        "the note + its embedding, or facts only; auto: chosen by grouped CV on training",
+        "the note + its embedding, facts + the embedding of the facts re-rendered as one "
+        "canonical English note (the same facts in English or Chinese give the same input), "
+        "or facts only; auto: chosen by grouped CV on training",
     )
+    _add_fact_dropout_arg(p)
     p.add_argument(
         "--fusion",
         default="auto",

@@ -88,7 +88,7 @@ def test_auto_records_the_grouped_cv_choice(
     card = branches["auto"].card()
     choice = card["feature_choice"]
     assert choice["requested"] == "auto"
-    assert set(choice["cv_macro_f1"]) == {"embedding", "facts+embedding"}
+    assert set(choice["cv_macro_f1"]) == {"embedding", "facts+embedding", "facts+rendered", "facts"}
     best = max(choice["cv_macro_f1"].values())
     assert choice["cv_macro_f1"][choice["chosen"]] == best
     assert card["branch"]["features"] == choice["chosen"]

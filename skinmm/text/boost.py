@@ -155,6 +155,7 @@ def grouped_search(
     folds: int = 3,
     seed: int = 0,
     distinct: tuple[DistinctRows, DistinctRows] | None = None,
+    trainable: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The grid point with the best mean macro F1 over grouped folds of the training rows.
 
@@ -162,7 +163,8 @@ def grouped_search(
     from (folds split manifest rows, labelled ``row_labels``, by ``groups``, so copies of a
     case never straddle a fold); ``scored`` marks the rows that held-out folds are scored on.
     Early stopping uses the validation groups, never the held-out fold. ``distinct`` may pass
-    in ``DistinctRows`` of (x, y) and of ``validation`` already found.
+    in ``DistinctRows`` of (x, y) and of ``validation`` already found; ``trainable`` masks
+    the rows a fit may use (rows built only to be scored are never fitted on).
     """
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(groups)), row_labels, np.asarray(groups)))
@@ -170,6 +172,8 @@ def grouped_search(
 
     def score(point: Mapping[str, Any], fit_rows: np.ndarray, held_rows: np.ndarray) -> float:
         fit = np.isin(origin, fit_rows)
+        if trainable is not None:
+            fit &= trainable
         held = np.isin(origin, held_rows) & scored
         booster = fit_booster(rows, val_rows, n_classes, {**params, **point}, seed, fit)
         pred = booster_proba(booster, x[held]).argmax(axis=1)

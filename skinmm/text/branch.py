@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from skinmm.calibration import (
     expected_calibration_error,
     fit_temperature,
 )
-from skinmm.data.notes import LANGS, note_fields, render_notes
+from skinmm.data.notes import LANGS, note_fields, render_note, render_notes
 from skinmm.metrics import label_scores
 from skinmm.text.boost import (
     DEFAULT_PARAMS,
@@ -30,6 +31,16 @@ from skinmm.text.boost import (
 )
 from skinmm.text.cache import embed_cached
 from skinmm.text.clean import MAX_NOTE_CHARS, clean_note_flagged, clean_notes
+from skinmm.text.dropout import (
+    DEFAULT_COPIES,
+    DROPOUT_CANDIDATES,
+    DROPPED,
+    HELD_OUT,
+    HELD_OUT_DROP,
+    WHOLE,
+    check_dropout,
+    dropout_design,
+)
 from skinmm.text.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from skinmm.text.fact_features import (
     AUTO,
@@ -52,13 +63,52 @@ BRANCH_PARAMS: dict[str, Any] = {
     # Input of the booster (skinmm.text.fact_features.FEATURE_OPTIONS); "auto" lets grouped
     # CV on the training split choose between these two, and the card records the choice.
     "features": AUTO,
+    # Fact dropout (skinmm.text.dropout): None keeps the one copy at ``train_drop``; a rate
+    # adds ``dropout_copies`` copies with each row's facts dropped at a rate drawn from
+    # [0, rate]; "auto" chooses the rate by grouped CV on the training split.
+    "fact_dropout": None,
+    "dropout_copies": DEFAULT_COPIES,
 }
-AUTO_CHOICES: tuple[str, ...] = ("embedding", "facts+embedding")
+# In order of preference on a tie: the paper's recipe first.
+AUTO_CHOICES: tuple[str, ...] = ("embedding", "facts+embedding", "facts+rendered", "facts")
 # Branches saved before the facts option existed read embeddings only.
 LEGACY_FEATURES = "embedding"
 
 
 Blocks = dict[str, np.ndarray]
+
+
+@dataclass
+class Design:
+    """Augmented notes of a manifest: labels, source rows and roles (see dropout)."""
+
+    notes: list[str]
+    y: np.ndarray
+    origin: np.ndarray
+    role: np.ndarray
+
+    def trainable(self) -> np.ndarray | None:
+        """Rows a fit may use; None where every row may (no scored-only copies)."""
+        held = self.role == HELD_OUT
+        return ~held if held.any() else None
+
+
+@dataclass
+class Fit:
+    """One (fact-dropout rate, feature option) candidate: its search and validation rows."""
+
+    x_val: np.ndarray
+    y_val: np.ndarray
+    distinct: tuple[DistinctRows, DistinctRows]
+    params: dict[str, Any]
+    table: list[dict[str, Any]]
+    design: Design
+
+    @property
+    def cv_score(self) -> float | None:
+        return max((row["cv_macro_f1"] for row in self.table), default=None)
+
+
 # The blocks each feature option concatenates, in order.
 OPTION_BLOCKS: dict[str, tuple[str, ...]] = {
     "embedding": ("embedding",),
@@ -130,6 +180,7 @@ class TextBranch:
         self.classes = list(classes)
         self.hyperparams = {**DEFAULT_PARAMS, **BRANCH_PARAMS, **hyperparams}
         check_option(self.hyperparams["features"])
+        self.hyperparams["fact_dropout"] = check_dropout(self.hyperparams["fact_dropout"])
         self.cache_dir: Path | None = None
         self._embedder: Embedder | None = None
 
@@ -176,16 +227,38 @@ class TextBranch:
         return out
 
     def _design(
-        self, frame: pd.DataFrame, drops: Sequence[float], seed: int, side: str
-    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        notes, origin, full = augmented_notes(frame, drops, seed)
+        self, frame: pd.DataFrame, rate: float | None, seed: int, side: str, held_out: bool
+    ) -> Design:
+        notes, origin, role = self._augmented(frame, rate, seed, held_out)
         notes = clean_notes(notes, max_chars=self.hyperparams["max_chars"])
         keep = np.array([bool(n) for n in notes])
         if not keep.any():
             raise ValueError(f"The {side} manifest has no note text to learn from.")
         kept = [n for n, k in zip(notes, keep, strict=True) if k]
         y = self._labels(frame, side)[origin[keep]]
-        return kept, y, origin[keep], full[keep]
+        return Design(kept, y, origin[keep], role[keep])
+
+    def _augmented(
+        self, frame: pd.DataFrame, rate: float | None, seed: int, held_out: bool
+    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Notes, source rows and roles: the legacy field dropout without a rate, else
+        fact dropout (:mod:`skinmm.text.dropout`) drawn afresh for each language."""
+        if rate is None or not note_fields(frame):
+            legacy, origin, full = augmented_notes(
+                frame, (0.0, self.hyperparams["train_drop"]), seed
+            )
+            return legacy, origin, np.where(full, WHOLE, DROPPED)
+        records = frame[note_fields(frame)].to_dict("records")
+        notes: list[str] = []
+        origins, roles = [], []
+        for index, lang in enumerate(LANGS):
+            rows, rows_origin, role = dropout_design(
+                records, rate, self.hyperparams["dropout_copies"], [seed, index], held_out=held_out
+            )
+            notes += [render_note(r, lang) for r in rows]
+            origins.append(rows_origin)
+            roles.append(role)
+        return notes, np.concatenate(origins), np.concatenate(roles)
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -201,44 +274,49 @@ class TextBranch:
         temperature on ``val``.
 
         Training notes are re-rendered from the structured columns in English and Chinese,
-        whole and with field dropout, so that short or Chinese notes are read as well.
-        Embeddings are cached in ``cache_dir`` (default: :func:`default_cache_dir`).
+        whole and with facts dropped, so that short or Chinese notes are read as well.
+        Feature option and fact-dropout rate, where set to "auto", are chosen together by
+        the same grouped CV. Embeddings are cached in ``cache_dir`` (default:
+        :func:`default_cache_dir`).
         """
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        drops = (0.0, self.hyperparams["train_drop"])
         requested = self.hyperparams["features"]
         options = AUTO_CHOICES if requested == AUTO else (requested,)
-        notes, y, origin, full = self._design(train, drops, seed, "training")
-        notes_val, y_val, _, _ = self._design(val, drops, seed + 1, "validation")
-        blocks, blocks_val = self._blocks(notes, options), self._blocks(notes_val, options)
-        fits = {}
-        for option in options:
-            x, x_val = assemble(option, blocks), assemble(option, blocks_val)
-            distinct = DistinctRows(x, y), DistinctRows(x_val, y_val)
-            params, table = self._search(
-                x, y, origin, full, train, (x_val, y_val), distinct, seed, len(options) > 1
-            )
-            fits[option] = (x_val, distinct, params, table)
-        self.feature_cv_ = {
-            option: max((row["cv_macro_f1"] for row in fit[3]), default=None)
-            for option, fit in fits.items()
-        }
-        # Ties keep the paper's recipe: it comes first in AUTO_CHOICES.
-        chosen = max(options, key=lambda o: self.feature_cv_[o] or 0.0)
-        self.hyperparams["features"] = chosen
-        self.features_requested_ = requested
-        x_val, distinct, self.params_, self.cv_table_ = fits[chosen]
-        self.booster_ = fit_booster(*distinct, len(self.classes), self.params_, seed)
-        self._calibrate(x_val, y_val)
-        self.n_train_notes_ = len(y)
+        dropout = self.hyperparams["fact_dropout"]
+        rates = DROPOUT_CANDIDATES if dropout == AUTO else (dropout,)
+        compare = len(options) * len(rates) > 1
+        fits: dict[tuple[float | None, str], Fit] = {}
+        for rate in rates:
+            design = self._design(train, rate, seed, "training", held_out=rate is not None)
+            design_val = self._design(val, rate, seed + 1, "validation", held_out=False)
+            blocks = self._blocks(design.notes, options)
+            blocks_val = self._blocks(design_val.notes, options)
+            for option in options:
+                x, x_val = assemble(option, blocks), assemble(option, blocks_val)
+                distinct = DistinctRows(x, design.y), DistinctRows(x_val, design_val.y)
+                params, table = self._search(
+                    x, design, train, (x_val, design_val.y), distinct, seed, compare
+                )
+                fits[rate, option] = Fit(x_val, design_val.y, distinct, params, table, design)
+        # Ties keep the paper's recipe (first in AUTO_CHOICES) and the smallest rate.
+        chosen_rate, chosen = max(fits, key=lambda key: fits[key].cv_score or 0.0)
+        self.feature_cv_ = {o: fits[chosen_rate, o].cv_score for o in options}
+        self.dropout_cv_ = {str(r): fits[r, chosen].cv_score for r in rates}
+        self.hyperparams["features"], self.hyperparams["fact_dropout"] = chosen, chosen_rate
+        self.features_requested_, self.dropout_requested_ = requested, dropout
+        best = fits[chosen_rate, chosen]
+        self.params_, self.cv_table_ = best.params, best.table
+        self.booster_ = fit_booster(
+            *best.distinct, len(self.classes), self.params_, seed, best.design.trainable()
+        )
+        self._calibrate(best.x_val, best.y_val)
+        self.n_train_notes_ = int((best.design.role != HELD_OUT).sum())
         return self
 
     def _search(
         self,
         x: np.ndarray,
-        y: np.ndarray,
-        origin: np.ndarray,
-        full: np.ndarray,
+        design: Design,
         train: pd.DataFrame,
         validation: tuple[np.ndarray, np.ndarray],
         distinct: tuple[DistinctRows, DistinctRows],
@@ -247,16 +325,16 @@ class TextBranch:
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Hyperparameters by grouped CV on the training rows, or the given ones without a
         search; ``compare`` scores the given ones by the same grouped CV, so that feature
-        options can be compared even without a search."""
+        options and dropout rates can be compared even without a search."""
         params = {k: v for k, v in self.hyperparams.items() if k in DEFAULT_PARAMS}
         search = self.hyperparams["search"]
         if not search and not compare:
             return params, []
         return grouped_search(
             x,
-            y,
-            origin,
-            full,
+            design.y,
+            design.origin,
+            design.role != DROPPED,
             train["group_id"].tolist(),
             self._labels(train, "training"),
             validation,
@@ -266,6 +344,7 @@ class TextBranch:
             folds=self.hyperparams["cv_folds"],
             seed=seed,
             distinct=distinct,
+            trainable=design.trainable(),
         )
 
     def _calibrate(self, x_val: np.ndarray, y_val: np.ndarray) -> None:
@@ -329,6 +408,13 @@ class TextBranch:
                 "chosen": self.hyperparams["features"],
                 "cv_macro_f1": self.feature_cv_,
             },
+            "fact_dropout": {
+                "requested": self.dropout_requested_,
+                "chosen": self.hyperparams["fact_dropout"],
+                "copies": self.hyperparams["dropout_copies"],
+                "held_out_drop": HELD_OUT_DROP,
+                "cv_macro_f1": self.dropout_cv_,
+            },
             "n_train_notes": self.n_train_notes_,
             "temperature": self.temperature_,
             "ece_before": self.ece_before_,
@@ -366,6 +452,9 @@ class TextBranch:
         choice = meta.get("feature_choice", {})
         branch.features_requested_ = choice.get("requested", LEGACY_FEATURES)
         branch.feature_cv_ = choice.get("cv_macro_f1", {})
+        dropout = meta.get("fact_dropout", {})
+        branch.dropout_requested_ = dropout.get("requested")
+        branch.dropout_cv_ = dropout.get("cv_macro_f1", {})
         branch.n_train_notes_ = meta["n_train_notes"]
         branch.temperature_ = meta["temperature"]
         branch.ece_before_, branch.ece_after_ = meta["ece_before"], meta["ece_after"]

@@ -17,6 +17,7 @@ import json
 import shlex
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ from skinmm.data.notes import render_note
 from skinmm.metrics import bootstrap, intervals, report_statistic
 from skinmm.taxonomy import label_space
 from skinmm.text.branch import TextBranch
+from skinmm.text.dropout import DEFAULT_COPIES, check_dropout
 from skinmm.text.evaluate import SPACES, load_ham, load_pad
+from skinmm.text.fact_features import FEATURE_OPTIONS, read_facts
 from skinmm.text.tabular import TabularReference, dropped_records
 
 DROPS = (0.0, 0.3, 0.5, 0.7)
@@ -41,6 +44,8 @@ TEXT_MODELS: dict[str, tuple[str, str]] = {
     "text_rendered_zh": ("facts+rendered", "zh"),
     "embedding_only": ("embedding", "en"),
     "embedding_only_zh": ("embedding", "zh"),
+    "facts_only": ("facts", "en"),
+    "facts_only_zh": ("facts", "zh"),
 }
 
 
@@ -64,6 +69,8 @@ def scored(
 def language_gap(en: np.ndarray, zh: np.ndarray) -> dict[str, Any]:
     """How far the same facts written in English and in Chinese move the probabilities."""
     both = ~(np.isnan(en).any(axis=1) | np.isnan(zh).any(axis=1))
+    if not both.any():
+        return {"n": 0}
     gap = np.abs(en[both] - zh[both]).max(axis=1)
     return {
         "max_abs_diff_per_class": {
@@ -75,6 +82,40 @@ def language_gap(en: np.ndarray, zh: np.ndarray) -> dict[str, Any]:
         "share_within_0.05": round(float((gap <= 0.05).mean()), 4),
         "n": int(both.sum()),
     }
+
+
+def reader_agreement(records: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, Any]]:
+    """Where the note reader reads the same facts from a case's English and Chinese notes
+    (where facts+rendered is the same input by construction), and which facts differ."""
+    en = read_facts([render_note(r, "en") for r in records])
+    zh = read_facts([render_note(r, "zh") for r in records])
+    same = np.array([dict(a) == dict(b) for a, b in zip(en, zh, strict=True)])
+    differing = Counter(
+        name for a, b in zip(en, zh, strict=True) for name in {*a, *b} if a.get(name) != b.get(name)
+    )
+    summary = {
+        "share_same_facts_read": round(float(same.mean()), 4),
+        "n_same": int(same.sum()),
+        "n": len(same),
+        "facts_read_differently": dict(differing.most_common()),
+    }
+    return same, summary
+
+
+def language_gaps(probas: dict[str, np.ndarray], same: np.ndarray, tag: str) -> dict[str, Any]:
+    """EN vs ZH probability gaps on whole test notes: all cases, then split by whether the
+    reader read the same facts from both."""
+    out: dict[str, Any] = {}
+    for name in ("text", "text_rendered", "facts_only", "embedding_only"):
+        if f"{name} 0.0" not in probas:
+            continue
+        en, zh = probas[f"{name} 0.0"], probas[f"{name}_zh 0.0"]
+        out[name + tag] = {
+            **language_gap(en, zh),
+            "same_facts_read": language_gap(en[same], zh[same]),
+            "facts_read_differently": language_gap(en[~same], zh[~same]),
+        }
+    return out
 
 
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, ...]:
@@ -96,41 +137,49 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
         "seed": args.seed,
         "bootstrap": {"replicates": args.n_boot, "groups": "patients (group_id)", "seed": 0},
     }
-    tabular = TabularReference(classes=classes, n_jobs=1).fit(train, val, seed=args.seed)
-    report["tabular"] = {
+    dropout = {"fact_dropout": args.fact_dropout, "copies": args.dropout_copies}
+    tabular = TabularReference(classes=classes, n_jobs=1).fit(train, val, seed=args.seed, **dropout)
+    report[f"fit tabular{args.tag}"] = {
+        "fact_dropout": tabular.fact_dropout_,
+        "dropout_cv_macro_f1": tabular.dropout_cv_,
+        "hyperparameters": tabular.params_,
+    }
+    report[f"tabular{args.tag}"] = {
         f"drop {int(p * 100)}%": scored(y, tabular.predict_proba(r), groups, classes, args.n_boot)
         for p, r in conditions.items()
     }
     probas: dict[str, np.ndarray] = {}
-    for features in dict.fromkeys(f for f, _ in TEXT_MODELS.values() if f in args.features):
+    for features in dict.fromkeys(args.features):
         start = time.perf_counter()
-        branch = TextBranch(args.embedder, classes=classes, features=features, n_jobs=1)
+        params = {"features": features, "n_jobs": 1, **args.params.get(features, {})}
+        if args.fact_dropout is not None:
+            params |= {"fact_dropout": args.fact_dropout, "dropout_copies": args.dropout_copies}
+        branch = TextBranch(args.embedder, classes=classes, **params)
         branch.fit(train, val, cache_dir=Path(args.cache_dir), seed=args.seed)
         card = branch.card()
-        report[f"fit {features}"] = {
+        report[f"fit {features}{args.tag}"] = {
             "seconds": round(time.perf_counter() - start, 1),
             "grouped_cv_macro_f1": card["feature_choice"]["cv_macro_f1"][features],
             "hyperparameters": card["hyperparameters"],
+            "search": card["branch"]["search"],
+            "fact_dropout": card["fact_dropout"],
             "temperature": card["temperature"],
         }
         for name, (option, lang) in TEXT_MODELS.items():
             if option != features:
                 continue
-            report[name] = {}
+            report[name + args.tag] = {}
             for p, records in conditions.items():
                 proba = branch.predict_proba([render_note(r, lang) for r in records])
                 probas[f"{name} {p}"] = proba
-                report[name][f"drop {int(p * 100)}%"] = scored(
+                report[name + args.tag][f"drop {int(p * 100)}%"] = scored(
                     y, proba, groups, classes, args.n_boot
                 )
         # Written after each fit, so a long run keeps what it has finished.
         Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         print(f"{features}: fitted and scored", flush=True)
-    report["en_vs_zh_same_facts"] = {
-        name: language_gap(probas[f"{name} 0.0"], probas[f"{name}_zh 0.0"])
-        for name in ("text", "text_rendered", "embedding_only")
-        if f"{name} 0.0" in probas
-    }
+    same, report["reader_en_vs_zh"] = reader_agreement(conditions[0.0])
+    report[f"en_vs_zh_same_facts{args.tag}"] = language_gaps(probas, same, args.tag)
     return report
 
 
@@ -145,9 +194,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--features",
         nargs="+",
+        choices=FEATURE_OPTIONS,
         default=list(dict.fromkeys(f for f, _ in TEXT_MODELS.values())),
-        help="text-branch feature options to fit (default: all)",
+        help="text-branch feature options to fit, in this order (default: all)",
     )
+    parser.add_argument(
+        "--fact-dropout",
+        type=check_dropout,
+        default=None,
+        help="train text branches and the tabular reference with fact dropout: a maximum "
+        "rate in (0, 1], or auto (chosen by grouped CV on training); default: one copy at "
+        "field dropout 0.5, as before",
+    )
+    parser.add_argument("--dropout-copies", type=int, default=DEFAULT_COPIES)
+    parser.add_argument(
+        "--params",
+        type=json.loads,
+        default={},
+        help='per feature option, text-branch hyperparameters, e.g. \'{"facts": {"search": '
+        'false, "max_depth": 3}}\'',
+    )
+    parser.add_argument("--tag", default="", help="suffix of the report's model names")
     parser.add_argument("--out", required=True, help="JSON report path")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)

@@ -12,6 +12,7 @@ from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.taxonomy import infer_classes
 from skinmm.text.branch import TextBranch
+from skinmm.text.dropout import check_dropout
 from skinmm.text.embedders import DEFAULT_EMBEDDER
 from skinmm.text.fact_features import AUTO, FEATURE_OPTIONS
 
@@ -54,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--features", default="auto", choices=[AUTO, *FEATURE_OPTIONS], help="booster input"
     )
+    parser.add_argument(
+        "--fact-dropout",
+        type=check_dropout,
+        default=None,
+        help="maximum per-note fact-dropout rate, or auto (grouped CV on training); default: "
+        "one copy of each note with its facts dropped at 0.5",
+    )
     args = parser.parse_args(argv)
     branch = train_text_branch(
         args.train_csv,
@@ -63,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         cache_dir=args.cache_dir,
         seed=args.seed,
         features=args.features,
+        fact_dropout=args.fact_dropout,
     )
     print(json.dumps(branch.card(), indent=2, ensure_ascii=False))
     return 0
