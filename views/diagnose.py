@@ -33,16 +33,17 @@ from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.scope import example_image
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS
+from views.case_photos_view import lesion_photos
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
 from views.coverage_view import show_not_covered
 from views.error_box import show_error
 from views.examples_view import example_button, show_example_truth, with_example
+from views.followup_view import follow_up_picker
 from views.multiphoto_view import (
     combine_photos,
     more_photos,
-    several_photos,
     show_photos,
     with_first_photo,
 )
@@ -217,7 +218,7 @@ def show_cams(result: Result) -> None:
         )
 
 
-def save_case(result: Result) -> None:
+def save_case(result: Result, photos: list, follows: str | None) -> None:
     """One transaction per analysis, of exactly what was analysed; a database that is down
     never hides the result."""
     inputs = result.inputs
@@ -235,8 +236,10 @@ def save_case(result: Result) -> None:
             actor=user.actor,
             impression=None if result.note_edit is None else result.note_edit.impression,
             note_reading=None if result.note_edit is None else result.note_edit.record(),
+            photos=photos,
+            follows_case_id=follows,
         )
-    except (StorageError, ValueError) as exc:
+    except (StorageError, ValueError, LookupError) as exc:
         st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
         return
     st.session_state[SAVED_KEY] = ("saved", case_id)
@@ -413,6 +416,9 @@ with st.container(border=True, key="diagnose_inputs_form"):
         help=db_t("diagnose_patient_help", language),
         key=PATIENT_KEY,
     )
+    follows = follow_up_picker(
+        note_column, patient_ref, user, language, st.session_state.get(GENERATION_KEY, 0)
+    )
     keep = note_column.toggle(db_t("diagnose_save", language), value=True, key="diagnose_save")
     buttons = st.container(horizontal=True)
     submitted = buttons.button(
@@ -447,8 +453,8 @@ if submitted:
         result.prediction = lesion or result.prediction
     result.inputs, result.note_edit = current, edit
     st.session_state[RESULT_KEY] = result
-    if keep and not several_photos():
-        save_case(result)
+    if keep:
+        save_case(result, lesion_photos(current.photo), follows)
 
 shown = st.session_state.get(RESULT_KEY)
 if shown is not None:

@@ -20,6 +20,7 @@ from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence, ver
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.performance import BundleCases, group_by_bundle, live_report
 from skinmm.db.report import CamImages, overlays, render_case_report
+from skinmm.db.report_followup import followup_key, report_followup
 from skinmm.db.repository import (
     CaseFilter,
     CaseNotFoundError,
@@ -42,6 +43,7 @@ from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk, not_covered
+from views.case_photos_view import show_case_photos
 from views.clinical import show_saved_triage
 from views.common import (
     audit,
@@ -57,6 +59,7 @@ from views.common import (
 )
 from views.coverage_view import show_not_covered
 from views.error_box import show_error
+from views.followup_view import show_visits
 from views.note_facts_view import show_stored_reading
 
 LIST_LIMIT = 200
@@ -359,7 +362,13 @@ def feedback_table(case: Case, classes: dict[str, DatasetClass]) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_pdf(_case: Case, _photo: bytes | None, _cams: CamImages, key: tuple, lang: str) -> bytes:
     # ``key`` names everything the PDF shows: case, prediction, feedback rows, CAM source.
-    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang)
+    return render_case_report(
+        _case,
+        photo=_photo,
+        cams=_cams,
+        lang=lang,
+        followup=report_followup(store, _case, lambda c: may_open(user, c)),
+    )
 
 
 def load_case(case_id: str) -> Case | None:
@@ -406,6 +415,8 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         show_prediction(pred, problem, record)
     cams = case_cams(case, photo, pred)
     show_cams(pred, cams)
+    show_case_photos(store, case, language)
+    show_visits(store, case, user, language)
     if user.can("feedback") and feedback_form(case, classes):
         case = get_case(store, case.id)
     feedback_table(case, classes)
@@ -420,6 +431,7 @@ def show_case(case_id: str, classes: dict[str, DatasetClass]) -> None:
         tuple(f.id for f in case.feedback),
         len(cams.overlays),
         cams.left_out,
+        followup_key(store, case.id),
     )
     try:
         pdf = report_pdf(case, photo, cams, key, language)
