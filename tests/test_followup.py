@@ -275,3 +275,26 @@ def test_the_pdf_holds_every_photo_and_the_visits(store: Store) -> None:
     lone = save(store, image_bytes=png_bytes(6), patient_ref="P-9")
     found, words = photos_and_text(lone)
     assert found == {6} and "Visits of this lesion" not in words
+
+
+def test_import_refuses_photo_rows_that_break_the_schema_or_name_absent_photos(
+    store: Store, tmp_path: Path
+) -> None:
+    save(store, photos=two_photos(), created_at=T0)
+    archive = tmp_path / "cases.zip"
+    export_cases(store, archive)
+    target = open_store(f"sqlite:///{tmp_path / 'target.db'}", tmp_path / "target")
+
+    def swapped(lines: list[dict]) -> None:
+        lines[0]["photos"][0]["position"] = 1
+
+    def absent(lines: list[dict]) -> None:
+        lines[0]["photos"][1]["image_sha256"] = "c" * 64
+
+    def bad_proba(lines: list[dict]) -> None:
+        lines[0]["photos"][0]["image_proba"] = [2.0] * N
+
+    for change, match in ((swapped, "position"), (absent, "no case uses"), (bad_proba, "")):
+        with pytest.raises(TransferError, match=match):
+            import_cases(target, rewrite(archive, tmp_path / f"{change.__name__}.zip", change))
+    assert count(target, "cases") == 0 and count(target, "case_photos") == 0

@@ -375,8 +375,10 @@ def _line_values(row: object) -> _Line:
         raise RowError("a line must be a JSON object (one case)")
     predictions_raw, feedback_raw = row.get("predictions", []), row.get("feedback", [])
     photos_raw = row.get("photos", [])
-    if not all(isinstance(v, list) for v in (predictions_raw, feedback_raw, photos_raw)):
-        raise RowError("predictions, feedback and photos must be lists")
+    if not isinstance(predictions_raw, list) or not isinstance(feedback_raw, list):
+        raise RowError("predictions and feedback must be lists")
+    if not isinstance(photos_raw, list):
+        raise RowError("photos must be a list")
     case = _case_values({k: v for k, v in row.items() if k not in NESTED.values()})
     predictions = [_prediction_values(p, k) for k, p in enumerate(predictions_raw)]
     codes = {c["code"] for p in predictions for c in p["classes"]} | set(TAXONOMY) | {OTHER}
