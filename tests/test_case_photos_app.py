@@ -109,9 +109,10 @@ def test_a_follow_up_is_linked_on_diagnose_and_history_shows_the_visits(app: App
     at = analyse(app.run(), "P-7", [png(0)])
     picker = at.selectbox(key="diagnose_follows_0")
     assert picker.label == "Follow-up of an earlier case"
-    assert picker.options[1:] == [
-        f"{EARLIER.strftime('%Y-%m-%d')} · case {earlier[:8]} · nv"
-    ] and len(picker.options) == 2
+    assert (
+        picker.options[1:] == [f"{EARLIER.strftime('%Y-%m-%d')} · case {earlier[:8]} · nv"]
+        and len(picker.options) == 2
+    )
     at.radio(key="lang_switch").set_value("zh").run()
     assert at.selectbox(key="diagnose_follows_0").label == "既往病例的随访"
     at.radio(key="lang_switch").set_value("en").run()
