@@ -10,7 +10,7 @@ from ``SKINMM_DATA``, trunk activations from ``SKINMM_CACHE``).
    paper's protocol); the lesion's other images were never used in training, so they are
    brought back here. One photo (the split's) against all photos, both through the bundle's
    own fusion and decision with the lesion's note: weighted F1, balanced accuracy, melanoma
-   recall, lesion-grouped bootstrap 95% intervals and paired differences.
+   recall, malignant (mel, bcc, akiec) sensitivity and specificity, lesion-grouped bootstrap 95% intervals and paired differences.
 Writes ``docs/results/multi_photo.json``.
 """
 
@@ -34,7 +34,15 @@ from skinmm.metrics import bootstrap, interval, paired_difference, report_statis
 from skinmm.multiphoto import COMBINATIONS, choose_combination, combine_groups
 from skinmm.triage import risk_classes
 
-FIGURES = ("weighted_f1", "balanced_accuracy", "recall/mel")
+# Malignant (mel, bcc, akiec: the taxonomy's risk classes) sensitivity and specificity of the
+# decision, as in the bundle's report.
+FIGURES = (
+    "weighted_f1",
+    "balanced_accuracy",
+    "recall/mel",
+    "malignant_sensitivity",
+    "malignant_specificity",
+)
 
 
 def decisions(bundle: Bundle, image_p: np.ndarray, notes: list[str]) -> np.ndarray:

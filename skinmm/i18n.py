@@ -1209,12 +1209,6 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "再次点击“分析”。",
     },
     "based_on_photos": {"en": "Based on {n} photos", "zh": "基于 {n} 张照片"},
-    "photos_not_saved": {
-        "en": "An analysis of several photos is not saved to the case history: a saved case "
-        "holds one photo. Analyse one photo to save the case.",
-        "zh": "多张照片的分析不会保存到病例历史：每个已保存病例只含一张照片。如需保存，请只分析"
-        "一张照片。",
-    },
     "more_photos_changed": {
         "en": "The extra photos changed since this analysis: press Analyse to include them.",
         "zh": "本次分析后更多照片已更改：请点击“分析”以纳入这些照片。",
@@ -1226,6 +1220,35 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "photo_caption": {
         "en": "{name}: this photo alone gives {p:.0%}",
         "zh": "{name}：仅此照片给出 {p:.0%}",
+    },
+    # --- Follow-up visits and every photo of a case (issue 20): link errors -----------------
+    "err_followup": {
+        "en": "This follow-up link cannot be made. Choose an earlier case of the same patient.",
+        "zh": "无法建立该随访关联。请选择同一患者的较早病例。",
+    },
+    "err_followup_no_patient": {
+        "en": "A follow-up visit needs the patient reference. Enter it, then choose the "
+        "earlier case.",
+        "zh": "随访需要患者编号。请先填写患者编号，再选择较早的病例。",
+    },
+    "err_followup_other_patient": {
+        "en": "Case {case} belongs to another patient. A follow-up links visits of one "
+        "patient's lesion: choose one of this patient's cases.",
+        "zh": "病例 {case} 属于另一位患者。随访只能关联同一患者同一病灶的就诊：请选择该患者的病例。",
+    },
+    "err_followup_not_earlier": {
+        "en": "Case {case} is this case itself or was saved after it. A visit follows an "
+        "earlier visit: choose a case saved before this one.",
+        "zh": "病例 {case} 是本病例本身或保存于本病例之后。随访只能关联更早的就诊：请选择在本病例之前保存的病例。",
+    },
+    "err_followup_taken": {
+        "en": "Case {case} already has a follow-up visit ({later}). Link to the latest visit "
+        "of the lesion instead.",
+        "zh": "病例 {case} 已有随访就诊（{later}）。请关联该病灶最近一次的就诊。",
+    },
+    "err_followup_missing": {
+        "en": "The earlier case was not found (it may have been deleted). Choose another.",
+        "zh": "未找到较早的病例（可能已被删除）。请选择其他病例。",
     },
 }
 

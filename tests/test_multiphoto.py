@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
 from skinmm.db import list_cases, shared_store
+from skinmm.db.repository import get_case
 from skinmm.db.store import forget_shared_stores
 from skinmm.multiphoto import (
     MAX_PHOTOS,
@@ -111,8 +112,8 @@ def test_diagnose_combines_several_photos_and_shows_a_cam_for_each(app: AppTest)
     captions = [c for c in image_captions(at) if "this photo alone gives" in c]
     assert [c.split(":")[0] for c in captions] == ["first.png", "view1.png", "view2.png"]
 
-    assert not list_cases(shared_store())  # a case holds one photo: nothing half-true saved
-    assert any("not saved to the case history" in c for c in texts(at.caption))
+    [row] = list_cases(shared_store())  # the case keeps every photo (issue 20)
+    assert len(get_case(shared_store(), row.id).photos) == 3
 
     at.radio(key="lang_switch").set_value("zh").run()
     assert "基于 3 张照片" in texts(at.info)

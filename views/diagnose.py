@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from skinmm.i18n import t
+from views.case_photos_view import lesion_photos
 from views.common import lang, notice, require_bundle, require_role
 from views.diagnose_analysis import analyse, fail
 from views.diagnose_form import input_form
@@ -20,7 +21,7 @@ from views.diagnose_result import show_result
 from views.diagnose_save import save_case
 from views.diagnose_state import RESULT_KEY, SAVED_KEY, changed, generation, read_inputs
 from views.examples_view import with_example
-from views.multiphoto_view import combine_photos, several_photos, with_first_photo
+from views.multiphoto_view import combine_photos, with_first_photo
 from views.note_facts_view import note_facts_panel
 
 language = lang()
@@ -31,7 +32,7 @@ notice(language)
 st.caption(t("diagnose_intro", language))
 
 round_ = generation()
-form = input_form(bundle, round_, language)
+form = input_form(bundle, user, round_, language)
 edit = note_facts_panel(form.note or "", language, f"diagnose_facts_{round_}")
 current = read_inputs(form.upload, form.note, form.patient_ref)
 current = with_example(
@@ -51,8 +52,8 @@ if form.submitted:
         result.prediction = lesion or result.prediction
     result.inputs, result.note_edit = current, edit
     st.session_state[RESULT_KEY] = result
-    if form.keep and not several_photos():
-        save_case(result, bundle, user)
+    if form.keep:
+        save_case(result, bundle, user, lesion_photos(current.photo), form.follows)
 
 shown = st.session_state.get(RESULT_KEY)
 if shown is not None:

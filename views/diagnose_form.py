@@ -12,11 +12,13 @@ from typing import Any
 
 import streamlit as st
 
+from skinmm.auth import Identity
 from skinmm.bundle import Bundle
 from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
 from views.diagnose_state import GENERATION_KEY, NOTE_KEY, PATIENT_KEY, start_new_case
 from views.examples_view import example_button
+from views.followup_view import follow_up_picker
 from views.multiphoto_view import more_photos
 
 
@@ -29,6 +31,7 @@ class FormValues:
     note: str | None
     patient_ref: str | None
     keep: bool
+    follows: str | None
     submitted: bool
     photo_column: Any
 
@@ -59,7 +62,7 @@ def uploader_labels(max_mb: int, language: str) -> None:
     )
 
 
-def input_form(bundle: Bundle, generation: int, language: str) -> FormValues:
+def input_form(bundle: Bundle, user: Identity, generation: int, language: str) -> FormValues:
     max_upload = int(st.get_option("server.maxUploadSize"))
     uploader_labels(max_upload, language)
     with st.container(border=True, key="diagnose_inputs_form"):
@@ -83,6 +86,7 @@ def input_form(bundle: Bundle, generation: int, language: str) -> FormValues:
             help=db_t("diagnose_patient_help", language),
             key=PATIENT_KEY,
         )
+        follows = follow_up_picker(note_column, patient_ref, user, language, generation)
         keep = note_column.toggle(db_t("diagnose_save", language), value=True, key="diagnose_save")
         buttons = st.container(horizontal=True)
         submitted = buttons.button(
@@ -99,4 +103,4 @@ def input_form(bundle: Bundle, generation: int, language: str) -> FormValues:
             on_click=start_new_case,
         )
         example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
-    return FormValues(upload, more, note, patient_ref, keep, submitted, photo_column)
+    return FormValues(upload, more, note, patient_ref, keep, follows, submitted, photo_column)

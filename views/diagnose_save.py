@@ -8,7 +8,7 @@ import streamlit as st
 from skinmm.auth import Identity
 from skinmm.bundle import Bundle
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
-from skinmm.db.repository import mark_shown_anyway
+from skinmm.db.repository import PhotoInput, mark_shown_anyway
 from skinmm.db.strings import t as db_t
 from skinmm.errors import Explanation, explain
 from skinmm.i18n import t
@@ -16,7 +16,13 @@ from skinmm.prediction import Prediction
 from views.diagnose_state import SAVED_KEY, SHOWN_KEY, Result
 
 
-def save_case(result: Result, bundle: Bundle, user: Identity) -> None:
+def save_case(
+    result: Result,
+    bundle: Bundle,
+    user: Identity,
+    photos: list[PhotoInput],
+    follows: str | None,
+) -> None:
     """One transaction per analysis, of exactly what was analysed; a database that is down
     never hides the result."""
     inputs = result.inputs
@@ -34,8 +40,10 @@ def save_case(result: Result, bundle: Bundle, user: Identity) -> None:
             actor=user.actor,
             impression=None if result.note_edit is None else result.note_edit.impression,
             note_reading=None if result.note_edit is None else result.note_edit.record(),
+            photos=photos,
+            follows_case_id=follows,
         )
-    except (StorageError, ValueError) as exc:
+    except (StorageError, ValueError, LookupError) as exc:
         st.session_state[SAVED_KEY] = ("error", explain(exc, "err_save_value"))
         return
     st.session_state[SAVED_KEY] = ("saved", case_id)

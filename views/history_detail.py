@@ -21,9 +21,11 @@ from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import Prediction
 from skinmm.taxonomy import DatasetClass, not_covered
+from views.case_photos_view import show_case_photos
 from views.clinical import show_saved_triage
 from views.common import audit_view_once, deidentify_case, may_open, optional_bundle
 from views.error_box import show_error
+from views.followup_view import show_visits
 from views.history_cams import saved_cams, show_saved_cams
 from views.history_feedback import feedback_form, show_feedback
 from views.history_report import report_button
@@ -147,9 +149,11 @@ def show_case(
             show_prediction(pred, record, loaded[0], language)
     cams = saved_cams(case, photo, pred, loaded, language)
     show_saved_cams(pred, cams, language)
+    show_case_photos(store, case, language)
+    show_visits(store, case, user, language)
     if user.can("feedback") and feedback_form(store, case, classes, user, language):
         case = get_case(store, case.id)
     show_feedback(case, classes, language)
     # No report without the role, nor from a prediction that cannot be read.
     if user.can("report") and not (pred is None and record is not None):
-        report_button(case, photo, cams, language)
+        report_button(store, case, photo, cams, user, language)

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import streamlit as st
 
+from skinmm.auth import Identity
 from skinmm.db.models import Case
 from skinmm.db.report import CamImages, render_case_report
+from skinmm.db.report_followup import FollowUp, followup_key, report_followup
+from skinmm.db.store import Store
 from skinmm.db.strings import t
 from skinmm.errors import technical_detail
-from views.common import audit
+from views.common import audit, may_open
 from views.error_box import show_error
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def report_pdf(_case: Case, _photo: bytes | None, _cams: CamImages, key: tuple, lang: str) -> bytes:
-    # ``key`` names everything the PDF shows: case, prediction, feedback rows, CAM source.
-    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang)
+def report_pdf(
+    _case: Case,
+    _photo: bytes | None,
+    _cams: CamImages,
+    _followup: FollowUp | None,
+    key: tuple,
+    lang: str,
+) -> bytes:
+    # ``key`` names everything the PDF shows: case, prediction, feedback rows, CAM source,
+    # the visits of the lesion.
+    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang, followup=_followup)
 
 
-def report_button(case: Case, photo: bytes | None, cams: CamImages, language: str) -> None:
+def report_button(
+    store: Store,
+    case: Case,
+    photo: bytes | None,
+    cams: CamImages,
+    user: Identity,
+    language: str,
+) -> None:
     record = case.latest_prediction
     key = (
         case.id,
@@ -27,9 +45,11 @@ def report_button(case: Case, photo: bytes | None, cams: CamImages, language: st
         tuple(f.id for f in case.feedback),
         len(cams.overlays),
         cams.left_out,
+        followup_key(store, case.id),
     )
     try:
-        pdf = report_pdf(case, photo, cams, key, language)
+        followup = report_followup(store, case, lambda c: may_open(user, c))
+        pdf = report_pdf(case, photo, cams, followup, key, language)
     except Exception as exc:  # the case view stands without its report
         show_error(t("report_failed", language), language, detail=technical_detail(exc))
         return

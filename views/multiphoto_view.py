@@ -38,6 +38,12 @@ class PhotoView:
     name: str
     probability: float  # this photo's image-branch probability of the lesion's top class
     cam: np.ndarray | None
+    # What the case saves for this photo (views.case_photos_view.lesion_photos): its bytes
+    # (None for the first photo, which the inputs hold), its image-branch probabilities and
+    # the class its Grad-CAM shows.
+    data: bytes | None = None
+    image_proba: list[float] | None = None
+    cam_classes: tuple[int, ...] = ()
 
 
 def more_photos(column: Any, language: str, generation: int) -> list[Any]:
@@ -96,7 +102,10 @@ def combine_photos(
         explained = explain(exc, "err_predict")
         fail(t(explained.key, language, **explained.values), language, explained.detail)
     names = [first_name or "1", *(str(f.name) for f in files)]
-    st.session_state[PHOTOS_KEY] = (digest(files), photo_views(bundle, images, names, each, lesion))
+    views = photo_views(bundle, images, names, each, lesion)
+    for view, upload in zip(views[1:], files, strict=True):
+        view.data = upload.getvalue()
+    st.session_state[PHOTOS_KEY] = (digest(files), views)
     return lesion
 
 
@@ -116,16 +125,13 @@ def photo_views(
         except Exception:  # Grad-CAM is an aid; the differential stands without it
             cam = None
         probability = float(own.image[top]) if own.image is not None else float("nan")
-        views.append(PhotoView(image, name, probability, cam))
+        proba = None if own.image is None else [float(p) for p in own.image]
+        views.append(PhotoView(image, name, probability, cam, None, proba, (top,)))
     return views
 
 
 def several_photos() -> bool:
-    """Whether the last analysis combined several photos.
-
-    Such an analysis is not saved: a case holds one photo, and a record of one photo with a
-    differential made from several would mislead History and its live performance figures.
-    """
+    """Whether the last analysis combined several photos (the case then saves every one)."""
     return bool(st.session_state.get(PHOTOS_KEY))
 
 
@@ -141,7 +147,6 @@ def show_photos(pred: Prediction, files: list[Any], language: str) -> None:
         return
     analysed, views = held
     st.info(t("based_on_photos", language, n=len(views)), icon=":material/photo_library:")
-    st.caption(t("photos_not_saved", language))
     if digest(files) != analysed:
         st.warning(t("more_photos_changed", language), icon=":material/history_toggle_off:")
     st.markdown(f"**{t('photos_cam_title', language, name=pred.top.name(language))}**")

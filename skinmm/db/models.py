@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -98,6 +99,11 @@ class Case(Base):
     # impression: recorded with the case, never a model input (migration 0006).
     note_reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     impression: Mapped[str | None] = mapped_column(Text)
+    # The earlier visit of the same patient's lesion this case follows (0006). SET NULL: deleting
+    # an earlier visit must never delete a later one.
+    follows_case_id: Mapped[str | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
     predictions: Mapped[list[PredictionRecord]] = relationship(
         back_populates="case",
@@ -106,6 +112,11 @@ class Case(Base):
     )
     feedback: Mapped[list[Feedback]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Feedback.created_at"
+    )
+    # Every photo of a multi-photo case, in upload order (0006); empty for a one-photo case,
+    # whose photo is ``image_sha256`` alone. The first photo is also ``image_sha256``.
+    photos: Mapped[list[CasePhoto]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CasePhoto.position"
     )
 
     @property
@@ -173,6 +184,28 @@ class Feedback(Base):
     pathology_other: Mapped[str | None] = mapped_column(String(OTHER_LENGTH))
 
     case: Mapped[Case] = relationship(back_populates="feedback")
+
+
+class CasePhoto(Base):
+    """One photo of a multi-photo case, with the image branch's own reading of it (0006)."""
+
+    __tablename__ = "case_photos"
+    __table_args__ = (
+        UniqueConstraint("case_id", "position"),
+        CheckConstraint("position >= 0", name="position"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    image_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    image_ext: Mapped[str] = mapped_column(String(8))
+    # This photo's image-branch probabilities (the prediction's class order) and the classes
+    # its Grad-CAM was drawn for; NULL / empty where the analysis did not record them.
+    image_proba: Mapped[list[Any] | None] = mapped_column()
+    cam_classes: Mapped[list[Any]] = mapped_column(default=list)
+
+    case: Mapped[Case] = relationship(back_populates="photos")
 
 
 # --- Sign-in and audit trail (issue 13) -------------------------------------------------------

@@ -284,9 +284,12 @@ def render_case_report(
     lang: str = "en",
     made: datetime | None = None,
     triage: dict[str, Any] | None = None,
+    followup: Any | None = None,
 ) -> bytes:
     """The PDF (bytes) of a loaded case; ``cams`` from :func:`case_cams` or None; ``triage``
-    the triage point of the bundle that made the prediction (:func:`triage_point`)."""
+    the triage point of the bundle that made the prediction (:func:`triage_point`);
+    ``followup`` every photo and the visits of the lesion
+    (:func:`skinmm.db.report_followup.report_followup`)."""
     cams = cams or CamImages([])
     need_cjk = lang == "zh" or any(CJK.search(text) for text in _texts(case, lang))
     pdf = _Report(lang, need_cjk)
@@ -303,6 +306,10 @@ def render_case_report(
     _images(pdf, picture, cams, record)
     if case.image_sha256 and picture is None:
         pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
+    if followup is not None:  # every photo and the visits of the lesion (issue 20)
+        from skinmm.db.report_followup import draw_followup
+
+        draw_followup(pdf, followup)
     if record is not None:
         _scope_and_set(pdf, record)
         _differential(pdf, record)
@@ -403,4 +410,11 @@ def build_case_report(
         cams=case_cams(case, photo, bundle, lang),
         lang=lang,
         triage=triage_point(case, bundle),
+        followup=_followup(store, case),
     )
+
+
+def _followup(store: Store, case: Case) -> Any:
+    from skinmm.db.report_followup import report_followup
+
+    return report_followup(store, case)

@@ -27,6 +27,7 @@ from skinmm.db.models import (
     MODES,
     PATIENT_REF_LENGTH,
     Case,
+    CasePhoto,
     Feedback,
     PredictionRecord,
     utcnow,
@@ -133,6 +134,40 @@ def _set_columns(prediction: Prediction) -> dict[str, Any]:
     return {"set_level": float(chosen.level), "set_classes": chosen.codes}
 
 
+@dataclass(frozen=True)
+class PhotoInput:
+    """One photo of a multi-photo analysis: its bytes, the image branch's probabilities for it
+    (the prediction's class order) and the classes its Grad-CAM is drawn for."""
+
+    data: bytes
+    image_proba: Sequence[float] | None = None
+    cam_classes: Sequence[int] = ()
+
+
+def _photo_rows(store: Store, photos: Sequence[PhotoInput], n_classes: int) -> list[CasePhoto]:
+    rows = []
+    for position, photo in enumerate(photos):
+        proba = _floats(None if photo.image_proba is None else np.asarray(photo.image_proba))
+        if proba is not None and len(proba) != n_classes:
+            raise ValueError(
+                f"Photo {position + 1} has {len(proba)} probabilities; the prediction has "
+                f"{n_classes} classes."
+            )
+        with _storage_errors(store, "save the photos"):
+            sha, ext = store.images.put(photo.data)
+        cams = [int(k) for k in photo.cam_classes]
+        rows.append(
+            CasePhoto(
+                position=position,
+                image_sha256=sha,
+                image_ext=ext,
+                image_proba=proba,
+                cam_classes=cams,
+            )
+        )
+    return rows
+
+
 def save_analysis(
     store: Store,
     *,
@@ -147,8 +182,15 @@ def save_analysis(
     actor: Actor | None = None,
     impression: str | None = None,
     note_reading: dict[str, Any] | None = None,
+    photos: Sequence[PhotoInput] = (),
+    follows_case_id: str | None = None,
 ) -> str:
     """Store one analysis as a new case and return the case id.
+
+    ``photos``: every photo of a lesion analysed from several (the first is also the case's
+    photo, ``image_bytes`` defaults to it), each stored once in the photo folder.
+    ``follows_case_id``: the earlier case of the same patient and lesion this visit follows,
+    checked by :func:`skinmm.db.followup.check_link` in the same transaction.
 
     ``note_reading`` (what was read from the note, see
     :func:`skinmm.text.facts_display.stored_reading`) and ``impression`` (the clinician's
@@ -166,6 +208,9 @@ def save_analysis(
     record = prediction_record(
         prediction, bundle_name=bundle_name, bundle_sha=bundle_sha, cam_classes=cam_classes
     )
+    if photos and image_bytes is None:
+        image_bytes = photos[0].data
+    photo_rows = _photo_rows(store, photos, len(prediction.classes)) if len(photos) > 1 else []
     sha = ext = None
     if image_bytes is not None:
         with _storage_errors(store, "save the photo"):
@@ -181,9 +226,14 @@ def save_analysis(
         image_sha256=sha,
         image_ext=ext,
         predictions=[record],
+        photos=photo_rows,
     )
 
     def work(session: Session) -> str:
+        if follows_case_id is not None:
+            from skinmm.db.followup import check_link
+
+            case.follows_case_id = check_link(session, case, follows_case_id)
         session.add(case)
         session.flush()
         if actor is not None:
@@ -218,7 +268,11 @@ def get_case(store: Store, case_id: str) -> Case:
         return session.scalars(
             select(Case)
             .where(Case.id == found)
-            .options(selectinload(Case.predictions), selectinload(Case.feedback))
+            .options(
+                selectinload(Case.predictions),
+                selectinload(Case.feedback),
+                selectinload(Case.photos),
+            )
         ).one()
 
     return _transaction(store, "read the case", work)

@@ -259,6 +259,77 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Differential (outside the model's scope)",
         "zh": "鉴别诊断（超出模型适用范围）",
     },
+    # --- Follow-up visits and every photo of a case (issue 20) -------------------------------
+    "followup_label": {"en": "Follow-up of an earlier case", "zh": "既往病例的随访"},
+    "followup_none": {"en": "No (a first visit)", "zh": "否（首次就诊）"},
+    "followup_help": {
+        "en": "The same lesion of this patient seen before: the new case is linked to the "
+        "chosen one and History shows the visits side by side.",
+        "zh": "该患者此前看过的同一病灶：新病例将与所选病例关联，病例记录中并排显示各次就诊。",
+    },
+    "followup_need_patient": {
+        "en": "Enter the patient reference to link this case to an earlier visit.",
+        "zh": "填写患者编号后可将本病例关联到既往就诊。",
+    },
+    "followup_no_earlier": {
+        "en": "No earlier case of this patient to follow up.",
+        "zh": "该患者没有可随访的既往病例。",
+    },
+    "followup_option": {"en": "{date} · case {case} · {top}", "zh": "{date} · 病例 {case} · {top}"},
+    "followup_unavailable": {
+        "en": "The patient's earlier cases cannot be listed now: {detail}",
+        "zh": "暂时无法列出该患者的既往病例：{detail}",
+    },
+    "visits_title": {"en": "Visits of this lesion", "zh": "该病灶的各次就诊"},
+    "visits_caption": {
+        "en": "Oldest first. Malignancy score: the summed probability of the malignant and "
+        "premalignant classes; the change is from the visit before.",
+        "zh": "按时间顺序排列。恶性评分：恶性及癌前病变类别的概率之和；变化为与上一次就诊相比。",
+    },
+    "visit_heading": {"en": "Visit {n} · {date}", "zh": "第 {n} 次就诊 · {date}"},
+    "visit_this": {"en": "this case", "zh": "本病例"},
+    "visit_open": {"en": "Open case {case}", "zh": "打开病例 {case}"},
+    "visit_malignancy": {"en": "Malignancy score", "zh": "恶性评分"},
+    "visit_change": {
+        "en": "{change:+.1%} since the visit before",
+        "zh": "较上次就诊 {change:+.1%}",
+    },
+    "visit_no_prediction": {"en": "No readable differential.", "zh": "无可读的鉴别诊断。"},
+    "visit_hidden": {
+        "en": "A visit of this lesion saved by someone else (not shown).",
+        "zh": "该病灶的一次就诊由他人保存（不显示）。",
+    },
+    "visits_link": {"en": "Link to an earlier visit", "zh": "关联到既往就诊"},
+    "visits_link_button": {"en": "Link as a follow-up", "zh": "关联为随访"},
+    "visits_linked": {"en": "Linked to case {case}.", "zh": "已关联到病例 {case}。"},
+    "visits_failed": {
+        "en": "The visits of this lesion cannot be shown.",
+        "zh": "无法显示该病灶的各次就诊。",
+    },
+    "case_photos_title": {
+        "en": "All {n} photos of this lesion",
+        "zh": "该病灶的全部 {n} 张照片",
+    },
+    "case_photo_caption": {
+        "en": "Photo {n}: this photo alone gives {name} {p:.0%}",
+        "zh": "照片 {n}：仅凭此照片，{name} {p:.0%}",
+    },
+    "case_photo_plain": {"en": "Photo {n}", "zh": "照片 {n}"},
+    "case_photo_missing": {
+        "en": "Photo {n} is missing from {folder}.",
+        "zh": "照片 {n} 不在 {folder} 中。",
+    },
+    "report_photos": {"en": "Every photo of the lesion", "zh": "该病灶的全部照片"},
+    "report_visits": {"en": "Visits of this lesion", "zh": "该病灶的各次就诊"},
+    "report_visit_line": {
+        "en": "Visit {n} ({date}, case {case}{this}): {top}; malignancy score {score}{change}",
+        "zh": "第 {n} 次就诊（{date}，病例 {case}{this}）：{top}；恶性评分 {score}{change}",
+    },
+    "report_visit_change": {
+        "en": " ({change:+.1%} since the visit before)",
+        "zh": "（较上次 {change:+.1%}）",
+    },
+    "report_visit_this": {"en": ", this case", "zh": "，本病例"},
 }
 
 

@@ -3,8 +3,11 @@
 An export is one zip file::
 
     manifest.json   format, version, schema revision, time, and how many of each row/photo
-    cases.jsonl     one case per line, its predictions and feedback nested in it
+    cases.jsonl     one case per line, its predictions, feedback and photos nested in it
     images/         the photos, named <sha256>.<ext>
+
+A case's ``follows_case_id`` (the earlier visit it follows) travels with it; an import
+refuses a link to a case that is neither in the file before it nor in the database.
 
 An import trusts nothing in the file. Before anything is written it checks the zip directory
 (names, sizes, count; :mod:`skinmm.db.archive`), the manifest, every row against the schema
@@ -48,7 +51,15 @@ from skinmm.db.archive import (
     read_member,
     zip_errors,
 )
-from skinmm.db.models import CODE_LENGTH, PATIENT_REF_LENGTH, Base, Case, Feedback, PredictionRecord
+from skinmm.db.models import (
+    CODE_LENGTH,
+    PATIENT_REF_LENGTH,
+    Base,
+    Case,
+    CasePhoto,
+    Feedback,
+    PredictionRecord,
+)
 from skinmm.db.repository import _storage_errors
 from skinmm.db.rows import OTHER, OTHER_LENGTH, RowError
 from skinmm.db.store import Store, image_extension
@@ -57,12 +68,15 @@ from skinmm.taxonomy import TAXONOMY
 FORMAT = "skinmm-cases"
 VERSION = 1
 BATCH = 500
-TABLES = ("cases", "predictions", "feedback")
+TABLES = ("cases", "predictions", "feedback", "case_photos")
 MODELS: dict[str, type[Base]] = {
     "cases": Case,
     "predictions": PredictionRecord,
     "feedback": Feedback,
+    "case_photos": CasePhoto,
 }
+# Nested in a case's line under these names (the table name for the others).
+NESTED = {"predictions": "predictions", "feedback": "feedback", "case_photos": "photos"}
 LIMITS = ImportLimits()
 __all__ = ["ImportLimits", "TransferError", "TransferSummary", "export_cases", "import_cases"]
 
@@ -79,6 +93,9 @@ class TransferSummary:
     added_predictions: int = 0
     added_feedback: int = 0
     added_images: int = 0
+    # Every photo of a multi-photo case (0006); 0 in files written before.
+    case_photos: int = 0
+    added_case_photos: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -102,6 +119,7 @@ def _case_line(case: Case) -> dict[str, Any]:
     line = _row(case)
     line["predictions"] = [_row(p, skip="case_id") for p in case.predictions]
     line["feedback"] = [_row(f, skip="case_id") for f in case.feedback]
+    line["photos"] = [_row(p, skip="case_id") for p in case.photos]
     return line
 
 
@@ -120,7 +138,11 @@ def _all_cases(session: Session) -> Iterator[Case]:
         cases = session.scalars(
             select(Case)
             .where(Case.id.in_(chunk))
-            .options(selectinload(Case.predictions), selectinload(Case.feedback))
+            .options(
+                selectinload(Case.predictions),
+                selectinload(Case.feedback),
+                selectinload(Case.photos),
+            )
             .order_by(Case.created_at, Case.id)
         ).all()
         yield from cases
@@ -159,8 +181,10 @@ def _write_export(store: Store, path: Path, allow_missing_images: bool) -> Trans
                 counts["cases"] += 1
                 counts["predictions"] += len(line["predictions"])
                 counts["feedback"] += len(line["feedback"])
+                counts["case_photos"] += len(line["photos"])
                 if case.image_sha256 and case.image_ext:
                     images.add((case.image_sha256, case.image_ext))
+                images.update((p.image_sha256, p.image_ext) for p in case.photos)
         # A zip takes one open member at a time: the photos go in after the lines.
         for sha, ext in sorted(images):
             source = _photo_path(store, sha, ext)
@@ -219,6 +243,7 @@ class _Line:
     case: dict[str, Any]
     predictions: list[dict[str, Any]]
     feedback: list[dict[str, Any]]
+    photos: list[dict[str, Any]]
 
 
 @dataclass
@@ -257,6 +282,8 @@ def _case_values(row: object) -> dict[str, Any]:
         values.get("impression"), "impression", rows.IMPRESSION_LENGTH
     )
     values["note_reading"] = rows.check_note_reading(values.get("note_reading"), "note_reading")
+    if values.get("follows_case_id") is not None:
+        values["follows_case_id"] = rows.check_id(values["follows_case_id"], "follows_case_id")
     sha, ext = values["image_sha256"], values["image_ext"]
     if (sha is None) != (ext is None):
         raise RowError("image_sha256 and image_ext must both be set or both be null")
@@ -306,6 +333,24 @@ def _prediction_values(row: object, k: int) -> dict[str, Any]:
     return values
 
 
+def _photo_values(row: object, k: int, n_classes: int | None) -> dict[str, Any]:
+    what = f"photo {k + 1}"
+    values = _fields(row, CasePhoto, what, skip="case_id")
+    values["id"] = rows.check_id(values["id"], f"{what} id")
+    if values["position"] != k:
+        raise RowError(f"{what} position must be {k} (photos in order, from 0)")
+    values["image_sha256"] = rows.check_sha256(values["image_sha256"], f"{what} image_sha256")
+    values["image_ext"] = rows.check_extension(values["image_ext"], f"{what} image_ext")
+    if values["image_proba"] is not None:
+        if n_classes is None:
+            raise RowError(f"{what} has probabilities but its case has no prediction")
+        values["image_proba"] = rows.check_probabilities(
+            values["image_proba"], n_classes, f"{what} image_proba"
+        )
+    values["cam_classes"] = rows.check_cam_classes(values["cam_classes"] or [], n_classes or 0)
+    return values
+
+
 def _feedback_values(row: object, k: int, codes: set[str]) -> dict[str, Any]:
     what = f"feedback {k + 1}"
     values = _fields(row, Feedback, what, skip="case_id")
@@ -329,13 +374,18 @@ def _line_values(row: object) -> _Line:
     if not isinstance(row, dict):
         raise RowError("a line must be a JSON object (one case)")
     predictions_raw, feedback_raw = row.get("predictions", []), row.get("feedback", [])
+    photos_raw = row.get("photos", [])
     if not isinstance(predictions_raw, list) or not isinstance(feedback_raw, list):
         raise RowError("predictions and feedback must be lists")
-    case = _case_values({k: v for k, v in row.items() if k not in ("predictions", "feedback")})
+    if not isinstance(photos_raw, list):
+        raise RowError("photos must be a list")
+    case = _case_values({k: v for k, v in row.items() if k not in NESTED.values()})
     predictions = [_prediction_values(p, k) for k, p in enumerate(predictions_raw)]
     codes = {c["code"] for p in predictions for c in p["classes"]} | set(TAXONOMY) | {OTHER}
     feedback = [_feedback_values(f, k, codes) for k, f in enumerate(feedback_raw)]
-    return _Line(case, predictions, feedback)
+    n_classes = len(predictions[-1]["classes"]) if predictions else None
+    photos = [_photo_values(p, k, n_classes) for k, p in enumerate(photos_raw)]
+    return _Line(case, predictions, feedback, photos)
 
 
 def _read_lines(
@@ -375,6 +425,8 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile, members: Members) -> di
     if version != VERSION:
         raise TransferError(f"{path} has an unknown format version {version!r}; export it again.")
     counts = manifest.get("counts")
+    if isinstance(counts, dict):
+        counts.setdefault("case_photos", 0)  # a file written before photo rows existed
     if (
         not isinstance(counts, dict)
         or set(counts) != {*TABLES, "images"}
@@ -397,11 +449,38 @@ def _check_unique(path: Path, lines: list[_Line]) -> None:
             )
 
 
+def _check_links(path: Path, lines: list[_Line]) -> None:
+    """A follow-up link names a case earlier in the file (an export writes the oldest first)
+    or, checked again against the database when the rows are added, one already there."""
+    in_file = {line.case["id"] for line in lines}
+    seen: set[str] = set()
+    for line in lines:
+        earlier = line.case.get("follows_case_id")
+        if earlier is not None and earlier in in_file and earlier not in seen:
+            raise TransferError(
+                f"{path}: case {line.case['id']} follows case {earlier}, which is not before "
+                "it in the file; it was altered. Nothing was imported; export the cases again."
+            )
+        seen.add(line.case["id"])
+
+
+def _check_link_targets(session: Session, path: Path, lines: list[_Line]) -> None:
+    in_file = {line.case["id"] for line in lines}
+    wanted = {line.case["follows_case_id"] for line in lines} - {None} - in_file
+    missing = wanted - _existing(session, Case, wanted)
+    if missing:
+        raise TransferError(
+            f"{path}: a case follows case {sorted(missing)[0]}, which is neither in the file "
+            "nor in this database. Nothing was imported; export the cases again."
+        )
+
+
 def _check_counts(path: Path, checked: _Checked) -> TransferSummary:
     found = {
         "cases": len(checked.lines),
         "predictions": sum(len(line.predictions) for line in checked.lines),
         "feedback": sum(len(line.feedback) for line in checked.lines),
+        "case_photos": sum(len(line.photos) for line in checked.lines),
         "images": len(checked.members.photos),
     }
     if found != checked.manifest["counts"]:
@@ -417,7 +496,7 @@ def _check_photo_references(path: Path, checked: _Checked) -> None:
         (line.case["image_sha256"], line.case["image_ext"])
         for line in checked.lines
         if line.case["image_sha256"] is not None
-    }
+    } | {(p["image_sha256"], p["image_ext"]) for line in checked.lines for p in line.photos}
     present = set(checked.members.photos)
     listed = set(checked.manifest.get("missing_images", []))
     unused = present - used
@@ -458,6 +537,7 @@ def _check(
     manifest = _read_manifest(path, archive, members)
     checked = _Checked(manifest, _read_lines(path, archive, members, limits), members)
     _check_unique(path, checked.lines)
+    _check_links(path, checked.lines)
     found = _check_counts(path, checked)
     _check_photo_references(path, checked)
     _verify_photos(path, archive, members)
@@ -477,6 +557,7 @@ def import_cases(store: Store, path: Path, limits: ImportLimits = LIMITS) -> Tra
     with open_zip(path) as archive, zip_errors(path):
         checked, found = _check(path, archive, limits)
         with _storage_errors(store, "import the cases"), store.sessions.begin() as session:
+            _check_link_targets(session, path, checked.lines)
             added = _add_rows(session, checked.lines)
             _check_present(session, path, checked.lines)
             added_images = _write_photos(store, path, archive, checked.members)
@@ -486,6 +567,7 @@ def import_cases(store: Store, path: Path, limits: ImportLimits = LIMITS) -> Tra
         added_predictions=added["predictions"],
         added_feedback=added["feedback"],
         added_images=added_images,
+        added_case_photos=added["case_photos"],
     )
 
 
@@ -506,6 +588,7 @@ def _ids(lines: list[_Line]) -> dict[str, list[str]]:
         "cases": [line.case["id"] for line in lines],
         "predictions": [p["id"] for line in lines for p in line.predictions],
         "feedback": [f["id"] for line in lines for f in line.feedback],
+        "case_photos": [p["id"] for line in lines for p in line.photos],
     }
 
 
@@ -527,7 +610,12 @@ def _add_rows(session: Session, lines: list[_Line]) -> dict[str, int]:
         if case_id not in present["cases"]:
             session.add(Case(**line.case))
             added["cases"] += 1
-        for name, values in (("predictions", line.predictions), ("feedback", line.feedback)):
+        nested = (
+            ("predictions", line.predictions),
+            ("feedback", line.feedback),
+            ("case_photos", line.photos),
+        )
+        for name, values in nested:
             for row in values:
                 if row["id"] not in present[name]:
                     session.add(MODELS[name](**row, case_id=case_id))
