@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from skinmm.data.notes import render_note
 from skinmm.text import facts_vocab as v
-from skinmm.text.clean import clean_note
+from skinmm.text.clean import MAX_NOTE_CHARS, clean_note
 from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, arabic_numerals
+from skinmm.text.facts_forms import read_forms
 
 FactValue = str | int | float
 
@@ -141,7 +142,37 @@ def _read(text: str, has_latin: bool, has_han: bool) -> LanguageReading:
             merged.findings += part.findings
             merged.impressions += [i for i in part.impressions if i not in merged.impressions]
             merged.hedged += part.hedged
-    return merged
+            merged.mentions += part.mentions
+    return _with_forms(text, merged)
+
+
+def _claimed(finding: Finding, claims: list[tuple[int, int, frozenset[str] | None]]) -> bool:
+    for start, end, names in claims:
+        if start <= finding.start < end:
+            if names is None and finding.name in POLAR_FACTS:
+                return True
+            if names is not None and finding.name in names:
+                return True
+    return False
+
+
+def _with_forms(text: str, reading: LanguageReading) -> LanguageReading:
+    """Questions and fields answered: their facts replace what the sentences said there."""
+    forms = read_forms(text, reading.mentions)
+    kept = [f for f in reading.findings if not _claimed(f, forms.claims)]
+    return LanguageReading(
+        [*kept, *forms.findings],
+        reading.impressions,
+        [*reading.hedged, *forms.hedged],
+        reading.mentions,
+    )
+
+
+def _clean_keeping_lines(text: str) -> str:
+    """The note cleaned as for the embedder, line by line: a line is a field, a bullet or a
+    turn of a dialogue, and the readers use its end as a boundary."""
+    lines = (clean_note(line) for line in str(text).splitlines())
+    return "\n".join(line for line in lines if line)[:MAX_NOTE_CHARS]
 
 
 def read_note(text: str) -> NoteReading:
@@ -153,7 +184,7 @@ def read_note(text: str) -> NoteReading:
         For text that is not valid UTF-8 or was decoded with the wrong encoding (see
         :func:`skinmm.text.clean.clean_note`).
     """
-    cleaned = arabic_numerals(clean_note(text))
+    cleaned = arabic_numerals(_clean_keeping_lines(text))
     has_latin, has_han, language = _language(cleaned)
     reading = _read(cleaned, has_latin, has_han)
     readable = bool(reading.findings or reading.impressions or reading.hedged)

@@ -189,11 +189,13 @@ _WORDS = "|".join(
     for w in sorted({*v.AFTER_PRESENT, *v.AFTER_ABSENT} - {"+", "-"}, key=len, reverse=True)
 )
 _SYMBOLS = r"\+ve|-ve|\+|-"
+# Spaces within the line only: the "-" opening the next bullet is no value of this one.
+_SP = r"[^\S\n]"
 _AFTER = re.compile(
-    rf"^\s*(?:[:=]\s*\(?\s*({_WORDS}|{_SYMBOLS})\s*\)?"
-    rf"|\(\s*({_WORDS}|{_SYMBOLS})\s*\)"
-    rf"|\s+-\s+({_WORDS})"
-    rf"|\s*({_SYMBOLS}))(?![\w+-])",
+    rf"^{_SP}*(?:[:=]{_SP}*\(?{_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)?"
+    rf"|\({_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)"
+    rf"|{_SP}+-{_SP}+({_WORDS})"
+    rf"|{_SP}*({_SYMBOLS}))(?![\w+-])",
     re.I,
 )
 
