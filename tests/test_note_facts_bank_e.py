@@ -1,7 +1,8 @@
 """The note reader on the record formats bank e (issue 16) showed it missing, one rule each.
 
 Questions answered, fields answered Y/N or by a ticked box, bullet lines, 【】 templates and
-size changes, in English and Chinese.
+size changes, in English and Chinese; and the two facts added with them, the lesion's
+duration (months) and sun exposure.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from skinmm.text.facts import read_note
+from skinmm.text.facts_display import BadValue, fact_label, fact_lines, format_value, parse_value
 from skinmm.text.facts_eval import evaluate_extraction, load_records
 from skinmm.text.facts_forms import answer_polarity, field_polarity
 
@@ -178,3 +180,70 @@ def test_bank_e_as_a_development_set_meets_the_targets() -> None:
     result = evaluate_extraction(records, n_boot=10)
     assert not [fact for fact, t in result["targets"].items() if not t["met"]]
     assert result["notes_read_exactly"] >= 395
+
+
+@pytest.mark.parametrize(
+    ("note", "months"),
+    [
+        ("Lesion present for 3 years, enlarging.", 36.0),
+        ("2-week history of a bleeding papule.", 0.46),
+        ("Noticed 6 months ago on the back.", 6.0),
+        ("Mole for a few months; smoker for 20 years.", 3.0),
+        ("62 years old, lesion for 2 yrs.", 24.0),
+        ("发现左前臂皮损半年，近2周增大。", 6.0),
+        ("病程3年。", 36.0),
+        ("皮损一年半前出现。", 18.0),
+        ("主诉：躯干皮损3月。", 3.0),
+        ("背部黑痣两年。", 24.0),
+    ],
+)
+def test_duration_in_months(note: str, months: float) -> None:
+    assert read_note(note).facts["duration_months"] == months
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Smoked for 20 years.",
+        "BCC removed 2 yrs ago.",
+        "Review in 3 months.",
+        "吸烟20年。",
+        "5年前行基底细胞癌手术。",
+        "建议3个月后复诊。",
+        "2019年切除。",
+        "男，62岁。",
+    ],
+)
+def test_no_duration_of_something_else(note: str) -> None:
+    assert "duration_months" not in read_note(note).facts
+
+
+@pytest.mark.parametrize(
+    ("note", "value"),
+    [
+        ("Chronic sun exposure.", "present"),
+        ("Outdoor worker, frequent blistering sunburns.", "present"),
+        ("No significant sun exposure.", "absent"),
+        ("Denies smoking, alcohol or sun exposure.", "absent"),
+        ("Sun exposure: N", "absent"),
+        ("Q: Do you get sunburnt? A: Yes, every summer.", "present"),
+        ("长期户外工作，有日晒史。", "present"),
+        ("否认日晒史。", "absent"),
+        ("日晒：☑是 □否", "present"),
+    ],
+)
+def test_sun_exposure_with_its_negation(note: str, value: str) -> None:
+    assert read_note(note).facts["sun_exposure"] == value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_duration_and_sun_exposure_are_shown_and_corrected(lang: str) -> None:
+    reading = read_note("Lesion for 6 months. Chronic sun exposure.").to_dict()
+    lines = fact_lines(reading, lang)
+    assert any(format_value("duration_months", 6.0, lang) in line for line in lines)
+    assert any(fact_label("sun_exposure", lang) in line for line in lines)
+    assert parse_value("duration_months", "6 months") == 6.0
+    assert parse_value("duration_months", "3个月") == 3.0
+    assert parse_value("sun_exposure", "无") == "absent"
+    with pytest.raises(BadValue):
+        parse_value("duration_months", "forever")

@@ -25,14 +25,9 @@ from skinmm.text.facts_forms import read_forms
 
 FactValue = str | int | float
 
-# Order is the order facts are shown in. The first fourteen are those of the interface
-# (PAD-UFES-20 names); fitzpatrick, family history and pesticide are read where stated too.
-FACT_NAMES: tuple[str, ...] = (
-    "age",
-    "sex",
-    "site",
-    "diameter_mm",
-    "fitzpatrick",
+# The present/absent facts. New ones go at the end: the text branch's fact features
+# (skinmm.text.fact_features) take this list in this order.
+POLAR_FACTS: tuple[str, ...] = (
     "itch",
     "grew",
     "hurt",
@@ -45,8 +40,19 @@ FACT_NAMES: tuple[str, ...] = (
     "smoke",
     "drink",
     "pesticide",
+    "sun_exposure",
 )
-POLAR_FACTS: tuple[str, ...] = FACT_NAMES[5:]
+# Order is the order facts are shown in. Those of the interface (PAD-UFES-20 names),
+# and fitzpatrick, duration (months), family history, pesticide and sun exposure where stated.
+FACT_NAMES: tuple[str, ...] = (
+    "age",
+    "sex",
+    "site",
+    "diameter_mm",
+    "fitzpatrick",
+    "duration_months",
+    *POLAR_FACTS,
+)
 POLAR_VALUES: tuple[str, ...] = (PRESENT, ABSENT)
 
 _HAN = re.compile(r"[\u3400-\u9fff]")

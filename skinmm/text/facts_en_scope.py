@@ -28,7 +28,7 @@ _LIST_CLOSERS = {"reported", "noted"}
 _VERB_CUES = {"not", "n't", "never", "has not", "have not", "had not"}
 _SHORTHAND_VALUES = {"neg", "-ve"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
-_HABITS = {"smoke", "drink", "pesticide"}
+_HABITS = {"smoke", "drink", "pesticide", "sun_exposure"}
 
 
 @lru_cache(maxsize=32)
