@@ -247,3 +247,15 @@ def test_duration_and_sun_exposure_are_shown_and_corrected(lang: str) -> None:
     assert parse_value("sun_exposure", "无") == "absent"
     with pytest.raises(BadValue):
         parse_value("duration_months", "forever")
+
+
+def test_warm_reader_builds_both_pipelines_once() -> None:
+    from skinmm.text.facts import warm_reader
+    from skinmm.text.facts_en import english_pipeline
+    from skinmm.text.facts_zh import chinese_tokenizer
+
+    warm_reader()
+    built = english_pipeline(), chinese_tokenizer()
+    warm_reader()
+    assert english_pipeline() is built[0] and chinese_tokenizer() is built[1]
+    assert english_pipeline.cache_info().currsize == chinese_tokenizer.cache_info().currsize == 1

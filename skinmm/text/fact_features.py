@@ -20,7 +20,7 @@ import numpy as np
 from skinmm.data.notes import SITES
 from skinmm.text.facts import POLAR_FACTS, POLAR_VALUES
 
-NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm", "fitzpatrick")
+NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm", "fitzpatrick", "duration_months")
 # The reader's present/absent facts, in its order: one list, kept by the reader.
 BINARY_FACTS: tuple[str, ...] = POLAR_FACTS
 BINARY_VALUES: tuple[str, ...] = POLAR_VALUES

@@ -42,16 +42,17 @@ POLAR_FACTS: tuple[str, ...] = (
     "pesticide",
     "sun_exposure",
 )
-# Order is the order facts are shown in. Those of the issue's interface (PAD-UFES-20 names),
-# and fitzpatrick, duration (months), family history, pesticide and sun exposure where stated.
+# Order is the order facts are shown in (new ones last: a table row keeps its place). Those
+# of the issue's interface (PAD-UFES-20 names), and fitzpatrick, family history, pesticide,
+# sun exposure and the lesion's duration in months where stated.
 FACT_NAMES: tuple[str, ...] = (
     "age",
     "sex",
     "site",
     "diameter_mm",
     "fitzpatrick",
-    "duration_months",
     *POLAR_FACTS,
+    "duration_months",
 )
 POLAR_VALUES: tuple[str, ...] = (PRESENT, ABSENT)
 
@@ -172,6 +173,20 @@ def _with_forms(text: str, reading: LanguageReading) -> LanguageReading:
         [*reading.hedged, *forms.hedged],
         reading.mentions,
     )
+
+
+def warm_reader() -> None:
+    """Build the English pipeline and the Chinese tokenizer now, once per process.
+
+    The first note read in a process otherwise pays for importing spaCy and building the
+    pipeline, and for loading jieba's dictionary (seconds; see BENCHMARKS.md). Call it where
+    a long-lived process loads its models (the app: next to the cached bundle load).
+    """
+    from skinmm.text.facts_en import english_pipeline
+    from skinmm.text.facts_zh import chinese_tokenizer
+
+    english_pipeline()
+    chinese_tokenizer()
 
 
 def _clean_keeping_lines(text: str) -> str:

@@ -121,4 +121,4 @@ def find_duration(text: str) -> Finding | None:
         for f in (*_english(text), *_chinese(text))
         if 0 < float(f.value) <= 1200 and not _NOT_THE_LESION.search(_clause(text, f.start, f.end))
     ]
-    return min(found, key=lambda f: f.start, default=None)
+    return min(found, key=lambda f: f.start) if found else None

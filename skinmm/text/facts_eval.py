@@ -155,6 +155,14 @@ SET_ROLES: dict[str, str] = {
         "to extend the reader's vocabulary"
     ),
     "unseen_notes_c": "held out: written last; see docs/note-reader.md for what changed after",
+    "unseen_notes_d": (
+        "written blind and read once (docs/results/note_extraction_heldout_d.json), then "
+        "used to extend the reader: development"
+    ),
+    "unseen_notes_e": (
+        "written blind and read once (docs/results/note_extraction_heldout_e.json), then "
+        "used to add the record-format rules: development"
+    ),
 }
 MAX_ERRORS_LISTED = 40
 
