@@ -259,3 +259,11 @@ def test_warm_reader_builds_both_pipelines_once() -> None:
     warm_reader()
     assert english_pipeline() is built[0] and chinese_tokenizer() is built[1]
     assert english_pipeline.cache_info().currsize == chinese_tokenizer.cache_info().currsize == 1
+
+
+def test_a_reading_with_duration_and_sun_exposure_is_a_valid_stored_reading() -> None:
+    from skinmm.db.rows import check_note_reading
+
+    reading = read_note("Lesion for 80 years. Chronic sun exposure.").to_dict()
+    assert reading["facts"] == {"sun_exposure": "present", "duration_months": 960.0}
+    check_note_reading({**reading, "corrected_facts": None, "model_note": None}, "reading")

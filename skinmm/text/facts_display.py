@@ -111,7 +111,7 @@ def _number(name: str, word: str) -> FactValue | None:
     if name == "diameter_mm":
         return number if 0 < number <= 500 else None
     if name == "duration_months":
-        return number if 0 < number <= 1200 else None
+        return number if 0 < number <= 1000 else None
     if not number.is_integer():
         return None
     low, high = (1, 6) if name == "fitzpatrick" else (0, 120)

@@ -119,6 +119,6 @@ def find_duration(text: str) -> Finding | None:
     found = [
         f
         for f in (*_english(text), *_chinese(text))
-        if 0 < float(f.value) <= 1200 and not _NOT_THE_LESION.search(_clause(text, f.start, f.end))
+        if 0 < float(f.value) <= 1000 and not _NOT_THE_LESION.search(_clause(text, f.start, f.end))
     ]
     return min(found, key=lambda f: f.start) if found else None
