@@ -1250,6 +1250,14 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "The earlier case was not found (it may have been deleted). Choose another.",
         "zh": "未找到较早的病例（可能已被删除）。请选择其他病例。",
     },
+    # Note reader: duration and sun exposure (issue 16, record formats)
+    "nf_fact_duration_months": {"en": "Duration", "zh": "病程"},
+    "nf_fact_sun_exposure": {"en": "Sun exposure", "zh": "日晒"},
+    "nf_value_months": {"en": "{n} months", "zh": "{n}个月"},
+    "nf_accepted_months": {
+        "en": "a number of months, e.g. 6 or 0.5 (2 weeks)",
+        "zh": "月数，例如 6 或 0.5（2周）",
+    },
 }
 
 

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from skinmm.data.notes import SITES
-from skinmm.text.facts import POLAR_FACTS, POLAR_VALUES
+from skinmm.text.facts import MODEL_POLAR_FACTS, POLAR_VALUES
 
 NUMERIC_FACTS: tuple[str, ...] = ("age", "diameter_mm", "fitzpatrick")
 # The reader's present/absent facts, in its order: one list, kept by the reader.
-BINARY_FACTS: tuple[str, ...] = POLAR_FACTS
+BINARY_FACTS: tuple[str, ...] = MODEL_POLAR_FACTS
 BINARY_VALUES: tuple[str, ...] = POLAR_VALUES
 SEX_VALUES: tuple[str, ...] = ("male", "female")
 # A site the reader names but this table lacks still differs from "not mentioned".

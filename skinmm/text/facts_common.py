@@ -8,7 +8,7 @@ Chinese numerals are turned into digits first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -25,6 +25,21 @@ class Finding:
     end: int
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A vocabulary word where the note has it, whatever is said of it.
+
+    ``kind`` is FACT, FLIP (the fact with the opposite polarity), SITE, SKIN_CANCER, CANCER
+    or DIAGNOSIS; ``key`` the fact or site it names. A question or a form's field label names
+    facts this way, and its answer says whether they hold (:mod:`skinmm.text.facts_forms`).
+    """
+
+    kind: str
+    key: str
+    start: int
+    end: int
+
+
 @dataclass
 class LanguageReading:
     """What one language's reader found; :func:`skinmm.text.facts.read_note` merges them."""
@@ -32,12 +47,13 @@ class LanguageReading:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
+    mentions: list[Mention] = field(default_factory=list)
 
 
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _ZH_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _ZH_NUMBER = re.compile(
-    r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm))"
+    r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm|年|个月|月|周|星期|天))"
 )
 
 
@@ -154,6 +170,8 @@ def find_fitzpatrick(text: str) -> Finding | None:
 
 
 def numeric_findings(text: str) -> list[Finding]:
-    """Age, diameter and Fitzpatrick type, each where the note states it."""
-    found = (find_age(text), find_diameter(text), find_fitzpatrick(text))
+    """Age, diameter, Fitzpatrick type and duration, each where the note states it."""
+    from skinmm.text.facts_duration import find_duration
+
+    found = (find_age(text), find_diameter(text), find_fitzpatrick(text), find_duration(text))
     return [f for f in found if f is not None]

@@ -36,6 +36,8 @@ def format_value(name: str, value: FactValue, lang: str) -> str:
         return t("nf_value_mm", lang, mm=f"{float(value):g}")
     if name == "fitzpatrick":
         return t("nf_value_fitzpatrick", lang, roman=ROMAN.get(int(value), str(value)))
+    if name == "duration_months":
+        return t("nf_value_months", lang, n=f"{float(value):g}")
     if name == "sex":
         return t(f"nf_value_{value}", lang)
     if name == "site":
@@ -98,6 +100,8 @@ def _site(word: str) -> str | None:
 
 def _number(name: str, word: str) -> FactValue | None:
     word = word.removesuffix("mm").removesuffix("岁").removesuffix("years").strip()
+    for unit in ("months", "month", "个月", "月"):
+        word = word.removesuffix(unit).strip()
     if name == "fitzpatrick" and word in _ROMAN_VALUES:
         return _ROMAN_VALUES[word]
     try:
@@ -106,6 +110,8 @@ def _number(name: str, word: str) -> FactValue | None:
         return None
     if name == "diameter_mm":
         return number if 0 < number <= 500 else None
+    if name == "duration_months":
+        return number if 0 < number <= 1000 else None
     if not number.is_integer():
         return None
     low, high = (1, 6) if name == "fitzpatrick" else (0, 120)
@@ -120,6 +126,8 @@ def accepted(name: str, lang: str) -> str:
         return t("nf_accepted_sex", lang)
     if name == "site":
         return ", ".join(site_name(k, lang) for k in SITES)
+    if name == "duration_months":
+        return t("nf_accepted_months", lang)
     return t("nf_accepted_fitzpatrick" if name == "fitzpatrick" else "nf_accepted_number", lang)
 
 

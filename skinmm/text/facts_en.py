@@ -22,7 +22,14 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from skinmm.text import facts_en_scope as scope
 from skinmm.text import facts_vocab as v
-from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
+from skinmm.text.facts_common import (
+    ABSENT,
+    PRESENT,
+    Finding,
+    LanguageReading,
+    Mention,
+    numeric_findings,
+)
 
 # NegEx's clinical list counts "no change" / "no increase" as pseudo-negations (not a
 # negation of the finding that follows); for a lesion they are exactly the negated facts.
@@ -101,12 +108,24 @@ def _split_signs(nlp: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
+@Language.component("line_starts")
+def _line_starts(doc: Doc) -> Doc:
+    """A new line opens a sentence (a field, a bullet, a turn), unless it continues in lower
+    case: a denial on one bullet does not reach the next ("- not growing\n- elevated")."""
+    for token in doc[1:]:
+        after_break = "\n" in doc[token.i - 1].text_with_ws
+        if after_break and not token.is_space and not token.text[:1].islower():
+            token.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=1)
 def english_pipeline() -> Language:
     """The pipeline, built once per process (about 0.1 s); read-only afterwards."""
     nlp = spacy.blank("en")
     _split_signs(nlp)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("line_starts")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe("negex", name="negation", config={"neg_termset": _negation_termset()})
@@ -271,4 +290,5 @@ def read_english(text: str) -> LanguageReading:
             findings += history
             if impression is not None and impression not in impressions:
                 impressions.append(impression)
-    return LanguageReading(findings, impressions, hedged)
+    mentions = [Mention(e.label_, e.ent_id_, e.start_char, e.end_char) for e in doc.ents]
+    return LanguageReading(findings, impressions, hedged, mentions)

@@ -28,7 +28,18 @@ _LIST_CLOSERS = {"reported", "noted"}
 _VERB_CUES = {"not", "n't", "never", "has not", "have not", "had not"}
 _SHORTHAND_VALUES = {"neg", "-ve"}
 _SYMPTOMS = {"itch", "grew", "hurt", "changed", "bleed"}
-_HABITS = {"smoke", "drink", "pesticide"}
+_HABITS = {"smoke", "drink", "pesticide", "sun_exposure"}
+
+
+def sent_of(span: Span) -> Span:
+    """``span.sent`` from a table built once per doc: spaCy's own walks the whole doc on
+    every call, which made long notes (transcripts, checklists) slow."""
+    doc = span.doc
+    table = doc.user_data.get("skinmm_sent_at")
+    if table is None:
+        table = {i: sent for sent in doc.sents for i in range(sent.start, sent.end)}
+        doc.user_data["skinmm_sent_at"] = table
+    return table[span.start]
 
 
 @lru_cache(maxsize=32)
@@ -40,7 +51,7 @@ def _cue_tokens(nlp: Language, cues: tuple[str, ...]) -> list[list[str]]:
 
 def cue_before(nlp: Language, span: Span, cues: Iterable[str]) -> Span | None:
     """The nearest of ``cues`` before ``span`` in its sentence, as a span of the doc."""
-    sent = span.sent
+    sent = sent_of(span)
     lowered = [t.lower_ for t in sent]
     patterns = _cue_tokens(nlp, tuple(cues))
     for i in range(span.start - sent.start - 1, -1, -1):
@@ -85,7 +96,7 @@ def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
     It reaches back over a list of findings of the same kind only ("20 pack-years, pain
     denied" does not deny the smoking).
     """
-    doc, sent = span.doc, span.sent
+    doc, sent = span.doc, sent_of(span)
     at = _entity_at(doc)
     patterns = _cue_tokens(nlp, tuple(cues))
     lowered = [t.lower_ for t in doc]
@@ -106,7 +117,7 @@ def denied_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
 
 def clause_text(span: Span) -> str:
     """The part of the sentence between semicolons that holds ``span`` ("BCC suspected.")."""
-    sent = span.sent
+    sent = sent_of(span)
     start = max((t.i + 1 for t in sent if t.text == ";" and t.i < span.start), default=sent.start)
     end = min((t.i for t in sent if t.text == ";" and t.i >= span.end), default=sent.end)
     return span.doc[start:end].text.strip()
@@ -157,7 +168,7 @@ def list_reaches(cue: Span, span: Span) -> bool:
 
 def _clause_end(doc: Doc, span: Span) -> int:
     end = span.end
-    while end < span.sent.end and not doc[end].is_punct:
+    while end < sent_of(span).end and not doc[end].is_punct:
         end += 1
     return end
 
@@ -189,11 +200,13 @@ _WORDS = "|".join(
     for w in sorted({*v.AFTER_PRESENT, *v.AFTER_ABSENT} - {"+", "-"}, key=len, reverse=True)
 )
 _SYMBOLS = r"\+ve|-ve|\+|-"
+# Spaces within the line only: the "-" opening the next bullet is no value of this one.
+_SP = r"[^\S\n]"
 _AFTER = re.compile(
-    rf"^\s*(?:[:=]\s*\(?\s*({_WORDS}|{_SYMBOLS})\s*\)?"
-    rf"|\(\s*({_WORDS}|{_SYMBOLS})\s*\)"
-    rf"|\s+-\s+({_WORDS})"
-    rf"|\s*({_SYMBOLS}))(?![\w+-])",
+    rf"^{_SP}*(?:[:=]{_SP}*\(?{_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)?"
+    rf"|\({_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)"
+    rf"|{_SP}+-{_SP}+({_WORDS})"
+    rf"|{_SP}*({_SYMBOLS}))(?![\w+-])",
     re.I,
 )
 
@@ -210,7 +223,8 @@ def _list_end(span: Span) -> int:
     """Where the bare list that ``span`` opens ends ("change and bleeding: negative")."""
     doc, at = span.doc, _entity_at(span.doc)
     end, i = span.end_char, span.end
-    while i < span.sent.end:
+    end_of_sentence = sent_of(span).end
+    while i < end_of_sentence:
         ent = at.get(i)
         if ent is not None and category(ent) == category(span):
             end, i = ent.end_char, ent.end
@@ -224,7 +238,8 @@ def _list_end(span: Span) -> int:
 def _opens_clause(span: Span) -> bool:
     """Nothing but list joiners stands before ``span`` in its clause ("itching and ...")."""
     i = span.start - 1
-    while i >= span.sent.start and not span.doc[i].is_punct:
+    start_of_sentence = sent_of(span).start
+    while i >= start_of_sentence and not span.doc[i].is_punct:
         if span.doc[i].lower_ not in _JOINERS:
             return False
         i -= 1

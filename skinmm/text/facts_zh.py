@@ -18,9 +18,17 @@ from functools import lru_cache
 import jieba
 
 from skinmm.text import facts_vocab as v
-from skinmm.text.facts_common import ABSENT, PRESENT, Finding, LanguageReading, numeric_findings
+from skinmm.text.facts_common import (
+    ABSENT,
+    PRESENT,
+    Finding,
+    LanguageReading,
+    Mention,
+    numeric_findings,
+)
 
-_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+# A 【heading】 of an electronic-record template opens a sentence of its own.
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]|(?=【)")
 _COMMAS = {"，", ","}
 
 
@@ -77,8 +85,9 @@ class _Token:
 def _sentences(text: str) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        out.append((start, text[start : match.end()]))
-        start = match.end()
+        if match.end() > start:
+            out.append((start, text[start : match.end()]))
+            start = match.end()
     if start < len(text):
         out.append((start, text[start:]))
     return out
@@ -92,7 +101,7 @@ def _tokens(sentence: str, offset: int) -> list[_Token]:
 
 
 _AFTER = re.compile(
-    r"^\s*[:：]?\s*[（(]?\s*("
+    r"^[^\S\n]*[:：]?[^\S\n]*[（(]?[^\S\n]*("
     + "|".join(
         re.escape(w)
         for w in sorted({*v.AFTER_PRESENT_ZH, *v.AFTER_ABSENT_ZH}, key=len, reverse=True)
@@ -181,14 +190,40 @@ class _Walk:
     findings: list[Finding]
     impressions: list[str]
     hedged: list[str]
+    mentions: list[Mention]
+
+
+def lookup(word: str) -> tuple[str, str] | None:
+    """(kind, key) of a vocabulary word; any "…癌" is a cancer ("卵巢癌", "皮肤…癌": skin)."""
+    _, lexicon = chinese_tokenizer()
+    if word in lexicon:
+        return lexicon[word]
+    if len(word) >= 2 and word.endswith("癌"):
+        kind = "SKIN_CANCER" if word.startswith("皮肤") else "CANCER"
+        return kind, kind.lower()
+    return None
+
+
+_SIZE_WORDS = ("大小", "体积", "直径")
+
+
+def _size_change(tokens: list[_Token], i: int) -> bool:
+    """ "大小无明显变化": a change said of the size is growth, not a change of the lesion."""
+    for token in reversed(tokens[:i]):
+        if token.text in _COMMAS:
+            return False
+        if token.text in _SIZE_WORDS:
+            return True
+    return False
 
 
 def _concept(
     text: str, sentence: str, tokens: list[_Token], i: int, scope: _Scope, walk: _Walk
 ) -> None:
-    _, lexicon = chinese_tokenizer()
     token = tokens[i]
-    kind, key = lexicon[token.text]
+    kind, key = lookup(token.text) or ("", "")
+    if key == "changed" and _size_change(tokens, i):
+        key = "grew"
     if kind in ("FACT", "FLIP"):
         stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
@@ -251,16 +286,17 @@ def find_sex_zh(text: str) -> Finding | None:
 
 def read_chinese(text: str) -> LanguageReading:
     """Every fact the Chinese reader finds in ``text`` (cleaned), in the order written."""
-    _, lexicon = chinese_tokenizer()
-    walk = _Walk(numeric_findings(text), [], [])
+    walk = _Walk(numeric_findings(text), [], [], [])
     sex = find_sex_zh(text)
     walk.findings += [sex] if sex is not None else []
     for offset, sentence in _sentences(text):
         tokens = _tokens(sentence, offset)
         scope = _Scope()
         for i, token in enumerate(tokens):
-            if token.text in lexicon:
+            known = lookup(token.text)
+            if known is not None:
+                walk.mentions.append(Mention(*known, token.start, token.end))
                 _concept(text, sentence, tokens, i, scope, walk)
             else:
                 _update_scope(scope, tokens, i)
-    return LanguageReading(walk.findings, walk.impressions, walk.hedged)
+    return LanguageReading(walk.findings, walk.impressions, walk.hedged, walk.mentions)

@@ -1,0 +1,258 @@
+"""Record formats: a question and its answer, a form's field and its Y/N or ticked box.
+
+The sentence readers read what a sentence asserts. A transcript ("Q: Does it itch? A: Nope.")
+or a checklist ("Raised lesion: N", "Bleeding: [x] Y  [ ] N", "瘙痒：□是 ☑否", "医生：疼不疼？
+患者：没有的。") asserts nothing in the question or the label: the facts it names there take
+the polarity of the reply. Here a *prompt* (a question, a field label) names facts by the
+vocabulary words the language readers found in it (:class:`Mention`), and its *reply* (an
+answer, a field value) says yes, no or not sure:
+
+- a negative reply ("No, not at all", "Nope", "N", "[x] N", "没有的", "不会", "☑否") makes each
+  named fact absent, a positive one ("Yes, definitely", "Y", "有一点", "对") present; a word
+  that names the fact the other way round ("painless", "平坦") flips it;
+- an unsure reply ("not sure", "不清楚") decides nothing and is reported as hedged;
+- a cancer named in a prompt is asked about as a history ("Have you ever had skin cancer?"),
+  a relative's when a relative is named;
+- "How old are you? A: 72" gives the age.
+
+What a prompt decides replaces what the sentence readers took from the prompt and its reply
+(:func:`skinmm.text.facts.read_note` drops those findings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from skinmm.text import facts_vocab as v
+from skinmm.text.facts_common import ABSENT, PRESENT, Finding, Mention
+
+UNSURE = "unsure"
+
+# Who speaks: a label opening a question or an answer in a transcript.
+_ASKER = r"(?:Q|Question|Doctor|Dr|Clinician|Nurse|问|医生|医师|护士)"
+_ANSWERER = r"(?:A|Answer|Patient|Pt|Pat|Relative|答|患者|病人|家属)"
+_LABEL = rf"(?:{_ASKER}|{_ANSWERER})\s*[:：]"
+_ASK_LABEL = re.compile(rf"(?:^|(?<=[\s.。!！?？;；]))({_ASKER}\s*[:：])", re.I)
+_ANSWER_LABEL = re.compile(rf"\s*{_ANSWERER}\s*[:：]\s*", re.I)
+_NEXT_LABEL = re.compile(rf"\n|(?<=[\s.。!！?？;；]){_LABEL}", re.I)
+_QUESTION_MARK = re.compile(r"？|\?(?=\s|$|[\u3400-\u9fff])")
+_BOUNDARY = re.compile(r"[.。!！;；\n?？]")
+
+# A question, not a hedge ("Bleeding? noted" is terse; "?BCC" never reaches here).
+_INTERROGATIVE_EN = re.compile(
+    r"^(?:do|does|did|is|are|was|were|has|have|had|any|can|could|how|where|what|when|which|"
+    r"ever|will|would|tell)\b",
+    re.I,
+)
+_INTERROGATIVE_ZH = re.compile(r"吗|么|呢|是否|有没有|有无|多大|多少|哪|几|(.)不\1")
+_AGE_QUESTION = re.compile(r"how old|\bage\b|年龄|年纪|多大岁数|几岁|多大了", re.I)
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?!\d|\.\d)")
+
+_UNSURE_WORDS = (
+    r"not sure|unsure|don'?t know|do not know|unknown|can'?t remember|cannot remember|"
+    r"not certain|uncertain|unclear|maybe|perhaps|possibly|n/a|"
+    r"不确定|不知道|不清楚|说不清|记不清|不详|不太清楚|可能|也许"
+)
+_NEGATIVE_WORDS = (
+    r"i don'?t think so|i do not think so|don'?t think so|it does ?n[o']t|it has ?n[o']t|"
+    r"it is ?n[o']t|it'?s not|i do ?n[o']t|i have ?n[o']t|i'?ve not|"
+    r"no|nope|nah|n|never|none|nil|negative|neg|absent|denied|denies|not at all|not really|"
+    r"false|没有|没|无|不|否|未|从不|从没|从来没有|阴性"
+)
+_POSITIVE_WORDS = (
+    r"yes|yeah|yep|yup|y|definitely|positive|pos|present|true|sure|correct|it does|it has|"
+    r"i think so|"
+    r"i do|i have|a little|a bit|sometimes|occasionally|有|是|对|嗯|会|偶尔|经常|阳性"
+)
+_SIGNS = {"+": PRESENT, "(+)": PRESENT, "-": ABSENT, "(-)": ABSENT, "−": ABSENT}
+_BOX = r"(?:\[\s*[xX✓✔√]\s*\]|[☑☒■✓✔√])"
+_CHECKED = re.compile(rf"{_BOX}\s*(yes|no|y|n|是|否|有|无)", re.I)
+_EMPTY_BOX = re.compile(r"\[\s*\]|[□☐]")
+_END = r"(?=$|[\s.,;:!。，；：！、)）]|(?<=[\u3400-\u9fff]))"
+
+
+def _starts_with(words: str, text: str) -> bool:
+    return re.match(rf"^\s*(?:well,?\s*|um+,?\s*|嗯，)?(?:{words}){_END}", text, re.I) is not None
+
+
+def answer_polarity(reply: str) -> str | None:
+    """PRESENT, ABSENT or UNSURE from the opening words of an answer; None when it says none."""
+    if _starts_with(_UNSURE_WORDS, reply):
+        return UNSURE
+    if _starts_with(_NEGATIVE_WORDS, reply):
+        return ABSENT
+    if _starts_with(_POSITIVE_WORDS, reply):
+        return PRESENT
+    return None
+
+
+def field_polarity(value: str) -> str | None:
+    """The polarity of a field's whole value: a Y/N word or sign, or the ticked box."""
+    value = value.strip().rstrip(".。;；,，")
+    checked = _CHECKED.findall(value)
+    if len(checked) == 1 and _EMPTY_BOX.search(value):
+        return answer_polarity(checked[0])
+    if value in _SIGNS:
+        return _SIGNS[value]
+    words = rf"{_UNSURE_WORDS}|{_NEGATIVE_WORDS}|{_POSITIVE_WORDS}"
+    if re.fullmatch(rf"(?:{words})(?:[,，]?\s*(?:not at all|definitely|的))?", value, re.I):
+        return answer_polarity(value)
+    return None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question or a field label (``start:end``) and its reply (``reply_start:reply_end``)."""
+
+    start: int
+    end: int
+    reply_start: int
+    reply_end: int
+    polarity: str | None
+    is_question: bool
+
+
+def _is_question(text: str, labelled: bool) -> bool:
+    text = text.strip()
+    return labelled or bool(_INTERROGATIVE_EN.match(text) or _INTERROGATIVE_ZH.search(text))
+
+
+def _questions(text: str) -> list[Prompt]:
+    """Every "...?" followed by its answer (labelled "A:", "患者：" or not)."""
+    out = []
+    for mark in _QUESTION_MARK.finditer(text):
+        before = [m.end() for m in _BOUNDARY.finditer(text, 0, mark.start())]
+        start = before[-1] if before else 0
+        label = None
+        for found in _ASK_LABEL.finditer(text, start, mark.start()):
+            label = found
+        start = label.end() if label is not None else start
+        reply_start = mark.end()
+        answer = _ANSWER_LABEL.match(text, reply_start)
+        reply_start = answer.end() if answer is not None else reply_start
+        following = _NEXT_LABEL.search(text, reply_start)
+        reply_end = following.start() if following is not None else len(text)
+        # The answer is its first sentence; what follows is read as sentences.
+        stop = _BOUNDARY.search(text, reply_start, reply_end)
+        reply_end = stop.end() if stop is not None else reply_end
+        reply = text[reply_start:reply_end]
+        asked = text[start : mark.start()]
+        # "Itch? No.": a terse question is one when a bare yes or no answers it.
+        if _is_question(asked, label is not None) or field_polarity(_first_clause(reply)):
+            polarity = answer_polarity(reply)
+            out.append(Prompt(start, mark.end(), reply_start, reply_end, polarity, True))
+    return out
+
+
+def _first_clause(reply: str) -> str:
+    return re.split(r"[.,;。，；\n]", reply.strip(), maxsplit=1)[0]
+
+
+_FIELD = re.compile(
+    r"^[^\S\n]*(?:[-*•·]\s*|\d{1,2}[.)]\s*|【)?(?P<label>[^:：\n?？。【】]{1,40}?)[】]?"
+    r"[^\S\n]*[:：】][^\S\n]*(?P<value>[^\n]{1,40}?)[^\S\n]*$",
+    re.M,
+)
+
+
+def _fields(text: str) -> list[Prompt]:
+    """Every line ``Label: value`` whose value is a Y/N word, a sign or a ticked box."""
+    out = []
+    for match in _FIELD.finditer(text):
+        polarity = field_polarity(match.group("value"))
+        if polarity is not None:
+            start, end = match.span("label")
+            out.append(Prompt(start, end, *match.span("value"), polarity, False))
+    return out
+
+
+def _asked_facts(text: str, prompt: Prompt, mentions: list[Mention]) -> list[tuple[str, str]]:
+    """(fact, value if the reply is yes) for each fact the prompt names."""
+    asked = text[prompt.start : prompt.end].lower()
+    family = any(re.search(rf"\b{re.escape(c)}\b", asked) for c in v.FAMILY_CUES_EN) or any(
+        c in asked for c in v.FAMILY_CUES_ZH
+    )
+    out: list[tuple[str, str]] = []
+    for m in mentions:
+        if not prompt.start <= m.start < prompt.end:
+            continue
+        if m.kind in ("FACT", "FLIP"):
+            out.append((m.key, PRESENT if m.kind == "FACT" else ABSENT))
+        elif m.kind == "SKIN_CANCER":
+            out.append(("family_skin_cancer_history" if family else "skin_cancer_history", PRESENT))
+        elif m.kind == "CANCER" and not family:
+            out.append(("cancer_history", PRESENT))
+    return list(dict.fromkeys(out))
+
+
+def _answered(value: str, polarity: str) -> str:
+    if polarity == PRESENT:
+        return value
+    return ABSENT if value == PRESENT else PRESENT
+
+
+def _age(text: str, prompt: Prompt) -> Finding | None:
+    if not prompt.is_question or not _AGE_QUESTION.search(text[prompt.start : prompt.end]):
+        return None
+    number = _NUMBER.search(text, prompt.reply_start, prompt.reply_end)
+    if number is None or not 0 < int(number.group(1)) < 120:
+        return None
+    return Finding("age", int(number.group(1)), number.group(0), *number.span())
+
+
+@dataclass
+class FormReading:
+    """The facts the prompts decided, the spans whose sentence readings they replace."""
+
+    findings: list[Finding]
+    hedged: list[str]
+    # (start, end, names): findings of these facts read from text[start:end] are replaced;
+    # names None: every present/absent fact (a question asserts nothing itself).
+    claims: list[tuple[int, int, frozenset[str] | None]]
+
+
+def read_forms(text: str, mentions: list[Mention]) -> FormReading:
+    """The facts that questions and fields with their replies state in ``text``."""
+    reading = FormReading([], [], [])
+    questions = _questions(text)
+    taken = [(q.start, q.reply_end) for q in questions]
+    fields = [f for f in _fields(text) if not any(a <= f.start < b for a, b in taken)]
+    for prompt in [*questions, *fields]:
+        asked = _asked_facts(text, prompt, mentions)
+        polarity = prompt.polarity or _named_in_reply(prompt, asked, mentions)
+        age = _age(text, prompt)
+        decided = [age] if age is not None else []
+        if polarity in (PRESENT, ABSENT):
+            evidence = text[prompt.start : prompt.reply_end].strip()
+            decided += [
+                Finding(name, _answered(value, polarity), evidence, prompt.start, prompt.reply_end)
+                for name, value in asked
+            ]
+        elif polarity == UNSURE and asked:
+            reading.hedged.append(text[prompt.start : prompt.reply_end].strip())
+        reading.findings += decided
+        if prompt.is_question:
+            reading.claims.append((prompt.start, prompt.end, None))
+        if polarity is not None:
+            names = frozenset(f.name for f in decided) | frozenset(n for n, _ in asked)
+            reading.claims.append((prompt.start, prompt.reply_end, names))
+    return reading
+
+
+_ASKED_BY_KIND = {"SKIN_CANCER": "skin_cancer_history", "CANCER": "cancer_history"}
+
+
+def _named_in_reply(
+    prompt: Prompt, asked: list[tuple[str, str]], mentions: list[Mention]
+) -> str | None:
+    """PRESENT when an answer names the cancer it was asked about ("得过淋巴瘤", "I had a BCC").
+
+    Only for histories: an answer that names a symptom may deny it ("it doesn't itch"), and
+    the sentence reader reads it.
+    """
+    names = {n for n, _ in asked}
+    for m in mentions:
+        if prompt.reply_start <= m.start < prompt.reply_end and _ASKED_BY_KIND.get(m.kind) in names:
+            return PRESENT
+    return None
