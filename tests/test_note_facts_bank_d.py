@@ -52,6 +52,13 @@ def test_shorthand_values_after_the_word(note: str, expected: dict) -> None:
         ("no growth, painful", {"grew": "absent", "hurt": "present"}),
         ("no bleeding, tender", {"bleed": "absent", "hurt": "present"}),
         ("Denies itching, growth or bleeding", {"itch": "absent", "grew": "absent"}),
+        # The joiner closing the list may stand after the item (PAD-UFES-20's notes).
+        (
+            "Denies itching, growth, pain, change and bleeding.",
+            {"itch": "absent", "grew": "absent", "hurt": "absent", "changed": "absent"},
+        ),
+        ("No itching, growth, pain or bleeding.", {"grew": "absent", "hurt": "absent"}),
+        ("No prior skin malignancy, bleeds on touch, itchy and painful.", {"bleed": "present"}),
     ],
 )
 def test_a_comma_list_is_denied_only_when_joined(note: str, expected: dict) -> None:

@@ -161,9 +161,26 @@ def list_reaches(cue: Span, span: Span) -> bool:
     bounds = [*commas, _clause_end(doc, span)]
     # A list is closed by "or"/"and" ("Denies itching, growth or bleeding"); without one the
     # commas join separate statements ("no growth, painful, pruritus neg").
-    if not any(doc[i].lower_ in _JOINERS for i in range(cue.end, bounds[-1])):
+    if not all(_bare_list_item(doc, a + 1, b, kind, at) for a, b in pairwise(bounds)):
         return False
-    return all(_bare_list_item(doc, a + 1, b, kind, at) for a, b in pairwise(bounds))
+    # The joiner may close the list after ``span`` ("Denies itching, growth, pain and bleeding").
+    joined = any(doc[i].lower_ in _JOINERS for i in range(cue.end, bounds[-1]))
+    return joined or _tail_joined(doc, bounds[-1], kind, at, sent_of(span).end)
+
+
+def _tail_joined(doc: Doc, start: int, kind: str, at: dict[int, Span], sent_end: int) -> bool:
+    """The bare list going on after ``start`` (a comma) is closed by "and"/"or"."""
+    i = start
+    while i < sent_end and doc[i].text == ",":
+        j = i + 1
+        while j < sent_end and not doc[j].is_punct:
+            j += 1
+        if not _bare_list_item(doc, i + 1, j, kind, at):
+            return False
+        if any(doc[k].lower_ in _JOINERS for k in range(i + 1, j)):
+            return True
+        i = j
+    return False
 
 
 def _clause_end(doc: Doc, span: Span) -> int:
