@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm import scope
 from skinmm.bundle import Bundle, load_bundle
+from skinmm.casereport.report import build_case_report
 from skinmm.db.archive import TransferError
 from skinmm.db.audit import Actor, list_audit
-from skinmm.db.report import build_case_report
 from skinmm.db.repository import (
     bundle_fingerprint,
     get_case,

@@ -314,7 +314,7 @@ def test_pages_name_what_the_bundled_model_cannot_recognise(
 def test_the_pdf_report_names_what_the_model_cannot_recognise(
     tmp_path: Path, lang: str, expected: str
 ) -> None:
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.repository import save_analysis
     from skinmm.db.store import open_store
     from tests.test_db_helpers import make_prediction

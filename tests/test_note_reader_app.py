@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
+from skinmm.casereport.report import build_case_report
 from skinmm.cli import main as cli
-from skinmm.db.report import build_case_report
 from skinmm.db.repository import get_case, save_analysis
 from skinmm.db.store import forget_shared_stores, open_store
 from skinmm.errors import UnreadableNote, explain

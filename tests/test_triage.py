@@ -128,7 +128,7 @@ def test_diagnose_shows_the_triage_verdict_with_its_test_figures(
 
 
 def test_the_pdf_carries_the_triage_verdict_of_the_bundle_that_made_the_case(tiny_bundle, tmp_path):
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.store import open_store
     from tests.test_db_helpers import case_from_bundle
     from tests.test_report_pdf import pdf_text, saved_case

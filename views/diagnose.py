@@ -25,9 +25,9 @@ from skinmm.charts import (
 )
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
 from skinmm.db.repository import mark_shown_anyway
-from skinmm.db.strings import t as db_t
 from skinmm.errors import Explanation, explain
 from skinmm.i18n import caution_text, rule_name, t
+from skinmm.i18n import t as db_t
 from skinmm.image.io import UPLOAD_FORMATS, image_format, load_image
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.scope import example_image

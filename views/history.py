@@ -11,15 +11,15 @@ import streamlit as st
 from PIL import Image
 
 from skinmm.bundle import Bundle
+from skinmm.casereport.cams import CamImages, overlays
+from skinmm.casereport.case_scope import out_of_scope, scope_sentence, set_sentence, verdict_cell
+from skinmm.casereport.report import render_case_report
 from skinmm.charts import (
     compensation_figure,
     confusion_figure,
     differential_figure,
 )
-from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence, verdict_cell
 from skinmm.db.models import Case, PredictionRecord
-from skinmm.db.performance import BundleCases, group_by_bundle, live_report
-from skinmm.db.report import CamImages, overlays, render_case_report
 from skinmm.db.repository import (
     CaseFilter,
     CaseNotFoundError,
@@ -35,10 +35,10 @@ from skinmm.db.repository import (
 )
 from skinmm.db.rows import OTHER, RowError, check_cam_classes
 from skinmm.db.store import StorageError, Store, shared_store
-from skinmm.db.strings import t
 from skinmm.errors import technical_detail
-from skinmm.i18n import caution_text
+from skinmm.i18n import caution_text, t
 from skinmm.i18n import t as i18n_t
+from skinmm.live_performance import BundleCases, group_by_bundle, live_report
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.taxonomy import TAXONOMY, DatasetClass, Risk, not_covered

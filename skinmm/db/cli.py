@@ -62,7 +62,7 @@ def _load_bundle(path: str | None) -> tuple[Any | None, str | None]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.repository import get_case
 
     store = _store(args)

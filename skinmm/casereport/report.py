@@ -11,25 +11,21 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from skinmm.casereport.cams import CamImages, case_cams
+from skinmm.casereport.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.coverage import classes_notice
-from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
 from skinmm.db.store import Store
-from skinmm.db.strings import t
-from skinmm.i18n import caution_text, risk_name
-from skinmm.i18n import t as ui_t
+from skinmm.i18n import caution_text, risk_name, t
 from skinmm.prediction import RISK_FLAG
 from skinmm.taxonomy import Risk
 from skinmm.triage import prediction_verdict
@@ -43,16 +39,6 @@ FONT_CANDIDATES: tuple[str, ...] = (
 FONT = "body"
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 PHOTO_MM = 42
-CAM_OPACITY = 0.45
-PREVIEW_SIDE = 640
-
-
-@dataclass(frozen=True)
-class CamImages:
-    """The overlays for the report, or the reason there are none."""
-
-    overlays: list[tuple[int, Image.Image]]
-    left_out: str | None = None
 
 
 def _font_file(need_cjk: bool) -> tuple[str, bool]:
@@ -197,7 +183,7 @@ def _scope_and_set(pdf: _Report, record: PredictionRecord) -> None:
     pdf.para(set_sentence(prediction.prediction_set, lang))
     chosen = prediction.prediction_set
     if chosen is not None and chosen.needs_referral:
-        pdf.para(ui_t("conf_set_refer", lang))
+        pdf.para(t("conf_set_refer", lang))
 
 
 def _differential(pdf: _Report, record: PredictionRecord) -> None:
@@ -240,12 +226,10 @@ def _triage(pdf: _Report, record: PredictionRecord, point: dict[str, Any] | None
     prediction = to_prediction(record)
     verdict = prediction_verdict(prediction.classes, prediction.fused, point)
     if verdict["refer"] is None:
-        pdf.para(ui_t("clin_triage_other_bundle", lang, score=verdict["score"]))
+        pdf.para(t("clin_triage_other_bundle", lang, score=verdict["score"]))
         return
-    pdf.heading(ui_t("clin_triage_refer" if verdict["refer"] else "clin_triage_low", lang))
-    pdf.para(
-        ui_t("clin_triage_detail", lang, score=verdict["score"], threshold=verdict["threshold"])
-    )
+    pdf.heading(t("clin_triage_refer" if verdict["refer"] else "clin_triage_low", lang))
+    pdf.para(t("clin_triage_detail", lang, score=verdict["score"], threshold=verdict["threshold"]))
 
 
 def triage_point(case: Case, bundle: Any | None) -> dict[str, Any] | None:
@@ -350,40 +334,6 @@ def _texts(case: Case, lang: str) -> list[str]:
     texts += _reading_lines(case.note_reading, case.impression, lang)
     texts += [f"{f.comment or ''} {f.author or ''}" for f in case.feedback]
     return texts
-
-
-def case_cams(case: Case, photo: bytes | None, bundle: Any | None, lang: str = "en") -> CamImages:
-    """Grad-CAM overlays for the case's stored classes, when ``bundle`` is the one it used."""
-    record = case.latest_prediction
-    if photo is None or record is None or not record.cam_classes:
-        return CamImages([])
-    if bundle is None:
-        return CamImages([], t("report_no_cam_bundle", lang))
-    if bundle_fingerprint(bundle.card) != record.bundle_sha:
-        return CamImages(
-            [], t("cam_other_bundle", lang, saved=record.bundle_name, loaded=bundle.name)
-        )
-    return CamImages(overlays(photo, bundle, record.cam_classes))
-
-
-def overlays(
-    photo: bytes, bundle: Any, class_indices: Sequence[int]
-) -> list[tuple[int, Image.Image]]:
-    """(class index, overlay) for each class, from the bundle's Grad-CAM.
-
-    Computed on a preview-sized copy, as the Diagnose page does: the branch resizes to its
-    input size anyway, and full-size heat maps of a phone photo take tens of MB each.
-    """
-    from skinmm.charts import heatmap_overlay
-    from skinmm.image.io import load_image
-
-    image = load_image(photo)
-    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-    results = bundle.cams(image, list(class_indices))
-    return [
-        (int(r.class_index), heatmap_overlay(image, np.asarray(r.heatmap), CAM_OPACITY))
-        for r in results
-    ]
 
 
 def build_case_report(
