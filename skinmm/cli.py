@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
     add_db_commands,
     add_users_commands,
 )
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Settings = TypeVar("Settings", bound="DataclassInstance")
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -90,21 +96,25 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_split)
 
 
+def _settings(kind: type[Settings], args: argparse.Namespace, **given: Any) -> Settings:
+    """A job's settings (a dataclass) from its command line: each field with an option of the
+    same name as given there (a path field as a ``Path``), ``given`` for the rest."""
+    options = vars(args)
+    same = {}
+    for item in dataclasses.fields(kind):
+        value = options.get(item.name)
+        if item.name in options and item.name not in given:
+            path = isinstance(value, str) and "Path" in str(item.type)
+            same[item.name] = Path(value) if path else value
+    return kind(**same, **given)
+
+
 def _train(args: argparse.Namespace) -> int:
     from skinmm.train import TrainConfig, train_bundle
 
-    config = TrainConfig(
-        train=Path(args.train),
-        val=Path(args.val),
-        out=Path(args.out),
-        backbone=args.backbone,
-        embedder=args.embedder,
-        fusion=args.fusion,
-        seed=args.seed,
-        device=args.device,
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-        label_space=args.label_space,
-        recipe=args.recipe,
+    config = _settings(
+        TrainConfig,
+        args,
         image_params=parse_params(args.image_param),
         text_params={"features": args.text_features},
         clinical=_scope_photos(args),
@@ -574,17 +584,8 @@ def _study(args: argparse.Namespace) -> int:
     from skinmm.study import StudyConfig, run_study
 
     report = run_study(
-        StudyConfig(
-            manifest=Path(args.manifest),
-            out=Path(args.out),
-            recipe=args.recipe,
-            label_space=args.label_space,
-            test_size=args.test_size,
-            val_size=args.val_size,
-            seed=args.seed,
-            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-            n_boot=args.bootstrap,
-            image_params=parse_params(args.image_param),
+        _settings(
+            StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param)
         )
     )
     print(report.read_text(encoding="utf-8"))
