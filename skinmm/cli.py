@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
     add_db_commands,
     add_users_commands,
 )
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-Settings = TypeVar("Settings", bound="DataclassInstance")
+from skinmm.options import settings
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -96,23 +91,10 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_split)
 
 
-def _settings(kind: type[Settings], args: argparse.Namespace, **given: Any) -> Settings:
-    """A job's settings (a dataclass) from its command line: each field with an option of the
-    same name as given there (a path field as a ``Path``), ``given`` for the rest."""
-    options = vars(args)
-    same = {}
-    for item in dataclasses.fields(kind):
-        value = options.get(item.name)
-        if item.name in options and item.name not in given:
-            path = isinstance(value, str) and "Path" in str(item.type)
-            same[item.name] = Path(value) if path else value
-    return kind(**same, **given)
-
-
 def _train(args: argparse.Namespace) -> int:
     from skinmm.train import TrainConfig, train_bundle
 
-    config = _settings(
+    config = settings(
         TrainConfig,
         args,
         image_params=parse_params(args.image_param),
@@ -584,7 +566,7 @@ def _study(args: argparse.Namespace) -> int:
     from skinmm.study import StudyConfig, run_study
 
     report = run_study(
-        _settings(
+        settings(
             StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param)
         )
     )

@@ -10,6 +10,7 @@ import pandas as pd
 
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
+from skinmm.options import picked
 from skinmm.taxonomy import infer_classes
 from skinmm.text.branch import TextBranch
 from skinmm.text.embedders import DEFAULT_EMBEDDER
@@ -55,15 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         "--features", default="auto", choices=[AUTO, *FEATURE_OPTIONS], help="booster input"
     )
     args = parser.parse_args(argv)
-    branch = train_text_branch(
-        args.train_csv,
-        args.val_csv,
-        args.out,
-        embedder=args.embedder,
-        cache_dir=args.cache_dir,
-        seed=args.seed,
-        features=args.features,
-    )
+    chosen = picked(args, "embedder", "cache_dir", "seed", "features")
+    branch = train_text_branch(args.train_csv, args.val_csv, args.out, **chosen)
     print(json.dumps(branch.card(), indent=2, ensure_ascii=False))
     return 0
 
