@@ -16,7 +16,7 @@ from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
     add_users_commands,
 )
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
-from skinmm.options import settings
+from skinmm.options import fill
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -94,7 +94,7 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from skinmm.train import TrainConfig, train_bundle
 
-    config = settings(
+    config = fill(
         TrainConfig,
         args,
         image_params=parse_params(args.image_param),
@@ -566,9 +566,7 @@ def _study(args: argparse.Namespace) -> int:
     from skinmm.study import StudyConfig, run_study
 
     report = run_study(
-        settings(
-            StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param)
-        )
+        fill(StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param))
     )
     print(report.read_text(encoding="utf-8"))
     print(
@@ -648,17 +646,7 @@ def _predict_batch(args: argparse.Namespace) -> int:
 def _batch_config(args: argparse.Namespace, out: Path) -> Any:
     from skinmm.batch import BatchConfig
 
-    return BatchConfig(
-        bundle=Path(args.bundle),
-        out=out,
-        engine=args.engine,
-        address=args.address,
-        workers=args.workers,
-        batch_size=args.batch_size,
-        shard_size=args.shard_size,
-        cam=getattr(args, "cam", None),
-        gpus_per_worker=args.gpus_per_worker,
-    )
+    return fill(BatchConfig, args, out=out)
 
 
 def _add_engine_options(p: argparse.ArgumentParser, default_engine: str) -> None:

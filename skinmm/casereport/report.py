@@ -191,19 +191,18 @@ def _differential(pdf: _Report, record: PredictionRecord) -> None:
     prediction = to_prediction(record)
     outside = out_of_scope(prediction.scope)
     pdf.heading(t("report_differential_out" if outside else "report_differential", lang))
-    headings = ("col_class", "col_risk", "col_fused", "col_image", "col_text")
-    with pdf.table(col_widths=(70, 25, 20, 20, 20), text_align="LEFT", line_height=5.5) as table:
-        row = table.row()
-        for key in headings:
-            row.cell(pdf.text_(t(key, lang)))
-        for k in prediction.order:
-            cls = prediction.classes[k]
-            row = table.row()
-            row.cell(pdf.text_(cls.name(lang)))
-            row.cell(pdf.text_(risk_name(cls.risk, lang)))
-            row.cell(_pct(float(prediction.fused[k])))
-            row.cell(_pct(None if prediction.image is None else float(prediction.image[k])))
-            row.cell(_pct(None if prediction.text is None else float(prediction.text[k])))
+    rows = [
+        (
+            prediction.classes[k].name(lang),
+            risk_name(prediction.classes[k].risk, lang),
+            _pct(float(prediction.fused[k])),
+            _pct(None if prediction.image is None else float(prediction.image[k])),
+            _pct(None if prediction.text is None else float(prediction.text[k])),
+        )
+        for k in prediction.order
+    ]
+    columns = {"col_class": 70, "col_risk": 25, "col_fused": 20, "col_image": 20, "col_text": 20}
+    _table(pdf, columns, rows, line_height=5.5)
     coverage = classes_notice(prediction.classes, lang)
     if coverage is not None:
         pdf.para(coverage, size=9)
@@ -246,18 +245,37 @@ def _feedback(pdf: _Report, case: Case, names: dict[str, str]) -> None:
     if not case.feedback:
         pdf.para(t("feedback_none", lang))
         return
-    keys = ("col_time", "col_diagnosis", "col_pathology", "col_comment", "col_author")
-    with pdf.table(col_widths=(28, 34, 34, 64, 18), text_align="LEFT", line_height=5) as table:
-        row = table.row()
-        for key in keys:
-            row.cell(pdf.text_(t(key, lang)))
-        for item in case.feedback:
+    rows = [
+        (
+            _when(item.created_at),
+            names.get(item.diagnosis or "", item.diagnosis or "—"),
+            names.get(item.pathology or "", item.pathology or "—"),
+            item.comment or "",
+            item.author or "",
+        )
+        for item in case.feedback
+    ]
+    columns = {
+        "col_time": 28,
+        "col_diagnosis": 34,
+        "col_pathology": 34,
+        "col_comment": 64,
+        "col_author": 18,
+    }
+    _table(pdf, columns, rows, line_height=5)
+
+
+def _table(
+    pdf: _Report, columns: dict[str, int], rows: list[tuple[str, ...]], line_height: float
+) -> None:
+    """A table under a header row: ``columns`` maps each heading's string key to its width
+    (mm); every cell is text, shown as the report's font can."""
+    widths = tuple(columns.values())
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=line_height) as table:
+        for cells in [tuple(t(key, pdf.lang) for key in columns), *rows]:
             row = table.row()
-            row.cell(_when(item.created_at))
-            row.cell(pdf.text_(names.get(item.diagnosis or "", item.diagnosis or "—")))
-            row.cell(pdf.text_(names.get(item.pathology or "", item.pathology or "—")))
-            row.cell(pdf.text_(item.comment or ""))
-            row.cell(pdf.text_(item.author or ""))
+            for cell in cells:
+                row.cell(pdf.text_(cell))
 
 
 def render_case_report(
