@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from markdown_it import MarkdownIt
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from skinmm.db.repository import add_feedback, get_case, save_analysis
-from skinmm.db.store import Store, forget_shared_stores, open_store, shared_store
+from skinmm.db.store import Store, open_store, shared_store
 from tests.test_db_helpers import case_from_bundle, make_prediction, one_hot_ish, png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,15 +21,8 @@ SHA = "b" * 64
 
 
 @pytest.fixture(autouse=True)
-def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    forget_shared_stores()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def _fresh(app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKINMM_BUNDLE", str(tmp_path / "no-bundle"))
-    yield
-    forget_shared_stores()
 
 
 @pytest.fixture
