@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,36 @@ def synthetic_manifest(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def note_manifest(
+    n: int,
+    seed: int,
+    classes: Sequence[str],
+    p: Sequence[float],
+    facts: Callable[[str, np.random.Generator], dict[str, Any]],
+    rows_per_group: int = 1,
+) -> pd.DataFrame:
+    """``n`` cases with a note and no photo, labels drawn from ``classes`` at ``p``: each
+    case's fields are ``facts(label, rng)``, and its note is written from them."""
+    from skinmm.data.notes import render_notes
+
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(classes, size=n, p=p)
+    rows = [
+        {
+            "case_id": f"c{seed}_{i}",
+            "group_id": f"g{seed}_{i // rows_per_group}_{label}",
+            "image_path": "",
+            "note": "",
+            "label": label,
+            **facts(label, rng),
+        }
+        for i, label in enumerate(labels)
+    ]
+    frame = pd.DataFrame(rows)
+    frame["note"] = render_notes(frame)
+    return frame
 
 
 @pytest.fixture
@@ -147,18 +177,25 @@ def shipped_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh app for an AppTest: Streamlit's caches cleared and the case store in a new
-    ``SKINMM_HOME`` (never the user's ``~/.skinmm``, never a ``DATABASE_URL``), forgotten after."""
-    import streamlit as st
-
+def case_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The case store in a new ``SKINMM_HOME`` (never the user's ``~/.skinmm``, never a
+    ``DATABASE_URL``), forgotten after."""
     from skinmm.db.store import forget_shared_stores
 
-    st.cache_resource.clear()
-    st.cache_data.clear()
     monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     forget_shared_stores()
     yield tmp_path / "home"
     forget_shared_stores()
+
+
+@pytest.fixture
+def app_home(case_home: Path) -> Iterator[Path]:
+    """A fresh app for an AppTest: Streamlit's caches cleared, the case store in
+    :func:`case_home`."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield case_home
     st.cache_resource.clear()

@@ -12,7 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 from skinmm.db.repository import add_feedback, get_case, save_analysis
 from skinmm.db.store import Store, open_store, shared_store
-from tests.test_db_helpers import case_from_bundle, make_prediction, one_hot_ish, png_bytes
+from tests.test_db_helpers import (
+    case_from_bundle,
+    make_prediction,
+    one_hot_ish,
+    save_case,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "views" / "history.py")
@@ -32,23 +37,10 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def cases(store: Store) -> dict[str, str]:
-    mel = save_analysis(
-        store,
-        prediction=make_prediction(image=4, text=4),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        image_bytes=png_bytes(1),
-        note="Pigmented lesion on the back, grew and bled.",
-        patient_ref="P-1",
-    )
-    nv = save_analysis(
-        store,
-        prediction=make_prediction(image=5, text=one_hot_ish(0, 7, 0.5)),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        note="Small brown macule.",
-        patient_ref="P-2",
-    )
+    note = "Pigmented lesion on the back, grew and bled."
+    mel = save_case(store, photo=1, note=note, patient_ref="P-1")
+    nv_text = one_hot_ish(0, 7, 0.5)
+    nv = save_case(store, image=5, text=nv_text, note="Small brown macule.", patient_ref="P-2")
     add_feedback(store, mel, pathology="mel")
     return {"mel": mel, "nv": nv}
 
