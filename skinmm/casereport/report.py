@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -266,7 +267,7 @@ def _feedback(pdf: _Report, case: Case, names: dict[str, str]) -> None:
 
 
 def _table(
-    pdf: _Report, columns: dict[str, int], rows: list[tuple[str, ...]], line_height: float
+    pdf: _Report, columns: dict[str, int], rows: Sequence[Sequence[str]], line_height: float
 ) -> None:
     """A table under a header row: ``columns`` maps each heading's string key to its width
     (mm); every cell is text, shown as the report's font can."""
