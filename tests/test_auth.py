@@ -210,6 +210,15 @@ def sign_in_as(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     return at.button(key="signin_submit").click().run()
 
 
+def signed_in(signed_app: tuple[AppTest, str], name: str) -> tuple[AppTest, str]:
+    """The app of ``signed_app`` with ``name`` signed in, and its saved case's id."""
+    at, case_id = signed_app
+    at.run()
+    sign_in_as(at, name)
+    assert not at.exception
+    return at, case_id
+
+
 def history_case_text(at: AppTest, case_id: str) -> str:
     """Everything the History page shows with ``case_id`` open."""
     at.switch_page("views/history.py").run()
@@ -251,10 +260,7 @@ def test_before_sign_in_only_the_sign_in_form_is_reachable(signed_app: tuple[App
 def test_a_researchers_history_is_de_identified_and_each_opened_case_audited(
     signed_app: tuple[AppTest, str], home: Store
 ) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "rita")
-    assert not at.exception
+    at, case_id = signed_in(signed_app, "rita")
     assert any("rita" in c.value for c in at.sidebar.caption)
     everything = history_case_text(at, case_id)
     assert case_id[:8] in everything
@@ -270,10 +276,7 @@ def test_a_researchers_history_is_de_identified_and_each_opened_case_audited(
 def test_a_clinician_sees_their_own_case_in_full_and_no_audit_page(
     signed_app: tuple[AppTest, str], home: Store
 ) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "carl")
-    assert not at.exception
+    at, case_id = signed_in(signed_app, "carl")
     # Diagnose, History, Model card and Teach only: no Dashboard, no Audit trail.
     with pytest.raises(
         ValueError,
@@ -287,9 +290,7 @@ def test_a_clinician_sees_their_own_case_in_full_and_no_audit_page(
 
 
 def test_an_admin_reads_the_audit_trail_in_the_app(signed_app: tuple[AppTest, str]) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "ada")
+    at, case_id = signed_in(signed_app, "ada")
     at.switch_page("views/audit.py").run()
     assert not at.exception
     [frame] = at.dataframe
@@ -301,9 +302,7 @@ def test_an_admin_reads_the_audit_trail_in_the_app(signed_app: tuple[AppTest, st
 def test_signing_out_forgets_the_user_and_what_the_session_held(
     signed_app: tuple[AppTest, str],
 ) -> None:
-    at, _ = signed_app
-    at.run()
-    sign_in_as(at, "ada")
+    at, _ = signed_in(signed_app, "ada")
     at.session_state["diagnose_result"] = "the previous patient's differential"
     at.sidebar.button(key="auth_sign_out").click().run()
     assert not at.exception
