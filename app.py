@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
 from views.common import account_panel, current_user, language_switch, refuse_open_address
 
@@ -36,7 +35,7 @@ def alias(target: st.Page, url_path: str) -> st.Page:
 PAGES = (
     ("views/diagnose.py", "nav_diagnose", t, ":material/stethoscope:", "diagnose", "diagnose"),
     ("views/dashboard.py", "nav_dashboard", t, ":material/monitoring:", "dashboard", "dashboard"),
-    ("views/history.py", "nav_history", db_t, ":material/history:", "history", "history"),
+    ("views/history.py", "nav_history", t, ":material/history:", "history", "history"),
     (
         "views/model_card.py",
         "nav_model_card",

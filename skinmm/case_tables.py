@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from skinmm.db.case_scope import verdict_cell
+from skinmm.casereport.case_scope import verdict_cell
 from skinmm.db.models import Feedback
-from skinmm.db.performance import OutOfScope
 from skinmm.db.repository import CaseRow
 from skinmm.db.rows import OTHER
-from skinmm.db.strings import t
+from skinmm.i18n import t
+from skinmm.live_performance import OutOfScope
 from skinmm.taxonomy import TAXONOMY, DatasetClass
 
 # The agreement filter's choices and the value CaseFilter takes for each.

@@ -297,20 +297,15 @@ def f1_figure(
 ) -> go.Figure:
     """Per-class F1 of image, text and fused as grouped bars."""
     codes = list(report["classes"])
-    labels = class_labels(codes, classes, lang)
-    fig = go.Figure()
-    for branch in BRANCHES:
-        per_class = report[branch]["per_class"]
-        fig.add_trace(
-            go.Bar(
-                name=t(f"branch_{branch}", lang),
-                x=labels,
-                y=[per_class[c]["f1"] for c in codes],
-                marker_color=BRANCH_COLOURS[branch],
-                hovertemplate="%{x}: %{y:.3f}<extra>" + t(f"branch_{branch}", lang) + "</extra>",
-            )
+    series = [
+        (
+            t(f"branch_{b}", lang),
+            [report[b]["per_class"][c]["f1"] for c in codes],
+            BRANCH_COLOURS[b],
         )
-    fig.update_layout(barmode="group")
+        for b in BRANCHES
+    ]
+    fig = _class_bars(class_labels(codes, classes, lang), series, ".3f")
     fig.update_yaxes(range=[0, 1], title="F1")
     return _layout(fig, t("chart_f1", lang))
 
@@ -385,28 +380,32 @@ def compensation_figure(
 ) -> go.Figure:
     """Per class, the share of cases the note gets right where the image fails, and back."""
     codes = list(report["classes"])
-    labels = class_labels(codes, classes, lang)
-    fig = go.Figure()
-    series = (
-        ("text_compensating_image", "chart_text_comp_image", BRANCH_COLOURS["text"]),
-        ("image_compensating_text", "chart_image_comp_text", BRANCH_COLOURS["image"]),
-    )
-    for key, label_key, colour in series:
-        values = report.get(key)
-        if not values:
-            continue
-        fig.add_trace(
-            go.Bar(
-                name=t(label_key, lang),
-                x=labels,
-                y=[values.get(c, 0.0) for c in codes],
-                marker_color=colour,
-                hovertemplate="%{x}: %{y:.0%}<extra></extra>",
-            )
+    series = [
+        (t(label_key, lang), [report[key].get(c, 0.0) for c in codes], BRANCH_COLOURS[branch])
+        for key, label_key, branch in (
+            ("text_compensating_image", "chart_text_comp_image", "text"),
+            ("image_compensating_text", "chart_image_comp_text", "image"),
         )
-    fig.update_layout(barmode="group")
+        if report.get(key)
+    ]
+    fig = _class_bars(class_labels(codes, classes, lang), series, ".0%")
     fig.update_yaxes(tickformat=".0%", title=t("chart_share", lang), rangemode="tozero")
     return _layout(fig, t("chart_compensation", lang))
+
+
+def _class_bars(
+    labels: list[str], series: list[tuple[str, list[float], str]], number: str
+) -> go.Figure:
+    """Grouped bars, a group per class: (name, a value per class, colour) per series;
+    ``number`` formats the value on hover."""
+    fig = go.Figure()
+    for name, values, colour in series:
+        hover = f"%{{x}}: %{{y:{number}}}<extra>{name}</extra>"
+        fig.add_trace(
+            go.Bar(name=name, x=labels, y=values, marker_color=colour, hovertemplate=hover)
+        )
+    fig.update_layout(barmode="group")
+    return fig
 
 
 def _diagonal(name: str) -> go.Scatter:

@@ -16,6 +16,7 @@ from skinmm.db.cli import (  # argparse only; keeps `skinmm --help` fast
     add_users_commands,
 )
 from skinmm.image import DEFAULT_BACKBONE, parse_params  # torch is not loaded
+from skinmm.options import fill
 
 # Kept here rather than imported from skinmm.fusion so `skinmm --help` stays fast.
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
@@ -93,18 +94,9 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from skinmm.train import TrainConfig, train_bundle
 
-    config = TrainConfig(
-        train=Path(args.train),
-        val=Path(args.val),
-        out=Path(args.out),
-        backbone=args.backbone,
-        embedder=args.embedder,
-        fusion=args.fusion,
-        seed=args.seed,
-        device=args.device,
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-        label_space=args.label_space,
-        recipe=args.recipe,
+    config = fill(
+        TrainConfig,
+        args,
         image_params=parse_params(args.image_param),
         text_params={"features": args.text_features, "fact_dropout": args.fact_dropout},
         clinical=_scope_photos(args),
@@ -598,18 +590,7 @@ def _study(args: argparse.Namespace) -> int:
     from skinmm.study import StudyConfig, run_study
 
     report = run_study(
-        StudyConfig(
-            manifest=Path(args.manifest),
-            out=Path(args.out),
-            recipe=args.recipe,
-            label_space=args.label_space,
-            test_size=args.test_size,
-            val_size=args.val_size,
-            seed=args.seed,
-            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-            n_boot=args.bootstrap,
-            image_params=parse_params(args.image_param),
-        )
+        fill(StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param))
     )
     print(report.read_text(encoding="utf-8"))
     print(
@@ -689,17 +670,7 @@ def _predict_batch(args: argparse.Namespace) -> int:
 def _batch_config(args: argparse.Namespace, out: Path) -> Any:
     from skinmm.batch import BatchConfig
 
-    return BatchConfig(
-        bundle=Path(args.bundle),
-        out=out,
-        engine=args.engine,
-        address=args.address,
-        workers=args.workers,
-        batch_size=args.batch_size,
-        shard_size=args.shard_size,
-        cam=getattr(args, "cam", None),
-        gpus_per_worker=args.gpus_per_worker,
-    )
+    return fill(BatchConfig, args, out=out)
 
 
 def _add_engine_options(p: argparse.ArgumentParser, default_engine: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from skinmm.data.manifest import known_labels, read_manifest
 from skinmm.data.split import split_manifest, write_split
 from skinmm.metrics import N_BOOTSTRAP
+from skinmm.options import fill
 
 # The paper's test-set weighted F1 (12 classes, 15,925 patients): what a study is read against.
 PAPER_WEIGHTED_F1 = {"fused": 0.816, "image": 0.799, "text": 0.732}
@@ -45,17 +46,7 @@ def run_study(config: StudyConfig) -> Path:
     split = split_manifest(frame, config.test_size, config.val_size, config.seed)
     paths = write_split(split, config.out / "split")
     bundle_dir = train_bundle(
-        TrainConfig(
-            train=paths["train"],
-            val=paths["val"],
-            out=config.out / "bundle",
-            seed=config.seed,
-            cache_dir=config.cache_dir,
-            label_space=config.label_space,
-            recipe=config.recipe,
-            image_params=config.image_params,
-            text_params=config.text_params,
-        )
+        fill(TrainConfig, config, train=paths["train"], val=paths["val"], out=config.out / "bundle")
     )
     bundle = load_bundle(bundle_dir)
     metrics = evaluate_bundle(

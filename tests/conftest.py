@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +68,36 @@ def synthetic_manifest(
     return pd.DataFrame(rows)
 
 
+def note_manifest(
+    n: int,
+    seed: int,
+    classes: Sequence[str],
+    p: Sequence[float],
+    facts: Callable[[str, np.random.Generator], dict[str, Any]],
+    rows_per_group: int = 1,
+) -> pd.DataFrame:
+    """``n`` cases with a note and no photo, labels drawn from ``classes`` at ``p``: each
+    case's fields are ``facts(label, rng)``, and its note is written from them."""
+    from skinmm.data.notes import render_notes
+
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(classes, size=n, p=p)
+    rows = [
+        {
+            "case_id": f"c{seed}_{i}",
+            "group_id": f"g{seed}_{i // rows_per_group}_{label}",
+            "image_path": "",
+            "note": "",
+            "label": label,
+            **facts(label, rng),
+        }
+        for i, label in enumerate(labels)
+    ]
+    frame = pd.DataFrame(rows)
+    frame["note"] = render_notes(frame)
+    return frame
+
+
 @pytest.fixture
 def manifest_frame(tmp_path: Path) -> pd.DataFrame:
     return synthetic_manifest(tmp_path / "images")
@@ -83,19 +115,29 @@ TINY_IMAGE_PARAMS = {
 TINY_TEXT_PARAMS = {"n_estimators": 30, "search": False, "early_stopping_rounds": 5}
 
 
-def train_tiny_bundle(root: Path) -> Path:
-    """A real bundle trained in seconds on synthetic data, with its evaluation report."""
-    from skinmm.bundle import load_bundle
+def tiny_split(root: Path) -> dict[str, Path]:
+    """Synthetic train, val and test manifests written under ``root``, by side."""
     from skinmm.data.manifest import write_manifest
     from skinmm.data.split import split_manifest
-    from skinmm.evaluate import evaluate_bundle
-    from skinmm.train import TrainConfig, train_bundle
 
     frame = synthetic_manifest(root / "images", n_groups=84, views=2)
     split = split_manifest(frame, test_size=0.25, val_size=0.3, seed=0)
-    paths = {
+    return {
         side: write_manifest(part, root / f"{side}.csv") for side, part in split.sides().items()
     }
+
+
+def train_tiny_bundle(root: Path, paths: dict[str, Path] | None = None, **config: Any) -> Path:
+    """A real bundle trained in seconds on synthetic data, with its evaluation report.
+
+    ``paths``: the manifests by side (:func:`tiny_split`, made here when None); ``config``:
+    further :class:`skinmm.train.TrainConfig` fields.
+    """
+    from skinmm.bundle import load_bundle
+    from skinmm.evaluate import evaluate_bundle
+    from skinmm.train import TrainConfig, train_bundle
+
+    paths = paths or tiny_split(root)
     out = train_bundle(
         TrainConfig(
             train=paths["train"],
@@ -104,10 +146,10 @@ def train_tiny_bundle(root: Path) -> Path:
             cache_dir=root / "cache",
             image_params=TINY_IMAGE_PARAMS,
             text_params=TINY_TEXT_PARAMS,
+            **config,
         )
     )
-    bundle = load_bundle(out)
-    evaluate_bundle(bundle, paths["test"], out / "report", cache_dir=root / "cache")
+    evaluate_bundle(load_bundle(out), paths["test"], out / "report", cache_dir=root / "cache")
     return out
 
 
@@ -132,3 +174,28 @@ def shipped_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     written, missing = restore_photos(copy)
     assert written and not missing, missing
     return copy
+
+
+@pytest.fixture
+def case_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The case store in a new ``SKINMM_HOME`` (never the user's ``~/.skinmm``, never a
+    ``DATABASE_URL``), forgotten after."""
+    from skinmm.db.store import forget_shared_stores
+
+    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    forget_shared_stores()
+    yield tmp_path / "home"
+    forget_shared_stores()
+
+
+@pytest.fixture
+def app_home(case_home: Path) -> Iterator[Path]:
+    """A fresh app for an AppTest: Streamlit's caches cleared, the case store in
+    :func:`case_home`."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield case_home
+    st.cache_resource.clear()

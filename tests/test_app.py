@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card, write_card
-from skinmm.db.store import forget_shared_stores
 from skinmm.i18n import t
+from tests.test_db_helpers import png_bytes
+
+# Every test starts the app afresh (conftest.app_home).
+pytestmark = pytest.mark.usefixtures("app_home")
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -24,24 +24,6 @@ NOTE = "Male, 63 years. Pigmented lesion on the back that grew over six months a
 
 def bundle_dir(tiny_bundle: object) -> Path:
     return Path(getattr(tiny_bundle, "path", tiny_bundle))
-
-
-def png_bytes(size: int = 96, seed: int = 0) -> bytes:
-    rng = np.random.default_rng(seed)
-    pixels = np.clip(rng.normal(120, 40, (size, size, 3)), 0, 255).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    # Diagnose saves each analysis: keep the tests' cases out of the user's ~/.skinmm.
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
 
 
 @pytest.fixture

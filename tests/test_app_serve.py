@@ -103,15 +103,11 @@ def test_serve_refuses_a_network_address_without_sign_in(
     assert expected in err.decode()
 
 
-def test_local_sign_in_with_an_admin_passes_the_check(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_local_sign_in_with_an_admin_passes_the_check(case_home: Path) -> None:
     from skinmm.auth import add_user
     from skinmm.db.audit import cli_actor
     from skinmm.db.store import open_store
 
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     add_user(store, "nurse", "clinician", "a long enough password", cli_actor())
     assert "admin account" in (sign_in_problem("0.0.0.0", "local") or "")
@@ -158,31 +154,24 @@ browser = test_browser.browser  # Debian's Chromium through Playwright; skips wi
 
 @pytest.mark.browser
 def test_sign_in_and_open_history_in_the_browser(
-    browser: Any, tiny_bundle: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    browser: Any,
+    tiny_bundle: object,
+    case_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from skinmm.auth import add_user
     from skinmm.db.audit import Actor, cli_actor, list_audit
-    from skinmm.db.repository import save_analysis
     from skinmm.db.store import open_store
-    from tests.test_db_helpers import make_prediction, png_bytes
+    from tests.test_db_helpers import save_case
 
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SKINMM_AUTH", "local")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     password = "a password for the browser"
     add_user(store, "ada", "admin", password, cli_actor())
     add_user(store, "carl", "clinician", password, cli_actor())
-    case_id = save_analysis(
-        store,
-        prediction=make_prediction(image=4, text=4),
-        bundle_name="tiny",
-        bundle_sha="e" * 64,
-        image_bytes=png_bytes(5),
-        note="Male, 70 years. Lesion on the scalp.",
-        patient_ref="PBROWSER-99",
-        actor=Actor("carl", "clinician"),
-    )
+    note, carl = "Male, 70 years. Lesion on the scalp.", Actor("carl", "clinician")
+    case_id = save_case(store, photo=5, note=note, patient_ref="PBROWSER-99", actor=carl)
     bundle = Path(getattr(tiny_bundle, "path", tiny_bundle))
     process, url = test_browser.start_app(bundle, tmp_path / "streamlit.log")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})

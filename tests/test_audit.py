@@ -111,10 +111,8 @@ def run_cli(*argv: str) -> tuple[int, str]:
 
 
 def test_cli_export_import_and_report_are_audited_and_db_audit_prints_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case_home: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     store = open_store()
     case_id = save(store, ALICE)
     zip_path = tmp_path / "cases.zip"

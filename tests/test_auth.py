@@ -29,9 +29,8 @@ from skinmm.auth import (
 from skinmm.cli import main
 from skinmm.db.audit import cli_actor, list_audit
 from skinmm.db.models import ROLES
-from skinmm.db.repository import save_analysis
 from skinmm.db.store import Store, forget_shared_stores, open_store
-from tests.test_db_helpers import make_prediction, png_bytes
+from tests.test_db_helpers import save_case
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -200,16 +199,8 @@ def signed_app(
     st.cache_data.clear()
     monkeypatch.setenv("SKINMM_AUTH", "local")
     monkeypatch.setenv("SKINMM_BUNDLE", str(Path(getattr(tiny_bundle, "path", tiny_bundle))))
-    case_id = save_analysis(
-        home,
-        prediction=make_prediction(image=4, text=4),
-        bundle_name="tiny",
-        bundle_sha="d" * 64,
-        image_bytes=png_bytes(3),
-        note=NOTE,
-        patient_ref=PATIENT,
-        actor=Identity("carl", "clinician").actor,
-    )
+    carl = Identity("carl", "clinician").actor
+    case_id = save_case(home, photo=3, note=NOTE, patient_ref=PATIENT, actor=carl)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT), case_id
 
 
@@ -217,6 +208,24 @@ def sign_in_as(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     at.text_input(key="signin_name").input(name)
     at.text_input(key="signin_password").input(password)
     return at.button(key="signin_submit").click().run()
+
+
+def signed_in(signed_app: tuple[AppTest, str], name: str) -> tuple[AppTest, str]:
+    """The app of ``signed_app`` with ``name`` signed in, and its saved case's id."""
+    at, case_id = signed_app
+    at.run()
+    sign_in_as(at, name)
+    assert not at.exception
+    return at, case_id
+
+
+def history_case_text(at: AppTest, case_id: str) -> str:
+    """Everything the History page shows with ``case_id`` open."""
+    at.switch_page("views/history.py").run()
+    assert not at.exception
+    at.selectbox(key="history_case").set_value(case_id).run()
+    assert not at.exception
+    return tree_text(at._tree)
 
 
 def test_before_sign_in_only_the_sign_in_form_is_reachable(signed_app: tuple[AppTest, str]) -> None:
@@ -251,17 +260,9 @@ def test_before_sign_in_only_the_sign_in_form_is_reachable(signed_app: tuple[App
 def test_a_researchers_history_is_de_identified_and_each_opened_case_audited(
     signed_app: tuple[AppTest, str], home: Store
 ) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "rita")
-    assert not at.exception
+    at, case_id = signed_in(signed_app, "rita")
     assert any("rita" in c.value for c in at.sidebar.caption)
-    at.switch_page("views/history.py").run()
-    assert not at.exception
-    assert case_id[:8] in tree_text(at._tree)
-    at.selectbox(key="history_case").set_value(case_id).run()
-    assert not at.exception
-    everything = tree_text(at._tree)
+    everything = history_case_text(at, case_id)
     assert case_id[:8] in everything
     assert PATIENT not in everything and "NOTESECRET" not in everything
     assert not at.download_button  # no PDF of the photo
@@ -275,10 +276,7 @@ def test_a_researchers_history_is_de_identified_and_each_opened_case_audited(
 def test_a_clinician_sees_their_own_case_in_full_and_no_audit_page(
     signed_app: tuple[AppTest, str], home: Store
 ) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "carl")
-    assert not at.exception
+    at, case_id = signed_in(signed_app, "carl")
     # Diagnose, History, Model card and Teach only: no Dashboard, no Audit trail.
     with pytest.raises(
         ValueError,
@@ -286,18 +284,13 @@ def test_a_clinician_sees_their_own_case_in_full_and_no_audit_page(
         r"'[^']*model_card.py', '[^']*teach.py', 'diagnose'\]",
     ):
         at.switch_page("views/audit.py")
-    at.switch_page("views/history.py").run()
-    at.selectbox(key="history_case").set_value(case_id).run()
-    assert not at.exception
-    everything = tree_text(at._tree)
+    everything = history_case_text(at, case_id)
     assert PATIENT in everything and "NOTESECRET" in everything
     assert [r.actor for r in list_audit(home) if r.action == "view"] == ["carl"]
 
 
 def test_an_admin_reads_the_audit_trail_in_the_app(signed_app: tuple[AppTest, str]) -> None:
-    at, case_id = signed_app
-    at.run()
-    sign_in_as(at, "ada")
+    at, case_id = signed_in(signed_app, "ada")
     at.switch_page("views/audit.py").run()
     assert not at.exception
     [frame] = at.dataframe
@@ -309,9 +302,7 @@ def test_an_admin_reads_the_audit_trail_in_the_app(signed_app: tuple[AppTest, st
 def test_signing_out_forgets_the_user_and_what_the_session_held(
     signed_app: tuple[AppTest, str],
 ) -> None:
-    at, _ = signed_app
-    at.run()
-    sign_in_as(at, "ada")
+    at, _ = signed_in(signed_app, "ada")
     at.session_state["diagnose_result"] = "the previous patient's differential"
     at.sidebar.button(key="auth_sign_out").click().run()
     assert not at.exception

@@ -123,6 +123,16 @@ def wait_idle(page: Any) -> None:
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
 
 
+def new_tab(browser: Any, url: str, heading: str) -> Any:
+    """A new browser tab on ``url``, once the page titled ``heading`` has finished running."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.wait_for_selector(f"h1:has-text('{heading}')")
+    wait_idle(page)
+    return page
+
+
 def shoot(page: Any, name: str, height: int = 2400) -> Path:
     """A screenshot of the whole page (Streamlit scrolls inside its own container)."""
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -177,11 +187,7 @@ def test_diagnose_chinese_and_dashboard_in_the_browser(
     browser: Any, app_url: str, tiny_bundle: object, tmp_path: Path
 ) -> None:
     card = read_card(Path(getattr(tiny_bundle, "path", tiny_bundle)))
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(app_url)
-    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
-    wait_idle(page)
+    page = new_tab(browser, app_url, "Diagnose a lesion")
 
     analyse(page, lesion_photo(tmp_path), NOTE)
     assert page.locator(TOP).inner_text().strip()
@@ -230,11 +236,7 @@ def test_diagnose_chinese_and_dashboard_in_the_browser(
     ],
 )
 def test_deep_links_open_their_page(browser: Any, app_url: str, path: str, heading: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{app_url}/{path}")
-    page.wait_for_selector(f"h1:has-text('{heading}')")
-    wait_idle(page)
+    page = new_tab(browser, f"{app_url}/{path}", heading)
     assert page.get_by_text("Page not found").count() == 0
     # The sidebar navigation is there: the router ran, not the page script alone.
     assert page.locator("[data-testid='stSidebarNav'] a").count() >= 4
@@ -243,22 +245,14 @@ def test_deep_links_open_their_page(browser: Any, app_url: str, path: str, headi
 
 def test_an_unknown_path_says_page_not_found(browser: Any, app_url: str) -> None:
     """The control for the test above: the message it looks for does appear when it should."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{app_url}/no-such-page")
-    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
-    wait_idle(page)
+    page = new_tab(browser, f"{app_url}/no-such-page", "Diagnose a lesion")
     assert page.get_by_text("Page not found").count() >= 1
     page.close()
 
 
 def test_uploader_texts_are_in_chinese(browser: Any, app_url: str) -> None:
     """Streamlit's own dropzone texts are hidden; the page's CSS writes Chinese instead."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{app_url}/?lang=zh")
-    page.wait_for_selector("h1:has-text('皮损诊断')")
-    wait_idle(page)
+    page = new_tab(browser, f"{app_url}/?lang=zh", "皮损诊断")
     # The page's style element can land a moment after the script goes idle on a busy machine:
     # wait for it (up to the timeout) rather than read the first frame.
     with contextlib.suppress(Exception):
@@ -274,11 +268,7 @@ def test_bad_upload_shows_an_error_not_a_traceback(
 ) -> None:
     fake = tmp_path / "notes.png"
     fake.write_bytes(b"this is a text file with a .png name")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(app_url)
-    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
-    wait_idle(page)
+    page = new_tab(browser, app_url, "Diagnose a lesion")
     page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(fake))
     page.wait_for_selector("[data-testid='stFileChipName']")
     page.locator(ANALYSE).click()

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from tests.test_browser import (
-    TIMEOUT_MS,
     browser,  # noqa: F401  (a fixture)
     choose,
+    new_tab,
     shoot,
     start_app,
     stop_app,
@@ -41,11 +41,7 @@ def teach_url(tiny_bundle: object, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_a_whole_quiz_round_in_the_browser(browser: Any, teach_url: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{teach_url}/teach")
-    page.wait_for_selector("h1:has-text('Teach')")
-    wait_idle(page)
+    page = new_tab(browser, f"{teach_url}/teach", "Teach")
     page.get_by_label("Cases in the round", exact=True).fill("2")
     page.get_by_label("Participants", exact=True).fill("Ada, Bo")
     page.get_by_role("button", name="Start a round").click()
@@ -82,11 +78,7 @@ def test_a_multi_photo_analysis_in_the_browser(
     teach_url: str,
     tmp_path: Path,
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(teach_url)
-    page.wait_for_selector("h1:has-text('Diagnose a lesion')")
-    wait_idle(page)
+    page = new_tab(browser, teach_url, "Diagnose a lesion")
     inputs = page.locator("[data-testid='stFileUploaderDropzoneInput']")
     inputs.nth(0).set_input_files(str(photo(tmp_path, 0)))
     inputs.nth(1).set_input_files([str(photo(tmp_path, 1)), str(photo(tmp_path, 2))])

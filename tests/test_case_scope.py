@@ -6,20 +6,18 @@ import io
 import json
 import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from skinmm import scope
 from skinmm.bundle import Bundle, load_bundle
+from skinmm.casereport.report import build_case_report
 from skinmm.db.archive import TransferError
 from skinmm.db.audit import Actor, list_audit
-from skinmm.db.report import build_case_report
 from skinmm.db.repository import (
     bundle_fingerprint,
     get_case,
@@ -28,7 +26,7 @@ from skinmm.db.repository import (
     save_analysis,
     to_prediction,
 )
-from skinmm.db.store import Store, current_revision, downgrade, forget_shared_stores, open_store
+from skinmm.db.store import Store, current_revision, downgrade, open_store
 from skinmm.db.transfer import export_cases, import_cases
 from skinmm.prediction import Prediction
 from tests.conftest import synthetic_image
@@ -247,26 +245,14 @@ def test_the_pdf_prints_verdict_mark_and_set_in_english_and_chinese(
     assert "%" in zh and "Input check" not in zh
 
 
-@pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    forget_shared_stores()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    yield tmp_path / "home"
-    forget_shared_stores()
-    st.cache_resource.clear()
-
-
 def test_diagnose_records_shown_anyway_and_history_shows_verdict_and_set(
-    gated: Path, app_env: Path, monkeypatch: pytest.MonkeyPatch
+    gated: Path, app_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SKINMM_BUNDLE", str(gated))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.get("file_uploader")[0].set_value(("red.png", RED, "image/png"))
     at.button(key="diagnose_analyse").click().run()
-    store = open_store(home=app_env)
+    store = open_store(home=app_home)
     [row] = list_cases(store)
     assert (row.scope_verdict, row.scope_shown_anyway) == ("not_skin", None)
     at.checkbox(key="diagnose_scope_show_0").check().run()
@@ -284,7 +270,7 @@ def test_diagnose_records_shown_anyway_and_history_shows_verdict_and_set(
 
 def test_out_of_scope_explanation_shows_the_example_thumbnail(
     gated: Path,
-    app_env: Path,
+    app_home: Path,
     shipped_bundle: Path,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,

@@ -14,8 +14,8 @@ from skinmm.case_tables import (
     out_of_scope_table,
 )
 from skinmm.db.models import Feedback
-from skinmm.db.performance import OutOfScope
 from skinmm.db.repository import CaseRow
+from skinmm.live_performance import OutOfScope
 from skinmm.taxonomy import HAM10000_CLASSES
 
 CLASSES = {c.code: c for c in HAM10000_CLASSES}

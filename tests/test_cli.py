@@ -67,6 +67,34 @@ def test_train_passes_image_params_and_rejects_malformed_ones(tmp_path, monkeypa
     assert len(seen) == 1
 
 
+def test_train_and_study_settings_are_read_from_their_options(tmp_path, monkeypatch):
+    from skinmm.study import StudyConfig
+    from skinmm.train import TrainConfig
+
+    seen = []
+    monkeypatch.setattr("skinmm.train.train_bundle", seen.append)
+    base = ["--seed", "7", "--cache-dir", "c", "--label-space", "data", "--recipe", "fast"]
+    train = ["train", "--train", "t.csv", "--val", "v.csv", "--out", "b", "--no-scope"]
+    assert main([*train, *base, "--fusion", "max", "--text-features", "facts"]) == 0
+    expected = dict(seed=7, cache_dir=Path("c"), label_space="data", recipe="fast")
+    assert seen[0] == TrainConfig(
+        Path("t.csv"),
+        Path("v.csv"),
+        Path("b"),
+        fusion="max",
+        text_params={"features": "facts"},
+        **expected,
+    )
+    report = tmp_path / "study.md"
+    report.write_text("the study", encoding="utf-8")
+    monkeypatch.setattr("skinmm.study.run_study", lambda c: seen.append(c) or report)
+    study = ["study", "--manifest", "m.csv", "--out", "o", "--bootstrap", "5", "--val-size", "0.3"]
+    assert main([*study, *base, "--image-param", "epochs=2"]) == 0
+    assert seen[1] == StudyConfig(
+        Path("m.csv"), Path("o"), val_size=0.3, n_boot=5, image_params={"epochs": 2}, **expected
+    )
+
+
 def _sealed_copy(tiny_bundle: Path, to: Path) -> Path:
     shutil.copytree(tiny_bundle, to)
     return to

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from conftest import TINY_IMAGE_PARAMS, TINY_TEXT_PARAMS, synthetic_image, synthetic_manifest
 from streamlit.testing.v1 import AppTest
 
@@ -277,11 +276,8 @@ def test_predict_json_names_what_the_bundle_cannot_recognise(
 
 
 def test_dashboard_and_model_card_open_the_clinic_bundle(
-    clinic_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    clinic_bundle: Path, app_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SKINMM_BUNDLE", str(clinic_bundle))
     report = json.loads((clinic_bundle / "report" / "metrics.json").read_text())
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
@@ -294,10 +290,8 @@ def test_dashboard_and_model_card_open_the_clinic_bundle(
 
 
 def test_pages_name_what_the_bundled_model_cannot_recognise(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    st.cache_resource.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SKINMM_BUNDLE", str(ROOT / "models" / "default"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.switch_page("views/model_card.py").run()
@@ -314,7 +308,7 @@ def test_pages_name_what_the_bundled_model_cannot_recognise(
 def test_the_pdf_report_names_what_the_model_cannot_recognise(
     tmp_path: Path, lang: str, expected: str
 ) -> None:
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.repository import save_analysis
     from skinmm.db.store import open_store
     from tests.test_db_helpers import make_prediction

@@ -202,16 +202,7 @@ def test_refit_fusion_recalibrates_the_sets(tiny_bundle, tmp_path, capsys):
 
 
 @pytest.fixture
-def page_env(tmp_path, monkeypatch):
-    import streamlit as st
-
-    from skinmm.db.store import forget_shared_stores
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
+def page_env(app_home, monkeypatch):
     return monkeypatch
 
 

@@ -21,7 +21,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from skinmm.db.models import Base
-from skinmm.db.performance import group_by_bundle, live_report
 from skinmm.db.repository import (
     CaseFilter,
     CaseNotFoundError,
@@ -45,6 +44,7 @@ from skinmm.db.store import (
     upgrade,
 )
 from skinmm.db.transfer import TransferError, export_cases, import_cases
+from skinmm.live_performance import group_by_bundle, live_report
 from skinmm.metrics import compensation, weighted_f1
 from tests.test_db_helpers import (
     PostgresServer,

@@ -21,6 +21,7 @@ import tempfile
 import uuid
 from glob import glob
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -82,6 +83,30 @@ def make_prediction(
         carrier=tuple(result.carrier[0]),
         mode=str(result.mode[0]),
         rule=rule,
+    )
+
+
+def save_case(
+    store: Any,
+    *,
+    image: np.ndarray | int | None = 4,
+    text: np.ndarray | int | None = 4,
+    photo: int | None = None,
+    bundle_sha: str = "b" * 64,
+    **fields: Any,
+) -> str:
+    """Save an analysis of the bundle "tiny": branches as :func:`make_prediction` takes them
+    (melanoma by default), the photo ``png_bytes(photo)`` when ``photo`` is given, ``fields``
+    the rest of :func:`skinmm.db.repository.save_analysis`'s (note, patient_ref, actor...)."""
+    from skinmm.db.repository import save_analysis
+
+    return save_analysis(
+        store,
+        prediction=make_prediction(image=image, text=text),
+        bundle_name="tiny",
+        bundle_sha=bundle_sha,
+        image_bytes=None if photo is None else png_bytes(photo),
+        **fields,
     )
 
 

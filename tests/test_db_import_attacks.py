@@ -23,7 +23,7 @@ from sqlalchemy import text
 from skinmm.db.repository import add_feedback, save_analysis, table_counts
 from skinmm.db.store import Store, open_store
 from skinmm.db.transfer import TransferError, export_cases, import_cases
-from tests.test_db_helpers import make_prediction, png_bytes
+from tests.test_db_helpers import make_prediction, png_bytes, save_case
 
 SHA = "b" * 64
 EMPTY = {"cases": 0, "predictions": 0, "feedback": 0}
@@ -65,22 +65,8 @@ class Export:
 @pytest.fixture
 def source(tmp_path: Path) -> Iterator[Store]:
     store = open_store(f"sqlite:///{tmp_path / 'source.db'}", tmp_path / "source")
-    mel = save_analysis(
-        store,
-        prediction=make_prediction(image=4, text=4),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        image_bytes=png_bytes(1),
-        note="Pigmented lesion",
-        patient_ref="P-1",
-    )
-    save_analysis(
-        store,
-        prediction=make_prediction(text=5),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        note="note only",
-    )
+    mel = save_case(store, photo=1, note="Pigmented lesion", patient_ref="P-1")
+    save_case(store, image=None, text=5, note="note only")
     add_feedback(store, mel, pathology="mel", comment="excised")
     yield store
     store.dispose()
@@ -165,59 +151,51 @@ def test_export_never_follows_a_photo_name_written_into_the_database(
     assert not (tmp_path / "leak.zip").exists()
 
 
-@pytest.mark.parametrize(
-    ("change", "match"),
-    [
-        (lambda p: p.update(classes=42), "classes must be a list"),
-        (lambda p: p.update(classes=[{"code": "mel"}]), "name_en"),
-        (lambda p: p["classes"][0].update(covers=["zzz"]), "not a taxonomy code"),
-        (lambda p: p.update(fused=p["fused"][:-1]), "fused must be a list of 7"),
-        (lambda p: p["fused"].__setitem__(0, "0.5"), r"fused\[0\] must be a number"),
-        (lambda p: p["fused"].__setitem__(0, 7.0), "between 0 and 1"),
-        (lambda p: p.update(mode="both"), "mode must be one of"),
-        (lambda p: p.update(rule="'; DROP TABLE cases; --"), "rule must be one of"),
-        (lambda p: p.update(top_class="zzz"), "top_class must be one of"),
-        (lambda p: p.update(cam_classes=[99]), "cam_classes"),
-        (lambda p: p.update(id="not-hex"), "id must be 32 lowercase hex"),
-        (lambda p: p.update(bundle_sha="x"), "bundle_sha must be a sha256"),
-        (lambda p: p.update(created_at="yesterday"), "created_at must be an ISO 8601"),
-        (lambda p: p.update(bundle_name="b" * 201), "bundle_name is 201 characters"),
-        (lambda p: p.update(surprise=1), "fields this SkinMM does not know"),
-    ],
-)
-def test_a_prediction_row_that_breaks_the_schema_is_refused(
-    exported: Export,
-    target: Store,
-    tmp_path: Path,
-    change: Callable[[dict], None],
-    match: str,
-) -> None:
-    change(photo_case(exported)["predictions"][0])
-    refused(target, exported.write(tmp_path / "x.zip"), match)
+# Each break: (a change to the row, what the refusal says).
+PREDICTION_BREAKS = [
+    (lambda p: p.update(classes=42), "classes must be a list"),
+    (lambda p: p.update(classes=[{"code": "mel"}]), "name_en"),
+    (lambda p: p["classes"][0].update(covers=["zzz"]), "not a taxonomy code"),
+    (lambda p: p.update(fused=p["fused"][:-1]), "fused must be a list of 7"),
+    (lambda p: p["fused"].__setitem__(0, "0.5"), r"fused\[0\] must be a number"),
+    (lambda p: p["fused"].__setitem__(0, 7.0), "between 0 and 1"),
+    (lambda p: p.update(mode="both"), "mode must be one of"),
+    (lambda p: p.update(rule="'; DROP TABLE cases; --"), "rule must be one of"),
+    (lambda p: p.update(top_class="zzz"), "top_class must be one of"),
+    (lambda p: p.update(cam_classes=[99]), "cam_classes"),
+    (lambda p: p.update(id="not-hex"), "id must be 32 lowercase hex"),
+    (lambda p: p.update(bundle_sha="x"), "bundle_sha must be a sha256"),
+    (lambda p: p.update(created_at="yesterday"), "created_at must be an ISO 8601"),
+    (lambda p: p.update(bundle_name="b" * 201), "bundle_name is 201 characters"),
+    (lambda p: p.update(surprise=1), "fields this SkinMM does not know"),
+]
+CASE_BREAKS = [
+    (lambda c: c.update(id="A" * 32), "id must be 32 lowercase hex"),
+    (lambda c: c.update(patient_ref="p" * 65), "patient_ref is 65 characters"),
+    (lambda c: c.update(note=["a", "list"]), "note must be a string"),
+    (lambda c: c.update(note="nul \x00 byte"), "NUL"),
+    (lambda c: c.update(image_ext="exe"), "image_ext must be one of"),
+    (lambda c: c.update(image_ext=None), "both be set or both be null"),
+    (lambda c: c["feedback"][0].update(pathology="lichen"), "neither a class"),
+    (lambda c: c["feedback"][0].update(pathology="other"), "pathology_other must be given"),
+    (lambda c: c.update(predictions={}), "predictions and feedback must be lists"),
+]
 
 
 @pytest.mark.parametrize(
-    ("change", "match"),
-    [
-        (lambda c: c.update(id="A" * 32), "id must be 32 lowercase hex"),
-        (lambda c: c.update(patient_ref="p" * 65), "patient_ref is 65 characters"),
-        (lambda c: c.update(note=["a", "list"]), "note must be a string"),
-        (lambda c: c.update(note="nul \x00 byte"), "NUL"),
-        (lambda c: c.update(image_ext="exe"), "image_ext must be one of"),
-        (lambda c: c.update(image_ext=None), "both be set or both be null"),
-        (lambda c: c["feedback"][0].update(pathology="lichen"), "neither a class"),
-        (lambda c: c["feedback"][0].update(pathology="other"), "pathology_other must be given"),
-        (lambda c: c.update(predictions={}), "predictions and feedback must be lists"),
-    ],
+    ("row", "change", "match"),
+    [("prediction", *b) for b in PREDICTION_BREAKS] + [("case", *b) for b in CASE_BREAKS],
 )
-def test_a_case_or_feedback_row_that_breaks_the_schema_is_refused(
+def test_a_case_prediction_or_feedback_row_that_breaks_the_schema_is_refused(
     exported: Export,
     target: Store,
     tmp_path: Path,
+    row: str,
     change: Callable[[dict], None],
     match: str,
 ) -> None:
-    change(photo_case(exported))
+    case = photo_case(exported)
+    change(case["predictions"][0] if row == "prediction" else case)
     refused(target, exported.write(tmp_path / "x.zip"), match)
 
 

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import delete, func, select, text
 
+from skinmm.casereport.report import build_case_report
 from skinmm.db.followup import (
     AlreadyFollowedError,
     NoPatientError,
@@ -26,7 +27,6 @@ from skinmm.db.followup import (
     visit_chain,
 )
 from skinmm.db.models import Case, CasePhoto
-from skinmm.db.report import build_case_report
 from skinmm.db.repository import CaseNotFoundError, PhotoInput, get_case, save_analysis
 from skinmm.db.store import Store, current_revision, downgrade, open_store, upgrade
 from skinmm.db.transfer import TransferError, export_cases, import_cases

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle, read_card
-from skinmm.db.store import forget_shared_stores
 from skinmm.gallery import (
     GALLERY_JSON,
     gallery_folder,
@@ -22,6 +20,9 @@ from skinmm.gallery import (
     pick_positions,
     write_gallery,
 )
+
+# Every test starts the app afresh (conftest.app_home).
+pytestmark = pytest.mark.usefixtures("app_home")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "models" / "default"
@@ -47,15 +48,6 @@ def gallery_bundle(tiny_bundle: object, tmp_path: Path, monkeypatch: pytest.Monk
     make_gallery(copy)
     monkeypatch.setenv("SKINMM_BUNDLE", str(copy))
     return copy
-
-
-@pytest.fixture(autouse=True)
-def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
 
 
 def failures(at: AppTest) -> list[str]:

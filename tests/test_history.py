@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from markdown_it import MarkdownIt
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from skinmm.db.repository import add_feedback, get_case, save_analysis
-from skinmm.db.store import Store, forget_shared_stores, open_store, shared_store
-from tests.test_db_helpers import case_from_bundle, make_prediction, one_hot_ish, png_bytes
+from skinmm.db.store import Store, open_store, shared_store
+from tests.test_db_helpers import (
+    case_from_bundle,
+    make_prediction,
+    one_hot_ish,
+    save_case,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "views" / "history.py")
@@ -23,15 +26,8 @@ SHA = "b" * 64
 
 
 @pytest.fixture(autouse=True)
-def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    forget_shared_stores()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def _fresh(app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKINMM_BUNDLE", str(tmp_path / "no-bundle"))
-    yield
-    forget_shared_stores()
 
 
 @pytest.fixture
@@ -41,23 +37,10 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def cases(store: Store) -> dict[str, str]:
-    mel = save_analysis(
-        store,
-        prediction=make_prediction(image=4, text=4),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        image_bytes=png_bytes(1),
-        note="Pigmented lesion on the back, grew and bled.",
-        patient_ref="P-1",
-    )
-    nv = save_analysis(
-        store,
-        prediction=make_prediction(image=5, text=one_hot_ish(0, 7, 0.5)),
-        bundle_name="tiny",
-        bundle_sha=SHA,
-        note="Small brown macule.",
-        patient_ref="P-2",
-    )
+    note = "Pigmented lesion on the back, grew and bled."
+    mel = save_case(store, photo=1, note=note, patient_ref="P-1")
+    nv_text = one_hot_ish(0, 7, 0.5)
+    nv = save_case(store, image=5, text=nv_text, note="Small brown macule.", patient_ref="P-2")
     add_feedback(store, mel, pathology="mel")
     return {"mel": mel, "nv": nv}
 

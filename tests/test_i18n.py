@@ -14,7 +14,7 @@ from skinmm.taxonomy import LABEL_SPACES, TAXONOMY, Risk
 
 ROOT = Path(__file__).resolve().parents[1]
 # Strings that are the same in both languages on purpose (names, numbers only).
-SAME_IN_BOTH = {"app_title", "cam_caption", "nf_line"}  # nf_line: punctuation only
+SAME_IN_BOTH = {"app_title", "cam_caption", "nf_line", "not_set"}  # punctuation only
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

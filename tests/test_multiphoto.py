@@ -7,13 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
 from skinmm.db import list_cases, shared_store
 from skinmm.db.repository import get_case
-from skinmm.db.store import forget_shared_stores
 from skinmm.multiphoto import (
     MAX_PHOTOS,
     card_combination,
@@ -85,13 +83,8 @@ def test_a_real_bundle_combines_several_photos(tiny_bundle: object) -> None:
 
 
 @pytest.fixture
-def app(tiny_bundle: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def app(tiny_bundle: object, app_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SKINMM_BUNDLE", str(Path(getattr(tiny_bundle, "path", tiny_bundle))))
-    forget_shared_stores()
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
+from skinmm.casereport.report import build_case_report
 from skinmm.cli import main as cli
-from skinmm.db.report import build_case_report
 from skinmm.db.repository import get_case, save_analysis
-from skinmm.db.store import forget_shared_stores, open_store
+from skinmm.db.store import open_store
 from skinmm.errors import UnreadableNote, explain
 from skinmm.i18n import t
 from skinmm.text.facts import read_note
@@ -25,8 +24,8 @@ from skinmm.text.facts_display import (
     parse_value,
     stored_reading,
 )
-from tests.test_app import bundle_dir, png_bytes, submit, texts
-from tests.test_db_helpers import make_prediction
+from tests.test_app import bundle_dir, submit, texts
+from tests.test_db_helpers import make_prediction, png_bytes
 from tests.test_report_pdf import pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,12 +165,7 @@ def test_the_pdf_lists_what_was_read_and_the_impression(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def app(tiny_bundle: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
+def app(tiny_bundle: object, app_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SKINMM_BUNDLE", str(bundle_dir(tiny_bundle)))
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
 
@@ -260,12 +254,8 @@ def test_the_reading_is_in_chinese_when_the_page_is(app: AppTest) -> None:
 
 
 def test_history_shows_what_was_read_from_a_saved_note(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    st.cache_resource.clear()
-    forget_shared_stores()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SKINMM_BUNDLE", str(tmp_path / "no-bundle"))
     reading = read_note(NOTE)
     case_id = save_analysis(

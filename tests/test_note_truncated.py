@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import load_bundle
-from skinmm.db.store import forget_shared_stores
 from tests.conftest import synthetic_image
-from tests.test_app import TIMEOUT, png_bytes, submit, texts
+from tests.test_app import TIMEOUT, submit, texts
+from tests.test_db_helpers import png_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "Male, 55 years. Pigmented lesion on the back. "
@@ -38,13 +37,9 @@ def test_predict_flags_a_truncated_note_and_only_then(tiny_bundle: Path) -> None
 
 
 def test_diagnose_shows_the_truncation_from_the_prediction(
-    tiny_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_bundle: Path, app_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    st.cache_resource.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SKINMM_BUNDLE", str(tiny_bundle))
-    forget_shared_stores()
     limit = load_bundle(tiny_bundle).text.hyperparams["max_chars"]
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at = submit(app, png_bytes(), long_note(limit))

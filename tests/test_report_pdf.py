@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from skinmm.db import report as report_module
-from skinmm.db.report import build_case_report
+from skinmm.casereport import report as report_module
+from skinmm.casereport.report import build_case_report
 from skinmm.db.repository import add_feedback, save_analysis
 from skinmm.db.store import Store, open_store
 from tests.test_db_helpers import apt_install, case_from_bundle, make_prediction, png_bytes

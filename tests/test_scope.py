@@ -254,22 +254,20 @@ def red_png() -> bytes:
 
 
 def test_diagnose_hides_an_out_of_scope_differential_until_asked(
-    synthetic_gate: Path, tiny_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synthetic_gate: Path,
+    tiny_bundle: Path,
+    app_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from skinmm.db.store import forget_shared_stores
     from skinmm.i18n import t
 
     copy = tmp_path / "bundle"
     shutil.copytree(tiny_bundle, copy)
     scope.add_to_bundle(copy, synthetic_gate)
-    st.cache_resource.clear()
     monkeypatch.setenv("SKINMM_BUNDLE", str(copy))
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.get("file_uploader")[0].set_value(("red.png", red_png(), "image/png"))
@@ -280,7 +278,6 @@ def test_diagnose_hides_an_out_of_scope_differential_until_asked(
     at.checkbox(key="diagnose_scope_show_0").check().run()
     assert any(m.value.startswith("#### ") for m in at.markdown)
     assert t("scope_outside_mark", "en") in [w.value for w in at.warning]
-    st.cache_resource.clear()
 
 
 def test_prediction_reads_the_gate_features_from_its_own_forward(tiny_bundle) -> None:

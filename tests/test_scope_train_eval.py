@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +17,7 @@ from skinmm.i18n import t
 from skinmm.metrics import classification_report
 from skinmm.scope_metrics import NO_IMAGE
 from skinmm.triage import risk_classes
-from tests.conftest import TINY_IMAGE_PARAMS, TINY_TEXT_PARAMS, synthetic_manifest
+from tests.conftest import tiny_split, train_tiny_bundle
 from tests.test_scope import clinical_like
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,33 +41,14 @@ def clinical_folder(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A tiny bundle trained with a gate, and its evaluation report (a text-only row too)."""
-    from skinmm.data.manifest import write_manifest
-    from skinmm.data.split import split_manifest
-    from skinmm.evaluate import evaluate_bundle
-    from skinmm.train import TrainConfig, train_bundle
-
     root = tmp_path_factory.mktemp("gated-train")
-    frame = synthetic_manifest(root / "images", n_groups=84, views=2)
-    split = split_manifest(frame, test_size=0.25, val_size=0.3, seed=0)
-    paths = {
-        side: write_manifest(part, root / f"{side}.csv") for side, part in split.sides().items()
-    }
+    paths = tiny_split(root)
     test = pd.read_csv(paths["test"], keep_default_na=False)
     test.loc[0, "image_path"] = ""  # a case with a note only: no verdict, never dropped
     test.to_csv(paths["test"], index=False)
-    out = train_bundle(
-        TrainConfig(
-            train=paths["train"],
-            val=paths["val"],
-            out=root / "bundle",
-            cache_dir=root / "cache",
-            image_params=TINY_IMAGE_PARAMS,
-            text_params=TINY_TEXT_PARAMS,
-            clinical=clinical_folder(root / "clinical"),
-            scope_params={"held_out_classes": 1},
-        )
-    )
-    evaluate_bundle(load_bundle(out), paths["test"], out / "report", cache_dir=root / "cache")
+    clinical = clinical_folder(root / "clinical")
+    scope_params = {"held_out_classes": 1}
+    out = train_tiny_bundle(root, paths, clinical=clinical, scope_params=scope_params)
     return {"bundle": out, "test": paths["test"], "val": paths["val"]}
 
 
@@ -136,15 +116,11 @@ def test_evaluate_reports_every_case_with_its_verdict_and_set(trained: dict[str,
 
 
 def test_the_dashboard_shows_the_scope_block(
-    trained: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    trained: dict[str, Path], app_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
-    st.cache_resource.clear()
-    st.cache_data.clear()
     monkeypatch.setenv("SKINMM_BUNDLE", str(trained["bundle"]))
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     block = json.loads((trained["bundle"] / "report" / "metrics.json").read_text())["scope"]
     for lang, title in (
         ("en", "Input-scope check on the test cases"),
@@ -160,7 +136,6 @@ def test_the_dashboard_shows_the_scope_block(
         assert list(counts.iloc[:, 1]) == list(block["verdicts"].values())
         figures = frames[t("scope_dash_col_metric", lang)]
         assert figures.iloc[0, 1].startswith(f"{block['in_scope']['weighted_f1']:.3f}")
-    st.cache_resource.clear()
 
 
 def test_train_command_finds_the_clinical_photos_or_trains_without_a_gate(

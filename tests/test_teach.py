@@ -6,11 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from skinmm.bundle import read_card
-from skinmm.db.store import forget_shared_stores
 from skinmm.gallery import load_gallery
 from skinmm.taxonomy import class_from_dict
 from skinmm.teach import (
@@ -25,6 +23,9 @@ from skinmm.teach import (
     score_table,
 )
 from tests.test_gallery import failures, make_gallery, texts
+
+# Every test starts the app afresh (conftest.app_home).
+pytestmark = pytest.mark.usefixtures("app_home")
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
@@ -111,15 +112,6 @@ def test_the_held_out_pool_holds_only_cases_whose_photo_is_here(
 
 
 # --- The page -------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    forget_shared_stores()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from skinmm.data.manifest import write_manifest
 from skinmm.data.notes import render_notes
 from skinmm.text import TextBranch, train_text_branch
 from skinmm.text.branch import augmented_notes
+from tests.conftest import note_manifest
 
 CLASSES = ["bcc", "nv", "mel"]
 SITES = {
@@ -22,26 +23,16 @@ AGES = {"bcc": (65, 90), "nv": (15, 40), "mel": (45, 70)}
 
 
 def synthetic_manifest(n: int, seed: int) -> pd.DataFrame:
-    """Labels that age and site predict, as in HAM10000, one row per lesion."""
-    rng = np.random.default_rng(seed)
-    labels = rng.choice(CLASSES, size=n, p=[0.3, 0.5, 0.2])
-    rows = []
-    for i, label in enumerate(labels):
-        rows.append(
-            {
-                "case_id": f"c{seed}_{i}",
-                "group_id": f"g{seed}_{i // 2}_{label}",
-                "image_path": "",
-                "note": "",
-                "label": label,
-                "age": float(rng.integers(*AGES[label])),
-                "sex": rng.choice(["male", "female"]),
-                "site": rng.choice(SITES[label]),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame["note"] = render_notes(frame)
-    return frame
+    """Labels that age and site predict, as in HAM10000, two rows per lesion."""
+
+    def facts(label: str, rng: np.random.Generator) -> dict[str, object]:
+        return {
+            "age": float(rng.integers(*AGES[label])),
+            "sex": rng.choice(["male", "female"]),
+            "site": rng.choice(SITES[label]),
+        }
+
+    return note_manifest(n, seed, CLASSES, [0.3, 0.5, 0.2], facts, rows_per_group=2)
 
 
 FAST = {"search": False, "n_estimators": 60, "early_stopping_rounds": 10, "n_jobs": 1}

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skinmm.data.notes import render_note, render_notes
+from skinmm.data.notes import render_note
 from skinmm.text import TextBranch
 from skinmm.text.fact_features import BINARY_FACTS, NUMERIC_FACTS, fact_columns
 from skinmm.text.facts import FACT_NAMES, NOT_MODELLED
+from tests.conftest import note_manifest
 
 CLASSES = ["bcc", "nev", "mel"]
 FAST = {"search": False, "n_estimators": 80, "early_stopping_rounds": 10, "n_jobs": 1}
@@ -18,28 +19,18 @@ FAST = {"search": False, "n_estimators": 80, "early_stopping_rounds": 10, "n_job
 def synthetic_manifest(n: int, seed: int) -> pd.DataFrame:
     """Labels that only the symptoms tell apart: the same ages and sites for every class,
     bleeding reported for bcc and denied otherwise, growth reported for mel only."""
-    rng = np.random.default_rng(seed)
-    labels = rng.choice(CLASSES, size=n, p=[0.35, 0.4, 0.25])
-    rows = []
-    for i, label in enumerate(labels):
-        rows.append(
-            {
-                "case_id": f"c{seed}_{i}",
-                "group_id": f"g{seed}_{i}",
-                "image_path": "",
-                "note": "",
-                "label": label,
-                "age": float(rng.integers(30, 80)),
-                "sex": rng.choice(["male", "female"]),
-                "site": rng.choice(["face", "back", "arm"]),
-                "bleed": "True" if label == "bcc" else "False",
-                "grew": "True" if label == "mel" else "False",
-                "itch": rng.choice(["True", "False"]),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame["note"] = render_notes(frame)
-    return frame
+
+    def facts(label: str, rng: np.random.Generator) -> dict[str, object]:
+        return {
+            "age": float(rng.integers(30, 80)),
+            "sex": rng.choice(["male", "female"]),
+            "site": rng.choice(["face", "back", "arm"]),
+            "bleed": "True" if label == "bcc" else "False",
+            "grew": "True" if label == "mel" else "False",
+            "itch": rng.choice(["True", "False"]),
+        }
+
+    return note_manifest(n, seed, CLASSES, [0.35, 0.4, 0.25], facts)
 
 
 @pytest.fixture(scope="module")

@@ -107,17 +107,13 @@ def test_clinical_tables_and_curve_from_a_report(tiny_bundle, lang):
 
 
 def test_diagnose_shows_the_triage_verdict_with_its_test_figures(
-    tiny_bundle, tmp_path, monkeypatch
+    tiny_bundle, app_home, monkeypatch
 ):
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_app import ROOT, TIMEOUT, png_bytes, submit
+    from tests.test_app import ROOT, TIMEOUT, submit
+    from tests.test_db_helpers import png_bytes
 
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("SKINMM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SKINMM_BUNDLE", str(tiny_bundle))
     at = submit(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT), png_bytes())
     assert not at.exception
@@ -128,7 +124,7 @@ def test_diagnose_shows_the_triage_verdict_with_its_test_figures(
 
 
 def test_the_pdf_carries_the_triage_verdict_of_the_bundle_that_made_the_case(tiny_bundle, tmp_path):
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.store import open_store
     from tests.test_db_helpers import case_from_bundle
     from tests.test_report_pdf import pdf_text, saved_case

@@ -26,7 +26,10 @@ from skinmm.i18n import STRINGS
 from skinmm.image.io import MAX_PIXELS
 
 # The AppTest fixtures (fresh caches, a private SKINMM_HOME, the tiny bundle's app).
-from tests.test_app import _fresh_caches, app  # noqa: F401
+from tests.test_app import app  # noqa: F401
+
+# Every test starts the app afresh (conftest.app_home).
+pytestmark = pytest.mark.usefixtures("app_home")
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Codes, units, proper names and file formats that are the same in every language.

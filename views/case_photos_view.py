@@ -13,7 +13,7 @@ from skinmm.db.models import Case
 from skinmm.db.repository import PhotoInput, stored_classes
 from skinmm.db.rows import RowError
 from skinmm.db.store import Store
-from skinmm.db.strings import t
+from skinmm.i18n import t
 from views.multiphoto_view import PHOTOS_KEY, PhotoView
 
 COLUMNS = 5

@@ -7,8 +7,8 @@ from typing import NoReturn
 import streamlit as st
 
 from skinmm.db.store import StorageError, Store, shared_store
-from skinmm.db.strings import t
 from skinmm.errors import technical_detail
+from skinmm.i18n import t
 from views.error_box import show_error
 
 

@@ -14,8 +14,8 @@ import streamlit as st
 
 from skinmm.auth import Identity
 from skinmm.bundle import Bundle
-from skinmm.db.strings import t as db_t
 from skinmm.i18n import t
+from skinmm.i18n import t as db_t
 from views.diagnose_state import GENERATION_KEY, NOTE_KEY, PATIENT_KEY, start_new_case
 from views.examples_view import example_button
 from views.followup_view import follow_up_picker

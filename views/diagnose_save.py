@@ -9,9 +9,9 @@ from skinmm.auth import Identity
 from skinmm.bundle import Bundle
 from skinmm.db import StorageError, bundle_fingerprint, save_analysis, shared_store
 from skinmm.db.repository import PhotoInput, mark_shown_anyway
-from skinmm.db.strings import t as db_t
 from skinmm.errors import Explanation, explain
 from skinmm.i18n import t
+from skinmm.i18n import t as db_t
 from skinmm.prediction import Prediction
 from views.diagnose_state import SAVED_KEY, SHOWN_KEY, Result
 

@@ -24,8 +24,8 @@ from skinmm.db.followup import (
 from skinmm.db.models import Case
 from skinmm.db.repository import CaseNotFoundError
 from skinmm.db.store import StorageError, Store, shared_store
-from skinmm.db.strings import t
 from skinmm.errors import explain, technical_detail
+from skinmm.i18n import t
 from skinmm.i18n import t as ui_t
 from views.common import may_open
 from views.error_box import show_error

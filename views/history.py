@@ -11,7 +11,7 @@ import streamlit as st
 from skinmm.auth import Identity
 from skinmm.db.repository import CaseFilter, count_cases, known_classes
 from skinmm.db.store import StorageError, Store
-from skinmm.db.strings import t
+from skinmm.i18n import t
 from views.case_store_view import require_store, store_failed
 from views.common import lang, notice, require_role, scope_filter
 from views.history_detail import show_case

@@ -7,11 +7,11 @@ import streamlit as st
 from PIL import Image
 
 from skinmm.bundle import Bundle
+from skinmm.casereport.cams import CamImages, overlays
 from skinmm.db.models import Case
-from skinmm.db.report import CamImages, overlays
 from skinmm.db.repository import bundle_fingerprint
 from skinmm.db.rows import RowError, check_cam_classes
-from skinmm.db.strings import t
+from skinmm.i18n import t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import Prediction
 

@@ -9,14 +9,14 @@ import streamlit as st
 
 from skinmm.auth import Identity
 from skinmm.bundle import Bundle
+from skinmm.casereport.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.charts import differential_figure
-from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.repository import CaseNotFoundError, get_case, to_prediction
 from skinmm.db.rows import RowError
 from skinmm.db.store import StorageError, Store
-from skinmm.db.strings import t
 from skinmm.errors import technical_detail
+from skinmm.i18n import t
 from skinmm.i18n import t as i18n_t
 from skinmm.markup import escape_markdown as md
 from skinmm.prediction import Prediction

@@ -9,8 +9,8 @@ from skinmm.case_tables import code_label, feedback_table
 from skinmm.db.models import Case
 from skinmm.db.repository import add_feedback, feedback_codes
 from skinmm.db.store import StorageError, Store
-from skinmm.db.strings import t
 from skinmm.errors import technical_detail
+from skinmm.i18n import t
 from skinmm.taxonomy import DatasetClass
 from views.error_box import show_error
 

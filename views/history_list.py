@@ -9,7 +9,7 @@ from skinmm.auth import Identity
 from skinmm.case_tables import AGREEMENT, case_choices, case_link_id, case_table, code_label
 from skinmm.db.repository import CaseFilter, count_cases, list_cases
 from skinmm.db.store import Store
-from skinmm.db.strings import t
+from skinmm.i18n import t
 from skinmm.taxonomy import DatasetClass
 from views.common import deidentify_rows, scope_filter
 

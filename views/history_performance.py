@@ -6,9 +6,9 @@ import streamlit as st
 
 from skinmm.case_tables import out_of_scope_table
 from skinmm.charts import compensation_figure, confusion_figure
-from skinmm.db.performance import BundleCases, group_by_bundle, live_report
 from skinmm.db.store import Store
-from skinmm.db.strings import t
+from skinmm.i18n import t
+from skinmm.live_performance import BundleCases, group_by_bundle, live_report
 
 FEW_CASES = 30
 

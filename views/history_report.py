@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from skinmm.auth import Identity
+from skinmm.casereport.cams import CamImages
+from skinmm.casereport.followup import FollowUp, followup_key, report_followup
+from skinmm.casereport.report import render_case_report
 from skinmm.db.models import Case
-from skinmm.db.report import CamImages, render_case_report
-from skinmm.db.report_followup import FollowUp, followup_key, report_followup
 from skinmm.db.store import Store
-from skinmm.db.strings import t
 from skinmm.errors import technical_detail
+from skinmm.i18n import t
 from views.common import audit, may_open
 from views.error_box import show_error
 

@@ -62,7 +62,7 @@ def _load_bundle(path: str | None) -> tuple[Any | None, str | None]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from skinmm.db.report import build_case_report
+    from skinmm.casereport.report import build_case_report
     from skinmm.db.repository import get_case
 
     store = _store(args)
@@ -196,38 +196,35 @@ def add_users_commands(sub: Any) -> None:
     users = sub.add_parser("users", help="sign-in accounts: add, list, remove")
     usub = users.add_subparsers(dest="users_command", required=True)
 
-    p = usub.add_parser(
-        "add", help="add an account; the password is read from standard input, never argv"
-    )
+    help_text = "add an account; the password is read from standard input, never argv"
+    p = _store_command(usub, "users add", _users_add, help_text)
     p.add_argument("name", help="user name (letters, digits, . _ @ -), or the e-mail for --sso")
     p.add_argument("--role", required=True, choices=("clinician", "researcher", "admin"))
     p.add_argument(
         "--sso", action="store_true", help="no password: signs in through single sign-on (oidc)"
     )
-    _database_option(p)
-    p.set_defaults(handler=_guarded("users add", _users_add))
-
-    p = usub.add_parser("list", help="every account and its role")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("users list", _users_list))
-
-    p = usub.add_parser("remove", help="remove an account")
+    _store_command(usub, "users list", _users_list, "every account and its role")
+    p = _store_command(usub, "users remove", _users_remove, "remove an account")
     p.add_argument("name")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("users remove", _users_remove))
 
 
-def _database_option(parser: argparse.ArgumentParser) -> None:
+def _store_command(parent: Any, label: str, handler: Handler, help_text: str) -> Any:
+    """The sub-command named by ``label``'s last word, under ``parent``: with the
+    ``--database-url`` option, and its handler guarded so that a case-store failure is one
+    line starting ``skinmm LABEL: error:``."""
+    parser = parent.add_parser(label.split()[-1], help=help_text)
     parser.add_argument(
         "--database-url",
         default=None,
         help="database to use (default: $DATABASE_URL, else the SQLite file in $SKINMM_HOME)",
     )
+    parser.set_defaults(handler=_guarded(label, handler))
+    return parser
 
 
 def add_db_commands(sub: Any) -> None:
     """Add ``report`` and ``db`` to the ``skinmm`` sub-command parsers ``sub``."""
-    p = sub.add_parser("report", help="write a saved case's PDF report")
+    p = _store_command(sub, "report", _report, "write a saved case's PDF report")
     p.add_argument("case_id", help="the case id (or at least its first 6 characters)")
     p.add_argument("--out", type=Path, required=True, help="PDF file to write")
     p.add_argument(
@@ -238,39 +235,26 @@ def add_db_commands(sub: Any) -> None:
     )
     p.add_argument("--no-cam", action="store_true", help="do not load a bundle for Grad-CAM")
     p.add_argument("--lang", choices=("en", "zh"), default="en")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("report", _report))
 
     db = sub.add_parser("db", help="the case database: upgrade, status, export, import, audit")
     dbsub = db.add_subparsers(dest="db_command", required=True)
-
-    p = dbsub.add_parser("upgrade", help="bring the schema to the newest (or given) revision")
+    help_text = "bring the schema to the newest (or given) revision"
+    p = _store_command(dbsub, "db upgrade", _upgrade, help_text)
     p.add_argument("--revision", default="head")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("db upgrade", _upgrade))
-
-    p = dbsub.add_parser("status", help="where the cases live, schema revision, row counts")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("db status", _status))
-
-    p = dbsub.add_parser("export", help="write every case, with photos, to a zip file")
+    help_text = "where the cases live, schema revision, row counts"
+    _store_command(dbsub, "db status", _status, help_text)
+    p = _store_command(dbsub, "db export", _export, "write every case, with photos, to a zip file")
     p.add_argument("--out", type=Path, required=True, help="zip file to write")
     p.add_argument(
         "--allow-missing-images",
         action="store_true",
         help="export even when some photos are missing from SKINMM_HOME/images",
     )
-    _database_option(p)
-    p.set_defaults(handler=_guarded("db export", _export))
-
-    p = dbsub.add_parser("import", help="add the cases of an export file (all or nothing)")
+    help_text = "add the cases of an export file (all or nothing)"
+    p = _store_command(dbsub, "db import", _import, help_text)
     p.add_argument("file", type=Path, help="zip file made by `skinmm db export`")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("db import", _import))
-
-    p = dbsub.add_parser("audit", help="print the audit trail: who did what to which case")
+    help_text = "print the audit trail: who did what to which case"
+    p = _store_command(dbsub, "db audit", _audit_list, help_text)
     p.add_argument("--case", help="only this case (its id or the start of it)")
     p.add_argument("--since", type=_date, help="only from this day on (YYYY-MM-DD, UTC)")
     p.add_argument("--limit", type=int, help="only the newest N entries")
-    _database_option(p)
-    p.set_defaults(handler=_guarded("db audit", _audit_list))

@@ -44,6 +44,7 @@ from skinmm.db.rows import (
     prediction_from_values,
 )
 from skinmm.db.store import StorageError, Store, unreachable_message
+from skinmm.options import fill
 from skinmm.prediction import Prediction
 from skinmm.taxonomy import TAXONOMY, DatasetClass, class_to_dict
 
@@ -571,24 +572,8 @@ def _case_query(where: CaseFilter) -> Select[*tuple[Any, ...]]:
 
 
 def _case_row(row: Any) -> CaseRow:
-    return CaseRow(
-        id=row.id,
-        created_at=row.created_at,
-        patient_ref=row.patient_ref,
-        note=row.note,
-        has_image=row.image_sha256 is not None,
-        bundle_name=row.bundle_name,
-        top_class=row.top_class,
-        confidence=row.confidence,
-        branches_agree=row.branches_agree,
-        mode=row.mode,
-        diagnosis=row.diagnosis,
-        pathology=row.pathology,
-        diagnosis_other=row.diagnosis_other,
-        pathology_other=row.pathology_other,
-        readable=_readable(row),
-        scope_verdict=row.scope_verdict,
-        scope_shown_anyway=row.scope_shown_anyway,
+    return fill(
+        CaseRow, row._mapping, has_image=row.image_sha256 is not None, readable=_readable(row)
     )
 
 

@@ -25,8 +25,24 @@ from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.backbones import BACKBONES
 from skinmm.image.model import ImageBranch
 from skinmm.image.training import val_scores
+from skinmm.options import picked
 
 REPORT_FILE = "image_report.json"
+
+# Options passed on to train_image_branch under their own names.
+HANDED_ON = (
+    "backbone",
+    "cache_dir",
+    "device",
+    "seed",
+    "finetune",
+    "input_size",
+    "epochs",
+    "batch_size",
+    "lr",
+    "head_lr",
+    "tail_trainable",
+)
 
 
 def train_image_branch(
@@ -110,18 +126,8 @@ def main(argv: Sequence[str] | None = None, *, finetune: str = "tail", device: s
         args.train,
         args.val,
         args.out,
-        backbone=args.backbone,
-        cache_dir=args.cache_dir,
-        device=args.device,
-        seed=args.seed,
-        finetune=args.finetune,
-        input_size=args.input_size,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        head_lr=args.head_lr,
+        **picked(args, *HANDED_ON),
         class_cap=args.class_cap or None,
-        tail_trainable=args.tail_trainable,
         train_views=args.train_views.split(","),
         tta_views=args.tta_views.split(","),
         log=lambda line: print(line, flush=True),

@@ -59,18 +59,24 @@ def dropout_table(report: dict[str, Any], spec: str) -> list[str]:
     return lines
 
 
-def embedder_table(report: dict[str, Any]) -> list[str]:
+def _speed_table(rows: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """One row per (embedder, its test scores, its entry with the timings)."""
     lines = [
         "| embedder | weighted F1 | macro F1 | balanced acc. | embedding s / 100 notes | fit s |",
         "|---|---|---|---|---|---|",
     ]
-    for spec in embedders(report):
-        entry = report[spec]
+    for spec, scores, entry in rows:
         lines.append(
-            f"| {spec} | {_cells(entry['test'][FULL])} | "
+            f"| {spec} | {_cells(scores)} | "
             f"{entry['embed_seconds_per_100']:.2f} | {entry['fit_seconds']:.0f} |"
         )
     return lines
+
+
+def embedder_table(report: dict[str, Any]) -> list[str]:
+    return _speed_table(
+        [(spec, report[spec]["test"][FULL], report[spec]) for spec in embedders(report)]
+    )
 
 
 def calibration_table(reports: list[dict[str, Any]]) -> list[str]:
@@ -91,17 +97,8 @@ def calibration_table(reports: list[dict[str, Any]]) -> list[str]:
 
 
 def light_table(report: dict[str, Any]) -> list[str]:
-    lines = [
-        "| embedder | weighted F1 | macro F1 | balanced acc. | embedding s / 100 notes | fit s |",
-        "|---|---|---|---|---|---|",
-    ]
-    for spec, entry in report.items():
-        if isinstance(entry, dict) and "test" in entry:
-            lines.append(
-                f"| {spec} | {_cells(entry['test'])} | "
-                f"{entry['embed_seconds_per_100']:.2f} | {entry['fit_seconds']:.0f} |"
-            )
-    return lines
+    entries = [(k, e) for k, e in report.items() if isinstance(e, dict) and "test" in e]
+    return _speed_table([(spec, entry["test"], entry) for spec, entry in entries])
 
 
 def render(reports: list[dict[str, Any]]) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
+from skinmm.options import picked
 from skinmm.taxonomy import infer_classes
 from skinmm.text.branch import TextBranch
 from skinmm.text.dropout import check_dropout
@@ -63,16 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         "one copy of each note with its facts dropped at 0.5",
     )
     args = parser.parse_args(argv)
-    branch = train_text_branch(
-        args.train_csv,
-        args.val_csv,
-        args.out,
-        embedder=args.embedder,
-        cache_dir=args.cache_dir,
-        seed=args.seed,
-        features=args.features,
-        fact_dropout=args.fact_dropout,
-    )
+    chosen = picked(args, "embedder", "cache_dir", "seed", "features", "fact_dropout")
+    branch = train_text_branch(args.train_csv, args.val_csv, args.out, **chosen)
     print(json.dumps(branch.card(), indent=2, ensure_ascii=False))
     return 0
 

@@ -6,7 +6,7 @@ before the gate or the sets existed has neither, and is described as such, never
 
 from __future__ import annotations
 
-from skinmm.db.strings import t
+from skinmm.i18n import t
 from skinmm.prediction import PredictionSet
 from skinmm.scope import ScopeResult
 

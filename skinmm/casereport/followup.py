@@ -2,7 +2,7 @@
 
 :func:`report_followup` reads what the report needs from the store (the case's photos and
 the visit chain, :mod:`skinmm.db.followup`); :func:`draw_followup` draws it into the report
-(:mod:`skinmm.db.report` calls it, so its own code stays as it was).
+(:mod:`skinmm.casereport.report` calls it, so its own code stays as it was).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import Image
 from skinmm.db.followup import Visit, visit_chain
 from skinmm.db.models import Case
 from skinmm.db.store import Store
-from skinmm.db.strings import t
+from skinmm.i18n import t
 
 THUMB_MM = 30
 GAP_MM = 4

@@ -12,26 +12,21 @@ import io
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from skinmm.casereport.cams import CamImages, case_cams
+from skinmm.casereport.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.coverage import classes_notice
-from skinmm.db.case_scope import out_of_scope, scope_sentence, set_sentence
 from skinmm.db.models import Case, PredictionRecord
 from skinmm.db.repository import bundle_fingerprint, get_case, to_prediction
 from skinmm.db.store import Store
-from skinmm.db.strings import t
-from skinmm.i18n import caution_text, risk_name
-from skinmm.i18n import t as ui_t
-from skinmm.prediction import RISK_FLAG
-from skinmm.taxonomy import Risk
+from skinmm.i18n import caution_text, risk_name, t
 from skinmm.triage import prediction_verdict
 
 FONT_CANDIDATES: tuple[str, ...] = (
@@ -43,16 +38,6 @@ FONT_CANDIDATES: tuple[str, ...] = (
 FONT = "body"
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 PHOTO_MM = 42
-CAM_OPACITY = 0.45
-PREVIEW_SIDE = 640
-
-
-@dataclass(frozen=True)
-class CamImages:
-    """The overlays for the report, or the reason there are none."""
-
-    overlays: list[tuple[int, Image.Image]]
-    left_out: str | None = None
 
 
 def _font_file(need_cjk: bool) -> tuple[str, bool]:
@@ -197,7 +182,7 @@ def _scope_and_set(pdf: _Report, record: PredictionRecord) -> None:
     pdf.para(set_sentence(prediction.prediction_set, lang))
     chosen = prediction.prediction_set
     if chosen is not None and chosen.needs_referral:
-        pdf.para(ui_t("conf_set_refer", lang))
+        pdf.para(t("conf_set_refer", lang))
 
 
 def _differential(pdf: _Report, record: PredictionRecord) -> None:
@@ -205,30 +190,25 @@ def _differential(pdf: _Report, record: PredictionRecord) -> None:
     prediction = to_prediction(record)
     outside = out_of_scope(prediction.scope)
     pdf.heading(t("report_differential_out" if outside else "report_differential", lang))
-    headings = ("col_class", "col_risk", "col_fused", "col_image", "col_text")
-    with pdf.table(col_widths=(70, 25, 20, 20, 20), text_align="LEFT", line_height=5.5) as table:
-        row = table.row()
-        for key in headings:
-            row.cell(pdf.text_(t(key, lang)))
-        for k in prediction.order:
-            cls = prediction.classes[k]
-            row = table.row()
-            row.cell(pdf.text_(cls.name(lang)))
-            row.cell(pdf.text_(risk_name(cls.risk, lang)))
-            row.cell(_pct(float(prediction.fused[k])))
-            row.cell(_pct(None if prediction.image is None else float(prediction.image[k])))
-            row.cell(_pct(None if prediction.text is None else float(prediction.text[k])))
+    rows = [
+        (
+            prediction.classes[k].name(lang),
+            risk_name(prediction.classes[k].risk, lang),
+            _pct(float(prediction.fused[k])),
+            _pct(None if prediction.image is None else float(prediction.image[k])),
+            _pct(None if prediction.text is None else float(prediction.text[k])),
+        )
+        for k in prediction.order
+    ]
+    columns = {"col_class": 70, "col_risk": 25, "col_fused": 20, "col_image": 20, "col_text": 20}
+    _table(pdf, columns, rows, line_height=5.5)
     coverage = classes_notice(prediction.classes, lang)
     if coverage is not None:
         pdf.para(coverage, size=9)
     keys = [k for k in prediction.cautions() if k not in ("image_only", "text_only")]
     if keys:
         pdf.heading(t("report_cautions", lang))
-        worrying = ", ".join(
-            c.name(lang)
-            for c, p in zip(prediction.classes, prediction.fused, strict=True)
-            if c.risk is not Risk.BENIGN and p >= RISK_FLAG
-        )
+        worrying = ", ".join(c.name(lang) for c in prediction.worrying_classes())
         for key in keys:
             pdf.para("• " + caution_text(key, lang, p=prediction.confidence, names=worrying))
 
@@ -240,12 +220,10 @@ def _triage(pdf: _Report, record: PredictionRecord, point: dict[str, Any] | None
     prediction = to_prediction(record)
     verdict = prediction_verdict(prediction.classes, prediction.fused, point)
     if verdict["refer"] is None:
-        pdf.para(ui_t("clin_triage_other_bundle", lang, score=verdict["score"]))
+        pdf.para(t("clin_triage_other_bundle", lang, score=verdict["score"]))
         return
-    pdf.heading(ui_t("clin_triage_refer" if verdict["refer"] else "clin_triage_low", lang))
-    pdf.para(
-        ui_t("clin_triage_detail", lang, score=verdict["score"], threshold=verdict["threshold"])
-    )
+    pdf.heading(t("clin_triage_refer" if verdict["refer"] else "clin_triage_low", lang))
+    pdf.para(t("clin_triage_detail", lang, score=verdict["score"], threshold=verdict["threshold"]))
 
 
 def triage_point(case: Case, bundle: Any | None) -> dict[str, Any] | None:
@@ -262,18 +240,37 @@ def _feedback(pdf: _Report, case: Case, names: dict[str, str]) -> None:
     if not case.feedback:
         pdf.para(t("feedback_none", lang))
         return
-    keys = ("col_time", "col_diagnosis", "col_pathology", "col_comment", "col_author")
-    with pdf.table(col_widths=(28, 34, 34, 64, 18), text_align="LEFT", line_height=5) as table:
-        row = table.row()
-        for key in keys:
-            row.cell(pdf.text_(t(key, lang)))
-        for item in case.feedback:
+    rows = [
+        (
+            _when(item.created_at),
+            names.get(item.diagnosis or "", item.diagnosis or "—"),
+            names.get(item.pathology or "", item.pathology or "—"),
+            item.comment or "",
+            item.author or "",
+        )
+        for item in case.feedback
+    ]
+    columns = {
+        "col_time": 28,
+        "col_diagnosis": 34,
+        "col_pathology": 34,
+        "col_comment": 64,
+        "col_author": 18,
+    }
+    _table(pdf, columns, rows, line_height=5)
+
+
+def _table(
+    pdf: _Report, columns: dict[str, int], rows: Sequence[Sequence[str]], line_height: float
+) -> None:
+    """A table under a header row: ``columns`` maps each heading's string key to its width
+    (mm); every cell is text, shown as the report's font can."""
+    widths = tuple(columns.values())
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=line_height) as table:
+        for cells in [tuple(t(key, pdf.lang) for key in columns), *rows]:
             row = table.row()
-            row.cell(_when(item.created_at))
-            row.cell(pdf.text_(names.get(item.diagnosis or "", item.diagnosis or "—")))
-            row.cell(pdf.text_(names.get(item.pathology or "", item.pathology or "—")))
-            row.cell(pdf.text_(item.comment or ""))
-            row.cell(pdf.text_(item.author or ""))
+            for cell in cells:
+                row.cell(pdf.text_(cell))
 
 
 def render_case_report(
@@ -289,7 +286,7 @@ def render_case_report(
     """The PDF (bytes) of a loaded case; ``cams`` from :func:`case_cams` or None; ``triage``
     the triage point of the bundle that made the prediction (:func:`triage_point`);
     ``followup`` every photo and the visits of the lesion
-    (:func:`skinmm.db.report_followup.report_followup`)."""
+    (:func:`skinmm.casereport.followup.report_followup`)."""
     cams = cams or CamImages([])
     need_cjk = lang == "zh" or any(CJK.search(text) for text in _texts(case, lang))
     pdf = _Report(lang, need_cjk)
@@ -307,7 +304,7 @@ def render_case_report(
     if case.image_sha256 and picture is None:
         pdf.para(t("case_image_missing", lang, folder="SKINMM_HOME/images"), size=8)
     if followup is not None:  # every photo and the visits of the lesion (issue 20)
-        from skinmm.db.report_followup import draw_followup
+        from skinmm.casereport.followup import draw_followup
 
         draw_followup(pdf, followup)
     if record is not None:
@@ -359,40 +356,6 @@ def _texts(case: Case, lang: str) -> list[str]:
     return texts
 
 
-def case_cams(case: Case, photo: bytes | None, bundle: Any | None, lang: str = "en") -> CamImages:
-    """Grad-CAM overlays for the case's stored classes, when ``bundle`` is the one it used."""
-    record = case.latest_prediction
-    if photo is None or record is None or not record.cam_classes:
-        return CamImages([])
-    if bundle is None:
-        return CamImages([], t("report_no_cam_bundle", lang))
-    if bundle_fingerprint(bundle.card) != record.bundle_sha:
-        return CamImages(
-            [], t("cam_other_bundle", lang, saved=record.bundle_name, loaded=bundle.name)
-        )
-    return CamImages(overlays(photo, bundle, record.cam_classes))
-
-
-def overlays(
-    photo: bytes, bundle: Any, class_indices: Sequence[int]
-) -> list[tuple[int, Image.Image]]:
-    """(class index, overlay) for each class, from the bundle's Grad-CAM.
-
-    Computed on a preview-sized copy, as the Diagnose page does: the branch resizes to its
-    input size anyway, and full-size heat maps of a phone photo take tens of MB each.
-    """
-    from skinmm.charts import heatmap_overlay
-    from skinmm.image.io import load_image
-
-    image = load_image(photo)
-    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-    results = bundle.cams(image, list(class_indices))
-    return [
-        (int(r.class_index), heatmap_overlay(image, np.asarray(r.heatmap), CAM_OPACITY))
-        for r in results
-    ]
-
-
 def build_case_report(
     store: Store, case_id: str, *, bundle: Any | None = None, lang: str = "en"
 ) -> bytes:
@@ -415,6 +378,6 @@ def build_case_report(
 
 
 def _followup(store: Store, case: Case) -> Any:
-    from skinmm.db.report_followup import report_followup
+    from skinmm.casereport.followup import report_followup
 
     return report_followup(store, case)
