@@ -98,7 +98,7 @@ def _copy_cases() -> Iterator[Any]:
 
 def _tables_referencing_cases() -> list[str]:
     connection = op.get_bind()
-    tables = connection.exec_driver_sql(
+    tables: Any = connection.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ).scalars()
     out = []
