@@ -1227,6 +1227,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "{name}: this photo alone gives {p:.0%}",
         "zh": "{name}：仅此照片给出 {p:.0%}",
     },
+    # --- Start-up: the model loads in the background (issue 19) ---
+    "loading_model_background": {
+        "en": "Loading the model: you can add the photo and the note meanwhile; Analyse answers "
+        "as soon as the model is ready.",
+        "zh": "正在加载模型：您可以同时添加照片和病历；模型就绪后，“分析”会立即给出结果。",
+    },
 }
 
 

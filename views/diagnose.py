@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import streamlit as st
@@ -19,7 +19,6 @@ from skinmm.bundle import Bundle
 from skinmm.charts import (
     differential_figure,
     differential_table,
-    heatmap_overlay,
     short_name,
     shows_carrier,
 )
@@ -33,6 +32,7 @@ from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.scope import example_image
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS
+from views.cam_display import display_overlays
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
@@ -210,11 +210,12 @@ def show_cams(result: Result) -> None:
         return
     opacity = st.slider(t("cam_opacity", language), 0.0, 1.0, 0.45, 0.05, key="diagnose_opacity")
     pred = result.prediction
-    for column, (k, heatmap) in zip(st.columns(len(result.cams)), result.cams, strict=True):
+    overlays = display_overlays(result.image, [heatmap for _, heatmap in result.cams], opacity)
+    for column, (k, _), overlay in zip(
+        st.columns(len(result.cams)), result.cams, overlays, strict=True
+    ):
         caption = t("cam_caption", language, name=pred.classes[k].name(language), p=pred.fused[k])
-        column.image(
-            heatmap_overlay(result.image, heatmap, opacity), caption=caption, width="stretch"
-        )
+        column.image(overlay, caption=caption, width="stretch")
 
 
 def save_case(result: Result) -> None:
@@ -297,7 +298,8 @@ def show_inputs(inputs: Inputs, image: Image.Image | None) -> None:
             reference.caption(t("inputs_no_reference", language))
 
 
-def show_result(result: Result, stale: bool, more: list) -> None:
+def show_result(result: Result, stale: bool, more: list) -> Any:
+    """Draws the result; returns the slot where the saved-case line goes (None if gated)."""
     pred = result.prediction
     st.divider()
     st.subheader(t("result_title", language))
@@ -308,7 +310,7 @@ def show_result(result: Result, stale: bool, more: list) -> None:
         show_example_truth(require_bundle(), result.inputs.photo, pred, language)
     generation = st.session_state.get(GENERATION_KEY, 0)
     if not scope_gate(pred, language, generation, example_image(bundle.path)):
-        return
+        return None
     record_shown_anyway(pred)
     show_photos(pred, more, language)
     left, right = st.columns([1, 2], gap="large")
@@ -321,7 +323,7 @@ def show_result(result: Result, stale: bool, more: list) -> None:
         show_not_covered(require_bundle().not_covered, language)
         show_triage_verdict(pred, require_bundle(), language)
     show_cautions(result)
-    show_saved()
+    saved_slot = st.empty()  # filled after drawing: the case is saved once the result is shown
     show_cams(result)
     carried = shows_carrier(pred)
     with st.expander(t("carrier_title" if carried else "table_title", language)):
@@ -339,6 +341,7 @@ def show_result(result: Result, stale: bool, more: list) -> None:
         key="diagnose_download",
         icon=":material/download:",
     )
+    return saved_slot
 
 
 def start_new_case() -> None:
@@ -383,7 +386,6 @@ def read_inputs(upload: object, note: str | None, patient_ref: str | None) -> In
 
 language = lang()
 user = require_role("diagnose")
-bundle = require_bundle()
 st.title(t("diagnose_title", language))
 notice(language)
 st.caption(t("diagnose_intro", language))
@@ -425,11 +427,14 @@ with st.container(border=True, key="diagnose_inputs_form"):
         key="new_case",
         on_click=start_new_case,
     )
-    example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
 
 edit = note_facts_panel(
     note or "", language, f"diagnose_facts_{st.session_state.get(GENERATION_KEY, 0)}"
 )
+# The form is drawn (and usable) before the page waits for the model, which app.py is loading
+# in the background; an Analyse pressed meanwhile is answered once it has loaded.
+bundle = require_bundle("loading_model_background")
+example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
 current = read_inputs(upload, note, patient_ref)
 generation = st.session_state.get(GENERATION_KEY, 0)
 current = with_example(current, bundle, generation, upload is not None, photo_column, language)
@@ -447,9 +452,16 @@ if submitted:
         result.prediction = lesion or result.prediction
     result.inputs, result.note_edit = current, edit
     st.session_state[RESULT_KEY] = result
-    if keep and not several_photos():
-        save_case(result)
 
 shown = st.session_state.get(RESULT_KEY)
 if shown is not None:
-    show_result(shown, stale=shown.inputs is None or changed(shown.inputs, current), more=more)
+    slot = show_result(
+        shown, stale=shown.inputs is None or changed(shown.inputs, current), more=more
+    )
+    if submitted and keep and not several_photos():
+        save_case(shown)
+        if slot is not None:  # shown: an out-of-scope result the clinician chose to see
+            record_shown_anyway(shown.prediction)
+    if slot is not None:
+        with slot.container():
+            show_saved()
