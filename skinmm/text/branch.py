@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import xgboost as xgb
 
 from skinmm.cache import default_cache_dir
@@ -38,6 +37,10 @@ from skinmm.text.fact_features import (
     read_facts,
     rendered_notes,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 FORMAT = "skinmm-text-branch"
 FORMAT_VERSION = 1
