@@ -32,7 +32,7 @@ from skinmm.prediction import RISK_FLAG, Prediction
 from skinmm.scope import example_image
 from skinmm.taxonomy import Risk
 from skinmm.text.clean import MAX_NOTE_CHARS
-from views.cam_display import display_overlays
+from views.cam_display import at_most, display_overlays
 from views.clinical import show_triage_verdict
 from views.common import lang, notice, require_bundle, require_role
 from views.conformal_view import show_prediction_set
@@ -281,7 +281,8 @@ def show_inputs(inputs: Inputs, image: Image.Image | None) -> None:
         st.markdown(f"**{t('inputs_title', language)}**")
         photo, note, reference = st.columns([1, 2, 1])
         if image is not None and inputs.photo is not None:
-            photo.image(image, width=THUMBNAIL_WIDTH)
+            # Twice the shown width: sharp on a high-density screen, a fraction of the bytes.
+            photo.image(at_most(image, 2 * THUMBNAIL_WIDTH), width=THUMBNAIL_WIDTH)
             photo.text(t("inputs_photo", language, name=inputs.photo_name or "—"))
         else:
             photo.caption(t("inputs_no_photo", language))
