@@ -44,8 +44,8 @@ def result(path: str, stamp: float) -> Bundle:
     future = start(path, stamp)
     try:
         return future.result()
-    except BaseException:
-        _started.clear()
+    except Exception:
+        _started.clear(path, stamp)  # this version only: another may be in use
         raise
 
 
