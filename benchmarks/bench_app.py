@@ -233,8 +233,7 @@ def rows(name: str, r: dict) -> list[str]:
         f"| {name}cold start: launch → health check ok | {r['healthy_s']:.2f} | |",
         f"| {name}cold start: launch → Diagnose form drawn and usable (uploader, note, Analyse), "
         f"target ≤ {COLD_TARGET_S:.0f} s: {cold_verdict} | {form:.2f} | |",
-        f"| {name}cold start: launch → model loaded (the first run done) | "
-        f"{r['ready_s']:.2f} | |",
+        f"| {name}cold start: launch → model loaded (the first run done) | {r['ready_s']:.2f} | |",
         f"| {name}cold start: launch → first answer (photo, note and Analyse given as soon as "
         f"the form is drawn) | {r['first_answer_s']:.2f} | |",
     ]
