@@ -14,7 +14,13 @@ from __future__ import annotations
 import streamlit as st
 
 from skinmm.i18n import t
-from views.common import account_panel, current_user, language_switch, refuse_open_address
+from views.common import (
+    account_panel,
+    current_user,
+    language_switch,
+    refuse_open_address,
+    start_bundle_load,
+)
 
 
 def alias(target: st.Page, url_path: str) -> st.Page:
@@ -68,6 +74,8 @@ def run() -> None:
     st.set_page_config(page_title="SkinMM", page_icon=":material/dermatology:", layout="wide")
     lang = language_switch()
     refuse_open_address()
+    # In the background: the pages draw at once, and wait for the model only where they use it.
+    start_bundle_load()
     user = current_user()
     if user is None:
         sign_in_only(lang)

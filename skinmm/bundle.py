@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import pandas as pd
-
 from skinmm.branch import ImageModel, NoteModel
 from skinmm.card import SCHEMA_VERSION, CardError, FusionConfig, ModelCard, check_branches
 from skinmm.staging import recover
@@ -47,6 +45,7 @@ from skinmm.taxonomy import DatasetClass
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
     from PIL import Image
 
     from skinmm.fusion import FusionResult

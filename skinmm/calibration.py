@@ -7,7 +7,6 @@ first: an over-confident branch would otherwise win every class.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
 EPS = 1e-12
@@ -29,6 +28,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
     Searched over log T in [-3, 3] so that the optimum is a positive temperature.
     """
+    # Here, not at the top: scipy.optimize costs a second that applying a temperature never needs.
+    from scipy.optimize import minimize_scalar
+
     y = np.asarray(y, dtype=int)
     if len(y) == 0:
         raise ValueError("Temperature scaling needs at least one validation case.")

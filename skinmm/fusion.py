@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from skinmm.calibration import EPS
-from skinmm.metrics import weighted_f1
 
 RULES: tuple[str, ...] = ("max", "mean", "product", "weighted", "stacked")
 IMAGE, TEXT, BOTH = "image", "text", "both"
@@ -258,6 +257,9 @@ def fit_params(
     ``text`` is the raw calibrated text branch; the prior correction is applied here first,
     as :func:`fuse` will apply it.
     """
+    # Here, not at the top: scikit-learn (via metrics) costs seconds that predicting never needs.
+    from skinmm.metrics import weighted_f1
+
     text = FusionParams(text_prior=text_prior, prior_power=prior_power).deprior(text)
     weights = np.linspace(0.0, 1.0, 21)
     scores = [weighted_f1(y, weighted_rule(image, text, w).argmax(axis=1)) for w in weights]

@@ -1577,6 +1577,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "zh": "（较上次 {change:+.1%}）",
     },
     "report_visit_this": {"en": ", this case", "zh": "，本病例"},
+    # --- Start-up: the model loads in the background (issue 19) ---
+    "loading_model_background": {
+        "en": "Loading the model: you can add the photo and the note meanwhile; Analyse answers "
+        "as soon as the model is ready.",
+        "zh": "正在加载模型：您可以同时添加照片和病历；模型就绪后，“分析”会立即给出结果。",
+    },
 }
 
 

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from skinmm.calibration import expected_calibration_error, reliability_table
 
@@ -94,6 +93,8 @@ def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
 
 def auc_per_class(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     """One-vs-rest ROC AUC per class; NaN where a class has no positive or no negative case."""
+    from sklearn.metrics import roc_auc_score  # here: seconds to import, never used to predict
+
     out = np.full(proba.shape[1], np.nan)
     for k in range(proba.shape[1]):
         positive = np.asarray(y) == k
@@ -107,6 +108,8 @@ def roc_points(y: np.ndarray, proba: np.ndarray, k: int, max_points: int = 200) 
     positive = np.asarray(y) == k
     if not 0 < positive.sum() < len(positive):
         return {"fpr": [], "tpr": []}
+    from sklearn.metrics import roc_curve
+
     fpr, tpr, _ = roc_curve(positive, proba[:, k])
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(max_points, len(fpr))).astype(int))
     return {"fpr": fpr[keep].round(4).tolist(), "tpr": tpr[keep].round(4).tolist()}
@@ -177,6 +180,8 @@ def triage_curve(
     is_pos = np.isin(np.asarray(y, dtype=int), list(positive))
     if not 0 < is_pos.sum() < len(is_pos):
         return {"threshold": [], "sensitivity": [], "specificity": []}
+    from sklearn.metrics import roc_curve
+
     fpr, tpr, thresholds = roc_curve(is_pos, score)
     keep = np.unique(np.linspace(1, len(fpr) - 1, min(max_points, len(fpr) - 1)).astype(int))
     return {

@@ -89,3 +89,21 @@ def test_gradcam_still_works_after_the_lazy_import(tiny_bundle: Path) -> None:
     cams = bundle.cams(photo((80, 64)), [0, 1])
     assert [c.class_index for c in cams] == [0, 1]
     assert cams[0].overlay.size == (80, 64)
+
+
+LIBRARY_PROBE = """
+import json, sys
+import skinmm.bundle, skinmm.branch, skinmm.card, skinmm.fusion, skinmm.metrics
+import skinmm.data.notes, skinmm.image.model
+heavy = ("sklearn", "pandas", "scipy.optimize")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def test_reading_a_bundle_imports_no_scikit_learn_pandas_or_optimiser() -> None:
+    # scikit-learn, pandas and scipy.optimize cost seconds at start-up and serve training and
+    # evaluation only; the modules that load and apply a bundle import them where they are used.
+    done = subprocess.run(
+        [sys.executable, "-c", LIBRARY_PROBE], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

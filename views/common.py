@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from skinmm.auth import AuthError, Identity, auth_mode, sso_identity
-from skinmm.bundle import Bundle, load_bundle
+from skinmm.bundle import Bundle
 from skinmm.db.audit import created_case, os_user, record
 from skinmm.db.models import Case
 from skinmm.db.repository import CaseFilter, CaseRow
@@ -22,6 +22,7 @@ from skinmm.db.store import StorageError, Store, shared_store
 from skinmm.errors import technical_detail
 from skinmm.i18n import LANG_LABELS, LANGS, t
 from skinmm.serve import ADDRESS_ENV, is_loopback
+from views import bundle_loader
 from views.error_box import show_error
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,18 +73,26 @@ def _card_stamp(path: Path) -> float:
     return card.stat().st_mtime if card.is_file() else 0.0
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
 def _load(path: str, stamp: float) -> Bundle:
-    # ``stamp`` (the card's mtime) is part of the key, so a retrained bundle is picked up.
-    return load_bundle(path)
+    # Loaded once per folder and card version (``stamp``), in the background from app.py.
+    return bundle_loader.result(path, stamp)
 
 
-def require_bundle() -> Bundle:
-    """The shared, read-only bundle; on any problem an error with what to do, then stop."""
+def start_bundle_load() -> None:
+    """Start loading the shared bundle in the background (app.py, before any page runs)."""
+    path = bundle_path()
+    bundle_loader.start(str(path), _card_stamp(path))
+
+
+def require_bundle(loading_key: str = "loading_model") -> Bundle:
+    """The shared, read-only bundle; on any problem an error with what to do, then stop.
+
+    While it loads, a spinner says ``loading_key`` (a string of ``skinmm.i18n``).
+    """
     path = bundle_path()
     language = lang()
     try:
-        with st.spinner(t("loading_model", language)):
+        with st.spinner(t(loading_key, language)):
             return _load(str(path), _card_stamp(path))
     except Exception as exc:  # a broken install or bundle must not show a traceback
         failure = exc

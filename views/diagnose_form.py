@@ -13,11 +13,9 @@ from typing import Any
 import streamlit as st
 
 from skinmm.auth import Identity
-from skinmm.bundle import Bundle
 from skinmm.i18n import t
 from skinmm.i18n import t as db_t
-from views.diagnose_state import GENERATION_KEY, NOTE_KEY, PATIENT_KEY, start_new_case
-from views.examples_view import example_button
+from views.diagnose_state import NOTE_KEY, PATIENT_KEY, start_new_case
 from views.followup_view import follow_up_picker
 from views.multiphoto_view import more_photos
 
@@ -34,6 +32,7 @@ class FormValues:
     follows: str | None
     submitted: bool
     photo_column: Any
+    buttons: Any  # the row the example button joins once the model has loaded
 
 
 def uploader_labels(max_mb: int, language: str) -> None:
@@ -62,7 +61,7 @@ def uploader_labels(max_mb: int, language: str) -> None:
     )
 
 
-def input_form(bundle: Bundle, user: Identity, generation: int, language: str) -> FormValues:
+def input_form(user: Identity, generation: int, language: str) -> FormValues:
     max_upload = int(st.get_option("server.maxUploadSize"))
     uploader_labels(max_upload, language)
     with st.container(border=True, key="diagnose_inputs_form"):
@@ -102,5 +101,6 @@ def input_form(bundle: Bundle, user: Identity, generation: int, language: str) -
             key="new_case",
             on_click=start_new_case,
         )
-        example_button(buttons, bundle, language, start_new_case, NOTE_KEY, GENERATION_KEY)
-    return FormValues(upload, more, note, patient_ref, keep, follows, submitted, photo_column)
+    return FormValues(
+        upload, more, note, patient_ref, keep, follows, submitted, photo_column, buttons
+    )

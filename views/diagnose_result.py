@@ -14,16 +14,16 @@ from skinmm.bundle import Bundle
 from skinmm.charts import (
     differential_figure,
     differential_table,
-    heatmap_overlay,
     short_name,
     shows_carrier,
 )
 from skinmm.i18n import rule_name, t
 from skinmm.prediction import Prediction
 from skinmm.scope import example_image
+from views.cam_display import at_most, display_overlays
 from views.clinical import show_triage_verdict
 from views.conformal_view import show_prediction_set
-from views.diagnose_save import record_shown_anyway, show_saved
+from views.diagnose_save import record_shown_anyway
 from views.diagnose_state import Inputs, Result
 from views.examples_view import show_example_truth
 from views.multiphoto_view import show_photos
@@ -39,7 +39,8 @@ def show_inputs(inputs: Inputs, image: Image.Image | None, language: str) -> Non
         st.markdown(f"**{t('inputs_title', language)}**")
         photo, note, reference = st.columns([1, 2, 1])
         if image is not None and inputs.photo is not None:
-            photo.image(image, width=THUMBNAIL_WIDTH)
+            # Twice the shown width: sharp on a high-density screen, a fraction of the bytes.
+            photo.image(at_most(image, 2 * THUMBNAIL_WIDTH), width=THUMBNAIL_WIDTH)
             photo.text(t("inputs_photo", language, name=inputs.photo_name or "—"))
         else:
             photo.caption(t("inputs_no_photo", language))
@@ -88,11 +89,12 @@ def show_cams(result: Result, language: str) -> None:
         return
     opacity = st.slider(t("cam_opacity", language), 0.0, 1.0, 0.45, 0.05, key="diagnose_opacity")
     pred = result.prediction
-    for column, (k, heatmap) in zip(st.columns(len(result.cams)), result.cams, strict=True):
+    overlays = display_overlays(result.image, [heatmap for _, heatmap in result.cams], opacity)
+    for column, (k, _), overlay in zip(
+        st.columns(len(result.cams)), result.cams, overlays, strict=True
+    ):
         caption = t("cam_caption", language, name=pred.classes[k].name(language), p=pred.fused[k])
-        column.image(
-            heatmap_overlay(result.image, heatmap, opacity), caption=caption, width="stretch"
-        )
+        column.image(overlay, caption=caption, width="stretch")
 
 
 def show_table_and_download(pred: Prediction, language: str) -> None:
@@ -122,7 +124,8 @@ def show_result(
     user: Identity,
     generation: int,
     language: str,
-) -> None:
+) -> Any:
+    """Draws the result; returns the slot for the saved-case line (None when gated)."""
     pred = result.prediction
     st.divider()
     st.subheader(t("result_title", language))
@@ -132,7 +135,7 @@ def show_result(
         show_inputs(result.inputs, result.image, language)
         show_example_truth(bundle, result.inputs.photo, pred, language)
     if not scope_gate(pred, language, generation, example_image(bundle.path)):
-        return
+        return None
     record_shown_anyway(pred, user)
     show_photos(pred, more, language)
     left, right = st.columns([1, 2], gap="large")
@@ -149,6 +152,7 @@ def show_result(
         show_prediction_set(pred, language)
         st.plotly_chart(differential_figure(pred, language), key="diagnose_chart")
         show_triage_verdict(pred, bundle, language)
-    show_saved(language)
+    saved_slot = st.empty()  # filled after drawing: the case is saved once the result is shown
     show_cams(result, language)
     show_table_and_download(pred, language)
+    return saved_slot

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LANGS = ("en", "zh")
 
@@ -137,6 +139,9 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return value.strip().lower() in {"", "unknown", "unk", "nan", "none"}
+    # pandas only here (NaT, pd.NA): importing it costs the one-image predict a second.
+    import pandas as pd
+
     return bool(pd.isna(value)) if np.isscalar(value) else False
 
 

@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import torch
 from PIL import Image
-from sklearn.exceptions import NotFittedError
 
 from skinmm.calibration import apply_temperature, expected_calibration_error, fit_temperature
 from skinmm.image import DEFAULT_BACKBONE
@@ -33,6 +31,8 @@ from skinmm.image.training import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from skinmm.image.cam import CamResult
 
 SCHEMA_VERSION = 1
@@ -257,6 +257,9 @@ class ImageBranch:
     # ----------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
+            # Imported here: scikit-learn costs seconds at start-up, and predicting never needs it.
+            from sklearn.exceptions import NotFittedError
+
             raise NotFittedError(
                 "This ImageBranch is not fitted: call fit() or ImageBranch.load()."
             )

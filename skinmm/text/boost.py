@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import xgboost as xgb
-from sklearn.model_selection import StratifiedGroupKFold
 
 from skinmm.metrics import macro_f1
 
@@ -166,6 +165,9 @@ def grouped_search(
     in ``DistinctRows`` of (x, y) and of ``validation`` already found; ``trainable`` masks
     the rows a fit may use (rows built only to be scored are never fitted on).
     """
+    # Imported here: scikit-learn costs seconds at start-up, and predicting never needs it.
+    from sklearn.model_selection import StratifiedGroupKFold
+
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(groups)), row_labels, np.asarray(groups)))
     rows, val_rows = distinct or (DistinctRows(x, y), DistinctRows(*validation))

@@ -6,10 +6,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import xgboost as xgb
 
 from skinmm.cache import default_cache_dir
@@ -49,6 +48,10 @@ from skinmm.text.fact_features import (
     read_facts,
     rendered_notes,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 FORMAT = "skinmm-text-branch"
 FORMAT_VERSION = 1
