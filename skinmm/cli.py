@@ -49,7 +49,8 @@ def _split(args: argparse.Namespace) -> int:
         check_images=not args.skip_image_check,
         require_labels=True,
     )
-    split = split_manifest(frame, args.test_size, args.val_size, args.seed)
+    source = f"Manifest {args.manifest}"
+    split = split_manifest(frame, args.test_size, args.val_size, args.seed, source)
     paths = write_split(split, args.out)
     print(split_summary(split).to_string())
     elapsed = time.perf_counter() - started

@@ -42,7 +42,8 @@ def run_study(config: StudyConfig) -> Path:
     from skinmm.train import TrainConfig, train_bundle
 
     frame = read_manifest(config.manifest, classes=known_labels(), require_labels=True)
-    split = split_manifest(frame, config.test_size, config.val_size, config.seed)
+    source = f"Manifest {config.manifest}"
+    split = split_manifest(frame, config.test_size, config.val_size, config.seed, source)
     paths = write_split(split, config.out / "split")
     bundle_dir = train_bundle(
         TrainConfig(

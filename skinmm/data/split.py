@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from skinmm.data.manifest import ManifestError, known_labels, validate_manifest, write_manifest
+from skinmm.data.manifest import (
+    ManifestError,
+    _rows,
+    known_labels,
+    validate_manifest,
+    write_manifest,
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +43,24 @@ def _group_labels(frame: pd.DataFrame) -> pd.Series:
     return labels + " @ " + sources.astype(str)
 
 
-def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:
+def _refuse_rare(frame: pd.DataFrame, groups: pd.Series, side: str, source: str) -> None:
+    """Refuse classes with fewer than 2 groups on ``side``, naming their manifest lines."""
     counts = groups.value_counts()
     rare = counts.index[counts < 2]
-    if len(rare):
-        raise ManifestError(
-            f"Class(es) {', '.join(rare)} have fewer than 2 groups; they cannot be split."
-        )
+    if not len(rare):
+        return
+    rows = frame.index[frame["group_id"].isin(groups.index[groups.isin(rare)])]
+    raise ManifestError(
+        f"{source}: class(es) {', '.join(rare)} have fewer than 2 groups (patients) {side}, "
+        f"at {_rows(rows)}; they cannot be split. Add patients of those classes, or remove "
+        "those rows (or relabel them) and split again."
+    )
+
+
+def _stratified(
+    groups: pd.Series, size: float, seed: int, source: str
+) -> tuple[pd.Index, pd.Index]:
+    counts = groups.value_counts()
     try:
         keep, take = train_test_split(
             groups.index.to_numpy(dtype=object),
@@ -53,7 +70,7 @@ def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd
         )
     except ValueError as exc:  # scikit-learn's text names its own parameters, not ours
         raise ManifestError(
-            f"{len(groups)} groups of {len(counts)} classes cannot be split {size:.0%} aside "
+            f"{source}: {len(groups)} groups of {len(counts)} classes cannot be split {size:.0%} aside "
             f"with every class on both sides ({exc}). Raise --test-size or --val-size, or add "
             "groups."
         ) from exc
@@ -70,12 +87,17 @@ def one_per_group(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def split_manifest(
-    frame: pd.DataFrame, test_size: float = 0.2, val_size: float = 0.1, seed: int = 0
+    frame: pd.DataFrame,
+    test_size: float = 0.2,
+    val_size: float = 0.1,
+    seed: int = 0,
+    source: str = "The manifest to split",
 ) -> Split:
     """Split a manifest into train / val / test by group.
 
     ``val_size`` is the share of the training groups set aside for validation. Every row needs
-    a label from :func:`skinmm.data.manifest.known_labels`; else :class:`ManifestError`.
+    a label from :func:`skinmm.data.manifest.known_labels`; else :class:`ManifestError`, which
+    names ``source`` and the rows (row ``i`` of ``frame``'s index is CSV line ``i + 2``).
     """
     if not 0 < test_size < 1 or not 0 <= val_size < 1:
         raise ValueError("test_size must be in (0, 1) and val_size in [0, 1).")
@@ -85,12 +107,14 @@ def split_manifest(
         classes=known_labels(),
         check_images=False,
         require_labels=True,
-        source="The manifest to split",
+        source=source,
     )
     labels = _group_labels(frame)
-    train_groups, test_groups = _stratified(labels, test_size, seed)
+    _refuse_rare(frame, labels, "in the manifest", source)
+    train_groups, test_groups = _stratified(labels, test_size, seed, source)
     if val_size > 0:
-        train_groups, val_groups = _stratified(labels.loc[train_groups], val_size, seed)
+        _refuse_rare(frame, labels.loc[train_groups], "left for training and validation", source)
+        train_groups, val_groups = _stratified(labels.loc[train_groups], val_size, seed, source)
     else:
         val_groups = pd.Index([])
     by_case = frame.sort_values("case_id")
