@@ -8,6 +8,7 @@ folder is what the Dashboard opens (`skinmm serve --bundle DIR/bundle`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ def run_study(config: StudyConfig) -> Path:
         n_boot=config.n_boot,
     )
     report = config.out / "study.md"
-    report.write_text(study_markdown(metrics, bundle.not_covered, config), encoding="utf-8")
+    text = study_markdown(metrics, bundle.not_covered, config, split.notes)
+    report.write_text(text, encoding="utf-8")
     return report
 
 
@@ -107,7 +109,12 @@ def _class_rows(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
-def study_markdown(metrics: dict[str, Any], not_covered: list[str], config: StudyConfig) -> str:
+def study_markdown(
+    metrics: dict[str, Any],
+    not_covered: list[str],
+    config: StudyConfig,
+    split_notes: Sequence[str] = (),
+) -> str:
     """The study's short report: the paper's tables on this data, the paper's figures beside."""
     lines = [
         "# SkinMM study",
@@ -117,6 +124,7 @@ def study_markdown(metrics: dict[str, Any], not_covered: list[str], config: Stud
         f"`{config.recipe}`. {metrics['n_cases']} test cases, {metrics['n_with_both_inputs']} "
         f"with image and note. Default decision: `{metrics['rule']}`. 95% intervals: grouped "
         f"bootstrap, {metrics['bootstrap']['replicates']} replicates.",
+        *(f"Split: {note}" for note in split_notes),
         "",
         "Not recognisable by this bundle (no class covers them): "
         + (", ".join(not_covered) if not_covered else "none of the 12 reference tumours")

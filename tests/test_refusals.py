@@ -187,12 +187,19 @@ def test_csv_workbook_with_an_empty_first_sheet(tmp_path: Path, capsys) -> None:
 
 
 def test_csv_keeps_the_mapped_patient_column_as_the_group(tmp_path: Path, capsys) -> None:
-    table = export(tmp_path)
+    table = export(tmp_path, Dx=["mel", "mel", "scc"])
     assert main(csv_args(table, "case_id=ID,group_id=Patient,label=Dx")) == 0
     frame = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False)
-    assert frame["group_id"].tolist() == ["1", "1", "2"]  # one patient's two lesions together
+    assert frame["group_id"].tolist() == ["1", "1", "2"]  # one patient's two photos together
     assert main(csv_args(table, "case_id=ID,label=Dx")) == 0
     assert "--map group_id=COLUMN" in capsys.readouterr().out  # without it: said, with the fix
+
+
+def test_csv_patient_with_two_diagnoses_and_no_lesion_column(tmp_path: Path, capsys) -> None:
+    table = export(tmp_path)  # patient 1: mel and bcc
+    text = refusal(csv_args(table, "case_id=ID,group_id=Patient,label=Dx"), capsys)
+    assert "export.csv: line(s) 2, 3 give one patient (column 'Patient') two diagnoses" in text
+    assert "--map lesion_id=COLUMN" in text
 
 
 # -- skinmm merge, split, train -------------------------------------------------------------

@@ -25,6 +25,8 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SKIP = "-"  # a mapping file's label that leaves a folder out on purpose
 TABLE_COLUMNS = ("file", "patient_id", "note")
+# An export may name each row's lesion too (a patient with lesions of two diagnoses).
+MAP_COLUMNS = (*REQUIRED_COLUMNS, "lesion_id")
 # Columns the manifest or the note renderer own; a table's own column of that name is kept
 # as ``meta_<name>``, so that it never replaces the clinic's free-text note by a rendered one.
 RESERVED = frozenset({*REQUIRED_COLUMNS, *NOTE_FIELDS, "source", "lesion_id"})
@@ -308,10 +310,10 @@ def parse_column_map(spec: str) -> dict[str, str]:
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or key.strip() not in REQUIRED_COLUMNS:
+        if not sep or key.strip() not in MAP_COLUMNS:
             raise ManifestError(
                 f"--map entry {pair!r} is not `COLUMN=TABLE_COLUMN` with COLUMN one of "
-                f"{', '.join(REQUIRED_COLUMNS)}; e.g. --map case_id=编号,label=诊断,note=病历."
+                f"{', '.join(MAP_COLUMNS)}; e.g. --map case_id=编号,label=诊断,note=病历."
             )
         out[key.strip()] = value.strip()
     if "label" not in out:
@@ -340,6 +342,20 @@ def _check_case_ids(ids: pd.Series, path: Path, column: str) -> None:
             f"{path}: column {column!r} at {_lines(bad)} is empty or repeats a case id (first: "
             f"{ids[bad[0]]!r}); give each row its own id, or leave case_id out of --map to "
             "number the rows by their line."
+        )
+
+
+def _check_one_label(frame: pd.DataFrame, path: Path, column_map: dict[str, str]) -> None:
+    """A patient (or, with a lesion column, a lesion) carries one diagnosis."""
+    unit = ["group_id", "lesion_id"] if "lesion_id" in frame.columns else ["group_id"]
+    labels = frame.groupby(unit)["label"].transform("nunique")
+    mixed = frame.index[labels > 1]
+    if len(mixed):
+        what = "lesion" if len(unit) == 2 else "patient"
+        raise ManifestError(
+            f"{path}: {_lines(mixed)} give one {what} (column "
+            f"{column_map.get(unit[-1], unit[-1])!r}) two diagnoses. Map the column that tells "
+            "a patient's lesions apart with --map lesion_id=COLUMN, or correct the diagnosis."
         )
 
 
@@ -372,8 +388,9 @@ def table_manifest(
         )
     messages: list[str] = []
     frame = pd.DataFrame(index=table.index)
-    for column in REQUIRED_COLUMNS:
-        frame[column] = table[column_map[column]] if column in column_map else ""
+    for column in MAP_COLUMNS:
+        if column in column_map or column != "lesion_id":
+            frame[column] = table[column_map[column]] if column in column_map else ""
     frame["label"] = _table_labels(
         frame["label"],
         read_mapping(label_map) if label_map else {},
@@ -394,5 +411,6 @@ def table_manifest(
     frame = frame.join(table[extra].rename(columns=_metadata_names(extra)))
     patients = frame.assign(relative="", patient_id=frame["group_id"])
     frame["group_id"] = _groups(patients, None, messages, TABLE_GROUP_HINT)
+    _check_one_label(frame.drop(index=skipped), table_path, column_map)
     frame["source"] = table_path.stem
     return Built(frame.drop(index=skipped), messages)

@@ -8,7 +8,8 @@ A validation set of whole groups is carved from the training side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,9 @@ class Split:
     train: pd.DataFrame
     val: pd.DataFrame
     test: pd.DataFrame
+    # What the user should know about how the split was made (a side raised to one group
+    # per class).
+    notes: tuple[str, ...] = field(default=())
 
     def sides(self) -> dict[str, pd.DataFrame]:
         return {"train": self.train, "val": self.val, "test": self.test}
@@ -57,14 +61,27 @@ def _refuse_rare(frame: pd.DataFrame, groups: pd.Series, side: str, source: str)
     )
 
 
+def side_size(n_groups: int, n_classes: int, share: float) -> float | int:
+    """``share`` of the groups, or one group per class where the share (rounded up, as
+    scikit-learn does) would leave a class off the side: a small clinic (8 patients a class,
+    12 classes) still gets a validation side that holds every class."""
+    return share if math.ceil(share * n_groups) >= n_classes else n_classes
+
+
 def _stratified(
-    groups: pd.Series, size: float, seed: int, source: str
+    groups: pd.Series, size: float, seed: int, source: str, notes: list[str]
 ) -> tuple[pd.Index, pd.Index]:
     counts = groups.value_counts()
+    taken = side_size(len(groups), len(counts), size)
+    if taken != size:
+        notes.append(
+            f"{size:.0%} of {len(groups)} groups would leave classes off a side: "
+            f"{taken} groups (one per class) were set aside instead."
+        )
     try:
         keep, take = train_test_split(
             groups.index.to_numpy(dtype=object),
-            test_size=size,
+            test_size=taken,
             stratify=groups.to_numpy(dtype=object),
             random_state=seed,
         )
@@ -110,11 +127,14 @@ def split_manifest(
         source=source,
     )
     labels = _group_labels(frame)
+    notes: list[str] = []
     _refuse_rare(frame, labels, "in the manifest", source)
-    train_groups, test_groups = _stratified(labels, test_size, seed, source)
+    train_groups, test_groups = _stratified(labels, test_size, seed, source, notes)
     if val_size > 0:
         _refuse_rare(frame, labels.loc[train_groups], "left for training and validation", source)
-        train_groups, val_groups = _stratified(labels.loc[train_groups], val_size, seed, source)
+        train_groups, val_groups = _stratified(
+            labels.loc[train_groups], val_size, seed, source, notes
+        )
     else:
         val_groups = pd.Index([])
     by_case = frame.sort_values("case_id")
@@ -122,6 +142,7 @@ def split_manifest(
         train=by_case[by_case["group_id"].isin(train_groups)].reset_index(drop=True),
         val=by_case[by_case["group_id"].isin(val_groups)].reset_index(drop=True),
         test=one_per_group(by_case[by_case["group_id"].isin(test_groups)]).reset_index(drop=True),
+        notes=tuple(notes),
     )
 
 
