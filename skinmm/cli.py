@@ -50,9 +50,10 @@ def _split(args: argparse.Namespace) -> int:
         check_images=not args.skip_image_check,
         require_labels=True,
     )
-    split = split_manifest(frame, args.test_size, args.val_size, args.seed)
+    source = f"Manifest {args.manifest}"
+    split = split_manifest(frame, args.test_size, args.val_size, args.seed, source)
     paths = write_split(split, args.out)
-    print(split_summary(split).to_string())
+    print("\n".join([*split.notes, split_summary(split).to_string()]))
     elapsed = time.perf_counter() - started
     print(f"Wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
     return 0
@@ -590,7 +591,13 @@ def _study(args: argparse.Namespace) -> int:
     from skinmm.study import StudyConfig, run_study
 
     report = run_study(
-        fill(StudyConfig, args, n_boot=args.bootstrap, image_params=parse_params(args.image_param))
+        fill(
+            StudyConfig,
+            args,
+            n_boot=args.bootstrap,
+            image_params=parse_params(args.image_param),
+            text_params=parse_params(args.text_param),
+        )
     )
     print(report.read_text(encoding="utf-8"))
     print(
@@ -619,6 +626,13 @@ def _add_clinic_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache-dir")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
     p.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument(
+        "--text-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="text-branch setting, repeatable: e.g. search=false",
+    )
     p.set_defaults(handler=_study)
 
     p = sub.add_parser("merge", help="merge manifests of several sources into one")

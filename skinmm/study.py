@@ -8,6 +8,7 @@ folder is what the Dashboard opens (`skinmm serve --bundle DIR/bundle`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,8 @@ def run_study(config: StudyConfig) -> Path:
     from skinmm.train import TrainConfig, train_bundle
 
     frame = read_manifest(config.manifest, classes=known_labels(), require_labels=True)
-    split = split_manifest(frame, config.test_size, config.val_size, config.seed)
+    source = f"Manifest {config.manifest}"
+    split = split_manifest(frame, config.test_size, config.val_size, config.seed, source)
     paths = write_split(split, config.out / "split")
     bundle_dir = train_bundle(
         fill(TrainConfig, config, train=paths["train"], val=paths["val"], out=config.out / "bundle")
@@ -58,7 +60,8 @@ def run_study(config: StudyConfig) -> Path:
         n_boot=config.n_boot,
     )
     report = config.out / "study.md"
-    report.write_text(study_markdown(metrics, bundle.not_covered, config), encoding="utf-8")
+    text = study_markdown(metrics, bundle.not_covered, config, split.notes)
+    report.write_text(text, encoding="utf-8")
     return report
 
 
@@ -97,7 +100,12 @@ def _class_rows(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
-def study_markdown(metrics: dict[str, Any], not_covered: list[str], config: StudyConfig) -> str:
+def study_markdown(
+    metrics: dict[str, Any],
+    not_covered: list[str],
+    config: StudyConfig,
+    split_notes: Sequence[str] = (),
+) -> str:
     """The study's short report: the paper's tables on this data, the paper's figures beside."""
     lines = [
         "# SkinMM study",
@@ -107,6 +115,7 @@ def study_markdown(metrics: dict[str, Any], not_covered: list[str], config: Stud
         f"`{config.recipe}`. {metrics['n_cases']} test cases, {metrics['n_with_both_inputs']} "
         f"with image and note. Default decision: `{metrics['rule']}`. 95% intervals: grouped "
         f"bootstrap, {metrics['bootstrap']['replicates']} replicates.",
+        *(f"Split: {note}" for note in split_notes),
         "",
         "Not recognisable by this bundle (no class covers them): "
         + (", ".join(not_covered) if not_covered else "none of the 12 reference tumours")

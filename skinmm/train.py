@@ -24,7 +24,7 @@ from skinmm.bundle import (
 )
 from skinmm.cache import default_cache_dir
 from skinmm.conformal import calibrate
-from skinmm.data.manifest import known_labels, read_manifest
+from skinmm.data.manifest import _rows, known_labels, read_manifest
 from skinmm.disagreement import fit_block
 from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
@@ -32,6 +32,7 @@ from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
 from skinmm.staging import staged_bundle
 from skinmm.taxonomy import (
     LABEL_SPACE_RULE,
+    TAXONOMY,
     DatasetClass,
     class_to_dict,
     infer_classes,
@@ -98,8 +99,34 @@ def with_images(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     PAD-UFES-20's train the text branch alone)."""
     rows = frame[frame["image_path"] != ""]
     if rows.empty:
-        raise ValueError(f"{path} has no row with an image; the image branch needs some.")
+        raise ValueError(
+            f"{path} has no row with an image (every image_path is empty); the image branch "
+            "needs some. Add rows with images, or train the text branch alone with "
+            "`skinmm train-text`."
+        )
     return rows.reset_index(drop=True)
+
+
+def training_classes(
+    frames: dict[Path, pd.DataFrame], label_space: str
+) -> tuple[DatasetClass, ...]:
+    """The classes of the training and validation manifests (:func:`infer_classes`); a
+    refusal names the manifests and, where rows are at fault, their CSV lines."""
+    try:
+        return infer_classes(pd.concat([f["label"] for f in frames.values()]).tolist(), label_space)
+    except ValueError as exc:
+        raise ValueError(f"{exc} {_label_rows(frames, label_space)}") from exc
+
+
+def _label_rows(frames: dict[Path, pd.DataFrame], label_space: str) -> str:
+    if label_space != "taxonomy":
+        return f"(labels of {', '.join(map(str, frames))})"
+    at = [
+        f"{path}: {_rows(bad)}"
+        for path, frame in frames.items()
+        if len(bad := frame.index[~frame["label"].isin(list(TAXONOMY))])
+    ]
+    return f"(rows: {'; '.join(at)})" if at else f"(labels of {', '.join(map(str, frames))})"
 
 
 def to_class_codes(
@@ -355,7 +382,7 @@ def train_bundle(config: TrainConfig) -> Path:
     started = time.perf_counter()
     train = read_training_manifest(config.train)
     val = read_training_manifest(config.val)
-    classes = infer_classes(pd.concat([train["label"], val["label"]]).tolist(), config.label_space)
+    classes = training_classes({config.train: train, config.val: val}, config.label_space)
     codes = [c.code for c in classes]
     train = to_class_codes(train, config.train, classes)
     val = to_class_codes(val, config.val, classes)

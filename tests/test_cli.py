@@ -172,8 +172,13 @@ def test_semicolon_manifest_is_split(tmp_path, capsys):
     frame.to_csv(path, sep=";", index=False)
     assert main(["split", str(path), "--out", str(tmp_path / "split")]) == 0
     assert len(pd.read_csv(tmp_path / "split" / "test.csv")) == 28
-    assert main(["split", str(path), "--out", str(tmp_path / "s2"), "--val-size", "0.01"]) == 2
-    assert "--val-size" in capsys.readouterr().err
+    capsys.readouterr()
+    # A share too small for every class is raised to one group per class, and said.
+    assert main(["split", str(path), "--out", str(tmp_path / "s2"), "--val-size", "0.01"]) == 0
+    assert "7 groups (one per class) were set aside instead" in capsys.readouterr().out
+    # One too large leaves no room for every class on the other side: refused.
+    assert main(["split", str(path), "--out", str(tmp_path / "s3"), "--test-size", "0.99"]) == 2
+    assert "m.csv" in (err := capsys.readouterr().err) and "--test-size" in err
 
 
 def test_a_folder_as_image_in_a_real_process_gives_no_traceback(tmp_path):

@@ -4,6 +4,7 @@ sources merged, and a 12-class synthetic clinic from folders to an open Dashboar
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from skinmm.data.clinic import folder_manifest, table_manifest
 from skinmm.data.manifest import ManifestError, read_manifest, write_manifest
 from skinmm.data.merge import merge_manifests
 from skinmm.data.split import split_manifest
+from skinmm.serve import build_command
 from skinmm.taxonomy import (
     HAM10000_CLASSES,
     TAXONOMY,
@@ -183,17 +185,19 @@ def test_table_manifest_maps_columns_and_names_bad_lines(tmp_path: Path) -> None
         {
             "编号": ["a", "b", "c"],
             "患者": ["1", "1", "2"],
+            "病灶": ["L1", "L2", "L1"],  # patient 1: two lesions, two diagnoses
             "病历": ["男，60岁。面部。", "男，60岁。背部。", "女，40岁。"],
             "诊断": ["基底细胞癌", "鳞状细胞癌", "Bowen disease"],
             "科室": ["皮肤科"] * 3,
         }
     ).to_csv(table, index=False)
-    spec = "case_id=编号,group_id=患者,note=病历,label=诊断"
+    spec = "case_id=编号,group_id=患者,lesion_id=病灶,note=病历,label=诊断"
     assert (
         main(["manifest", "csv", str(table), "--map", spec, "--out", str(tmp_path / "m.csv")]) == 0
     )
     frame = read_manifest(tmp_path / "m.csv")
     assert frame["label"].tolist() == ["bcc", "scc", "bowen"]
+    assert frame["group_id"].tolist() == ["1", "1", "2"] and "lesion_id" in frame.columns
     assert (frame["image_path"] == "").all() and frame["科室"].eq("皮肤科").all()
     pd.read_csv(table).assign(诊断=["bcc", "苔藓", "mel"]).to_csv(table, index=False)
     with pytest.raises(ManifestError, match=r"export.csv.*line\(s\) 3.*苔藓.*--labels"):
@@ -226,29 +230,43 @@ def test_merging_one_file_twice_names_the_repeated_cases(tmp_path: Path) -> None
 # -- a 12-class synthetic clinic, folders to an open Dashboard ---------------------------
 
 
+def readme_clinic_commands() -> list[list[str]]:
+    """The README's three commands for a clinic's folders, each without `skinmm` and its
+    comment."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**A clinic's own data", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.split("#", 1)[0]) for line in block.strip().splitlines()]
+    assert [c[1] for c in commands] == ["manifest", "study", "serve"]
+    assert {c[0] for c in commands} == {"skinmm"}
+    return [c[1:] for c in commands]
+
+
+def _in(root: Path, argv: list[str]) -> list[str]:
+    """The command with its paths taken inside ``root``, the README's working folder."""
+    return [str(root / a) if "/" in a else a for a in argv]
+
+
+def _tiny(params: dict[str, object], flag: str) -> list[str]:
+    text = {k: "+".join(v) if isinstance(v, tuple) else str(v) for k, v in params.items()}
+    return [x for k, v in text.items() for x in (flag, f"{k}={v}")]
+
+
 @pytest.fixture(scope="module")
 def clinic_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from skinmm.study import StudyConfig, run_study
-
+    """The README's commands as written, on a fresh 12-class clinic (8 patients a class, the
+    notes table inside the folder), the study's default split; only the models are tiny."""
     root = tmp_path_factory.mktemp("clinic")
-    tree = make_clinic(root)
-    manifest = root / "manifest.csv"
-    notes = str(root / "notes.xlsx")
-    assert main(["manifest", "folder", str(tree), "--notes", notes, "--out", str(manifest)]) == 0
-    run_study(
-        StudyConfig(
-            manifest=manifest,
-            out=root / "study",
-            recipe="fast",
-            test_size=0.25,
-            val_size=0.3,
-            cache_dir=root / "cache",
-            n_boot=50,
-            image_params=TINY_IMAGE_PARAMS,
-            text_params=TINY_TEXT_PARAMS,
-        )
-    )
-    return root / "study" / "bundle"
+    make_clinic(root)
+    (root / "notes.xlsx").rename(root / "clinic" / "notes.xlsx")
+    folder, study, serve = readme_clinic_commands()
+    assert main(_in(root, folder)) == 0
+    speed = ["--cache-dir", str(root / "cache"), "--bootstrap", "50"]
+    speed += _tiny(TINY_IMAGE_PARAMS, "--image-param") + _tiny(TINY_TEXT_PARAMS, "--text-param")
+    assert main(_in(root, study) + speed) == 0
+    _, env = build_command([*_in(root, serve[1:]), "--headless"])  # what `serve` opens
+    bundle = Path(env["SKINMM_BUNDLE"])
+    assert (bundle / "model_card.json").is_file() and bundle == root / "runs/clinic-study/bundle"
+    return bundle
 
 
 def test_twelve_class_clinic_trains_and_covers_every_reference_tumour(clinic_bundle: Path) -> None:
@@ -257,12 +275,14 @@ def test_twelve_class_clinic_trains_and_covers_every_reference_tumour(clinic_bun
     assert card["not_covered"] == []
     assert card["training"]["arguments"]["recipe"] == "fast"
     metrics = json.loads((clinic_bundle / "report" / "metrics.json").read_text())
-    assert metrics["n_cases"] >= 24 and metrics["unmapped"]["count"] == 0
+    assert metrics["n_cases"] == 20 and metrics["unmapped"]["count"] == 0  # 20% of 96 patients
     # Chance is 1/12: the colours and the Chinese sites are learnt.
     assert metrics["fused"]["weighted_f1"] > 0.3
     study = (clinic_bundle.parent / "study.md").read_text(encoding="utf-8")
     assert "| fused |" in study and "0.816" in study and "| rule: max |" in study
     assert (clinic_bundle.parent / "split" / "test.csv").is_file()
+    # 10% of 76 training patients is 8, too few for 12 classes: one per class instead, said.
+    assert "Split: 10% of 76 groups would leave classes off a side: 12 groups" in study
 
 
 def test_predict_json_names_what_the_bundle_cannot_recognise(

@@ -96,3 +96,17 @@ def test_taxonomy_codes_and_other_label_spaces_can_be_split(frame):
     renamed = frame.replace({"label": {"bkl": "sk", "akiec": "bowen", "nv": "nev"}})
     split = split_manifest(renamed, seed=0)
     assert {"sk", "bowen", "nev"} <= set(split.train["label"])
+
+
+def test_a_side_too_small_for_every_class_gets_one_group_per_class(tmp_path):
+    from skinmm.taxonomy import TAXONOMY
+
+    codes = list(TAXONOMY)  # 12 classes, 8 patients each: 10% of 76 is 8 validation groups
+    small = synthetic_manifest(tmp_path / "img", n_groups=96, views=1, classes=codes)
+    split = split_manifest(small, 0.2, 0.1, seed=0)
+    assert set(split.val["label"]) == set(codes) and split.val["group_id"].nunique() == 12
+    assert split.notes == (
+        "10% of 76 groups would leave classes off a side: 12 groups (one per "
+        "class) were set aside instead.",
+    )
+    assert split_manifest(small, 0.2, 0.2, seed=0).notes == ()  # 16 groups: the share holds

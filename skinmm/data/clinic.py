@@ -25,6 +25,8 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 SKIP = "-"  # a mapping file's label that leaves a folder out on purpose
 TABLE_COLUMNS = ("file", "patient_id", "note")
+# An export may name each row's lesion too (a patient with lesions of two diagnoses).
+MAP_COLUMNS = (*REQUIRED_COLUMNS, "lesion_id")
 # Columns the manifest or the note renderer own; a table's own column of that name is kept
 # as ``meta_<name>``, so that it never replaces the clinic's free-text note by a rendered one.
 RESERVED = frozenset({*REQUIRED_COLUMNS, *NOTE_FIELDS, "source", "lesion_id"})
@@ -49,13 +51,12 @@ def read_table(path: Path) -> pd.DataFrame:
     """A CSV (UTF-8, any of , ; tab) or Excel table, every cell as text, index = line - 2."""
     if not path.is_file():
         raise ManifestError(f"Table {path} does not exist; check the path.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _strip(_read_excel(path))
     try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
-            )
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
+        )
     except UnicodeDecodeError as exc:
         raise ManifestError(
             f"{path} is not UTF-8 text; save it as CSV UTF-8 (or as .xlsx) and try again."
@@ -65,8 +66,33 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{path} could not be read as a CSV or Excel table ({exc}). Save it as CSV UTF-8 "
             "or .xlsx with one header line."
         ) from exc
+    return _strip(frame)
+
+
+def _strip(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.map(lambda v: str(v).strip())
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook; an empty first sheet is refused, naming the others,
+    rather than a table guessed from them."""
+    try:
+        with pd.ExcelFile(path) as book:
+            sheets = [str(name) for name in book.sheet_names]
+            frame = book.parse(sheets[0], dtype=str, keep_default_na=False)
+    except Exception as exc:  # zip, XML or format errors alike: the workbook cannot be read
+        raise ManifestError(
+            f"{path} is not a readable Excel workbook ({type(exc).__name__}). Open it in Excel "
+            "or LibreOffice and save it again as .xlsx, or as CSV UTF-8."
+        ) from exc
+    if frame.columns.empty:
+        raise ManifestError(
+            f"{path}: the first sheet ({sheets[0]!r}) is empty at line 1, where the table's "
+            f"header is read from (sheets: {', '.join(sheets)}). Move the table to the first "
+            "sheet, its header on line 1, or save that sheet as CSV UTF-8."
+        )
+    return frame
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -131,9 +157,32 @@ def _images(root: Path, labels: dict[str, str]) -> pd.DataFrame:
     ]
     if not rows:
         raise ManifestError(
-            f"No image (.jpg, .png, .webp, .bmp, .tif) found under the diagnosis folders of {root}."
+            f"No image (.jpg, .png, .webp, .bmp, .tif) found under the diagnosis folders of "
+            f"{root} ({', '.join(labels)}); put each diagnosis's images in its folder "
+            "(e.g. DIR/黑色素瘤/001.jpg) and run the command again."
         )
     return pd.DataFrame(rows)
+
+
+def _case_ids(images: pd.DataFrame, messages: list[str]) -> pd.Series:
+    """The relative path without its extension; where two images differ only by extension
+    (a.jpg, a.png), both keep it, so that case ids stay unique."""
+    stems = images["relative"].map(lambda r: r.rsplit(".", 1)[0])
+    clash = stems.duplicated(keep=False)
+    if clash.any():
+        messages.append(
+            f"{int(clash.sum())} image(s) share a name apart from the extension (first: "
+            f"{images.loc[clash, 'relative'].iloc[0]}); their case ids keep the extension."
+        )
+    return stems.where(~clash, images["relative"])
+
+
+def _empty_folders(root: Path, labels: dict[str, str], images: pd.DataFrame) -> list[str]:
+    used = set(images["relative"].map(lambda r: r.split("/", 1)[0]))
+    empty = [f for f in labels if f not in used]
+    if not empty:
+        return []
+    return [f"Folder(s) of {root} with no image, left out: {', '.join(empty)}."]
 
 
 def _metadata_names(columns: list[str]) -> dict[str, str]:
@@ -185,7 +234,13 @@ def _join_notes(images: pd.DataFrame, table_path: Path, messages: list[str]) -> 
     return images.join(table.set_index("_image").drop(columns=["file"]), how="left")
 
 
-def _groups(frame: pd.DataFrame, groups_from: str | None, messages: list[str]) -> pd.Series:
+FOLDER_GROUP_HINT = "Give a patient_id column in --notes, or --groups-from REGEX|COLUMN."
+TABLE_GROUP_HINT = "Map the table's patient column with --map group_id=COLUMN."
+
+
+def _groups(
+    frame: pd.DataFrame, groups_from: str | None, messages: list[str], hint: str = FOLDER_GROUP_HINT
+) -> pd.Series:
     """Patient id from the table, else from ``--groups-from``, else each case its own group."""
     group = frame.get("patient_id", pd.Series("", index=frame.index)).fillna("").astype(str)
     if groups_from:
@@ -193,9 +248,8 @@ def _groups(frame: pd.DataFrame, groups_from: str | None, messages: list[str]) -
     alone = group == ""
     if alone.any():
         messages.append(
-            f"{int(alone.sum())} image(s) have no patient id, so each is its own group: "
-            "images of one patient may then fall on both sides of a split. Give a "
-            "patient_id column in --notes, or --groups-from REGEX|COLUMN."
+            f"{int(alone.sum())} row(s) have no patient id, so each is its own group: "
+            f"rows of one patient may then fall on both sides of a split. {hint}"
         )
     return group.where(~alone, "case:" + frame["case_id"])
 
@@ -232,11 +286,14 @@ def folder_manifest(
 ) -> Built:
     """The manifest of an ImageFolder tree (see the module's docstring)."""
     if not root.is_dir():
-        raise ManifestError(f"{root} is not a folder; give the folder that holds one folder per diagnosis.")
+        raise ManifestError(
+            f"{root} is not a folder; give the folder that holds one folder per diagnosis."
+        )
     labels = folder_labels(root, read_mapping(mapping) if mapping else {})
     messages = [f"{folder} -> {code}" for folder, code in labels.items()]
     images = _images(root, labels)
-    images["case_id"] = images["relative"].map(lambda r: r.rsplit(".", 1)[0])
+    messages += _empty_folders(root, labels, images)
+    images["case_id"] = _case_ids(images, messages)
     if notes is not None:
         images = _join_notes(images, notes, messages)
     images["group_id"] = _groups(images, groups_from, messages)
@@ -253,10 +310,10 @@ def parse_column_map(spec: str) -> dict[str, str]:
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or key.strip() not in REQUIRED_COLUMNS:
+        if not sep or key.strip() not in MAP_COLUMNS:
             raise ManifestError(
                 f"--map entry {pair!r} is not `COLUMN=TABLE_COLUMN` with COLUMN one of "
-                f"{', '.join(REQUIRED_COLUMNS)}; e.g. --map case_id=编号,label=诊断,note=病历."
+                f"{', '.join(MAP_COLUMNS)}; e.g. --map case_id=编号,label=诊断,note=病历."
             )
         out[key.strip()] = value.strip()
     if "label" not in out:
@@ -278,6 +335,42 @@ def _table_labels(values: pd.Series, mapping: dict[str, str], path: Path, column
     return labels
 
 
+def _check_case_ids(ids: pd.Series, path: Path, column: str) -> None:
+    bad = ids.index[(ids == "") | ids.duplicated(keep=False)]
+    if len(bad):
+        raise ManifestError(
+            f"{path}: column {column!r} at {_lines(bad)} is empty or repeats a case id (first: "
+            f"{ids[bad[0]]!r}); give each row its own id, or leave case_id out of --map to "
+            "number the rows by their line."
+        )
+
+
+def _check_one_label(frame: pd.DataFrame, path: Path, column_map: dict[str, str]) -> None:
+    """A patient (or, with a lesion column, a lesion) carries one diagnosis."""
+    unit = ["group_id", "lesion_id"] if "lesion_id" in frame.columns else ["group_id"]
+    labels = frame.groupby(unit)["label"].transform("nunique")
+    mixed = frame.index[labels > 1]
+    if len(mixed):
+        what = "lesion" if len(unit) == 2 else "patient"
+        raise ManifestError(
+            f"{path}: {_lines(mixed)} give one {what} (column "
+            f"{column_map.get(unit[-1], unit[-1])!r}) two diagnoses. Map the column that tells "
+            "a patient's lesions apart with --map lesion_id=COLUMN, or correct the diagnosis."
+        )
+
+
+def _check_image_files(frame: pd.DataFrame, path: Path, column: str) -> None:
+    given = frame["image_path"] != ""
+    missing = frame.index[given & ~frame["image_path"].map(lambda p: Path(p).is_file())]
+    if len(missing):
+        raise ManifestError(
+            f"{path}: column {column!r} at {_lines(missing)} names image files that do not "
+            f"exist (first: {frame.loc[missing[0], 'image_path']}); correct the paths "
+            f"(relative to {path.resolve().parent}, or absolute), or empty those cells to keep "
+            "the rows as text-only."
+        )
+
+
 def table_manifest(
     table_path: Path, column_map: dict[str, str], label_map: Path | None = None
 ) -> Built:
@@ -295,20 +388,29 @@ def table_manifest(
         )
     messages: list[str] = []
     frame = pd.DataFrame(index=table.index)
-    for column in REQUIRED_COLUMNS:
-        frame[column] = table[column_map[column]] if column in column_map else ""
+    for column in MAP_COLUMNS:
+        if column in column_map or column != "lesion_id":
+            frame[column] = table[column_map[column]] if column in column_map else ""
     frame["label"] = _table_labels(
-        frame["label"], read_mapping(label_map) if label_map else {}, table_path, column_map["label"]
+        frame["label"],
+        read_mapping(label_map) if label_map else {},
+        table_path,
+        column_map["label"],
     )
     skipped = frame.index[frame["label"] == SKIP]
     if len(skipped):
         messages.append(f"{table_path}: {_lines(skipped)} left out (mapped to -).")
     if "case_id" not in column_map:
         frame["case_id"] = [f"row{int(i) + 2}" for i in frame.index]
+    kept = frame.drop(index=skipped)
+    _check_case_ids(kept["case_id"], table_path, column_map.get("case_id", ""))
     root = table_path.resolve().parent
     frame["image_path"] = frame["image_path"].map(lambda p: str((root / p).resolve()) if p else "")
+    _check_image_files(frame.drop(index=skipped), table_path, column_map.get("image_path", ""))
     extra = [c for c in table.columns if c not in column_map.values()]
     frame = frame.join(table[extra].rename(columns=_metadata_names(extra)))
-    frame["group_id"] = _groups(frame.assign(relative=""), None, messages)
+    patients = frame.assign(relative="", patient_id=frame["group_id"])
+    frame["group_id"] = _groups(patients, None, messages, TABLE_GROUP_HINT)
+    _check_one_label(frame.drop(index=skipped), table_path, column_map)
     frame["source"] = table_path.stem
     return Built(frame.drop(index=skipped), messages)

@@ -83,7 +83,7 @@ def _check_columns(frame: pd.DataFrame) -> list[str]:
         found = ", ".join(map(str, frame.columns)) or "none"
         return [
             f"missing column(s) {', '.join(missing)}; the header (CSV line 1) has: {found}. "
-            f"A manifest needs {', '.join(REQUIRED_COLUMNS)}"
+            f"A manifest needs {', '.join(REQUIRED_COLUMNS)}: rename those header fields"
         ]
     return []
 
@@ -92,13 +92,19 @@ def _check_ids(frame: pd.DataFrame) -> list[str]:
     problems = []
     empty = frame.index[frame["case_id"] == ""]
     if len(empty):
-        problems.append(f"empty case_id at {_rows(empty)}")
+        problems.append(f"empty case_id at {_rows(empty)}; give each row a case_id")
     dup = frame.index[frame["case_id"].duplicated(keep="first") & (frame["case_id"] != "")]
     if len(dup):
-        problems.append(f"duplicate case_id at {_rows(dup)}")
+        problems.append(
+            f"duplicate case_id at {_rows(dup)}; give each row its own case_id (several "
+            "sources: `skinmm merge` prefixes each source's ids)"
+        )
     no_group = frame.index[frame["group_id"] == ""]
     if len(no_group):
-        problems.append(f"empty group_id at {_rows(no_group)}")
+        problems.append(
+            f"empty group_id at {_rows(no_group)}; give the patient id (the case_id where "
+            "there is none)"
+        )
     return problems
 
 
@@ -118,7 +124,8 @@ def _check_labels(
             names = sorted(set(frame.loc[unknown, "label"]))[:MAX_LISTED]
             problems.append(
                 f"unknown label(s) {', '.join(names)} at {_rows(unknown)}; "
-                f"expected one of {', '.join(classes)}"
+                f"expected one of {', '.join(classes)}: relabel or remove those rows "
+                "(a clinic's own diagnosis names: `skinmm manifest csv --labels MAPPING`)"
             )
     # A lesion has one diagnosis; a patient may have several lesions. Where a manifest names
     # lesions inside its groups, labels must agree per lesion, else per group.
@@ -130,7 +137,8 @@ def _check_labels(
         rows = labelled.index[keys.isin(mixed)]
         what = "lesion(s)" if len(unit) == 2 else "group(s)"
         problems.append(
-            f"{what} {', '.join(map(str, mixed[:MAX_LISTED]))} carry two labels, at {_rows(rows)}"
+            f"{what} {', '.join(map(str, mixed[:MAX_LISTED]))} carry two labels, at {_rows(rows)}; "
+            "correct the wrong label, or tell the lesions apart with a lesion_id column"
         )
     return problems
 
@@ -177,13 +185,19 @@ def _check_images(frame: pd.DataFrame, verify: bool) -> list[str]:
     missing = with_image.index[~exists]
     if len(missing):
         first = with_image.loc[missing[0], "image_path"]
-        problems.append(f"image file(s) not found at {_rows(missing)} (first: {first})")
+        problems.append(
+            f"image file(s) not found at {_rows(missing)} (first: {first}); correct the "
+            "paths (relative to the manifest's folder, or absolute) or remove those rows"
+        )
     if verify:
         present = with_image[exists]
         bad = present.index[present["image_path"].map(_unreadable)]
         if len(bad):
             first = present.loc[bad[0], "image_path"]
-            problems.append(f"unreadable image file(s) at {_rows(bad)} (first: {first})")
+            problems.append(
+                f"unreadable image file(s) at {_rows(bad)} (first: {first}); replace the "
+                "files with readable JPEG/PNG images or remove those rows"
+            )
     return problems
 
 

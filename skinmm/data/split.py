@@ -8,13 +8,20 @@ A validation set of whole groups is carved from the training side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from skinmm.data.manifest import ManifestError, known_labels, validate_manifest, write_manifest
+from skinmm.data.manifest import (
+    ManifestError,
+    _rows,
+    known_labels,
+    validate_manifest,
+    write_manifest,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,9 @@ class Split:
     train: pd.DataFrame
     val: pd.DataFrame
     test: pd.DataFrame
+    # What the user should know about how the split was made (a side raised to one group
+    # per class).
+    notes: tuple[str, ...] = field(default=())
 
     def sides(self) -> dict[str, pd.DataFrame]:
         return {"train": self.train, "val": self.val, "test": self.test}
@@ -37,23 +47,47 @@ def _group_labels(frame: pd.DataFrame) -> pd.Series:
     return labels + " @ " + sources.astype(str)
 
 
-def _stratified(groups: pd.Series, size: float, seed: int) -> tuple[pd.Index, pd.Index]:
+def _refuse_rare(frame: pd.DataFrame, groups: pd.Series, side: str, source: str) -> None:
+    """Refuse classes with fewer than 2 groups on ``side``, naming their manifest lines."""
     counts = groups.value_counts()
     rare = counts.index[counts < 2]
-    if len(rare):
-        raise ManifestError(
-            f"Class(es) {', '.join(rare)} have fewer than 2 groups; they cannot be split."
+    if not len(rare):
+        return
+    rows = frame.index[frame["group_id"].isin(groups.index[groups.isin(rare)])]
+    raise ManifestError(
+        f"{source}: class(es) {', '.join(rare)} have fewer than 2 groups (patients) {side}, "
+        f"at {_rows(rows)}; they cannot be split. Add patients of those classes, or remove "
+        "those rows (or relabel them) and split again."
+    )
+
+
+def side_size(n_groups: int, n_classes: int, share: float) -> float | int:
+    """``share`` of the groups, or one group per class where the share (rounded up, as
+    scikit-learn does) would leave a class off the side: a small clinic (8 patients a class,
+    12 classes) still gets a validation side that holds every class."""
+    return share if math.ceil(share * n_groups) >= n_classes else n_classes
+
+
+def _stratified(
+    groups: pd.Series, size: float, seed: int, source: str, notes: list[str]
+) -> tuple[pd.Index, pd.Index]:
+    counts = groups.value_counts()
+    taken = side_size(len(groups), len(counts), size)
+    if taken != size:
+        notes.append(
+            f"{size:.0%} of {len(groups)} groups would leave classes off a side: "
+            f"{taken} groups (one per class) were set aside instead."
         )
     try:
         keep, take = train_test_split(
             groups.index.to_numpy(dtype=object),
-            test_size=size,
+            test_size=taken,
             stratify=groups.to_numpy(dtype=object),
             random_state=seed,
         )
     except ValueError as exc:  # scikit-learn's text names its own parameters, not ours
         raise ManifestError(
-            f"{len(groups)} groups of {len(counts)} classes cannot be split {size:.0%} aside "
+            f"{source}: {len(groups)} groups of {len(counts)} classes cannot be split {size:.0%} aside "
             f"with every class on both sides ({exc}). Raise --test-size or --val-size, or add "
             "groups."
         ) from exc
@@ -70,12 +104,17 @@ def one_per_group(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def split_manifest(
-    frame: pd.DataFrame, test_size: float = 0.2, val_size: float = 0.1, seed: int = 0
+    frame: pd.DataFrame,
+    test_size: float = 0.2,
+    val_size: float = 0.1,
+    seed: int = 0,
+    source: str = "The manifest to split",
 ) -> Split:
     """Split a manifest into train / val / test by group.
 
     ``val_size`` is the share of the training groups set aside for validation. Every row needs
-    a label from :func:`skinmm.data.manifest.known_labels`; else :class:`ManifestError`.
+    a label from :func:`skinmm.data.manifest.known_labels`; else :class:`ManifestError`, which
+    names ``source`` and the rows (row ``i`` of ``frame``'s index is CSV line ``i + 2``).
     """
     if not 0 < test_size < 1 or not 0 <= val_size < 1:
         raise ValueError("test_size must be in (0, 1) and val_size in [0, 1).")
@@ -85,12 +124,17 @@ def split_manifest(
         classes=known_labels(),
         check_images=False,
         require_labels=True,
-        source="The manifest to split",
+        source=source,
     )
     labels = _group_labels(frame)
-    train_groups, test_groups = _stratified(labels, test_size, seed)
+    notes: list[str] = []
+    _refuse_rare(frame, labels, "in the manifest", source)
+    train_groups, test_groups = _stratified(labels, test_size, seed, source, notes)
     if val_size > 0:
-        train_groups, val_groups = _stratified(labels.loc[train_groups], val_size, seed)
+        _refuse_rare(frame, labels.loc[train_groups], "left for training and validation", source)
+        train_groups, val_groups = _stratified(
+            labels.loc[train_groups], val_size, seed, source, notes
+        )
     else:
         val_groups = pd.Index([])
     by_case = frame.sort_values("case_id")
@@ -98,6 +142,7 @@ def split_manifest(
         train=by_case[by_case["group_id"].isin(train_groups)].reset_index(drop=True),
         val=by_case[by_case["group_id"].isin(val_groups)].reset_index(drop=True),
         test=one_per_group(by_case[by_case["group_id"].isin(test_groups)]).reset_index(drop=True),
+        notes=tuple(notes),
     )
 
 
