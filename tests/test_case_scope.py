@@ -30,7 +30,7 @@ from skinmm.db.store import Store, current_revision, downgrade, open_store
 from skinmm.db.transfer import export_cases, import_cases
 from skinmm.prediction import Prediction
 from tests.conftest import synthetic_image
-from tests.test_db_helpers import make_prediction
+from tests.test_db_helpers import HEAD, make_prediction
 from tests.test_report_pdf import pdf_text
 from tests.test_scope import synthetic_gate  # noqa: F401  (the fixture)
 
@@ -137,7 +137,7 @@ def test_migration_0004_goes_down_and_up_keeping_cases(store: Store) -> None:
     from skinmm.db.store import upgrade
 
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0005"
+    assert current_revision(store.engine) == HEAD
     assert get_case(store, case_id).latest_prediction.scope_verdict is None  # type: ignore[union-attr]
 
 

@@ -82,7 +82,7 @@ def test_train_and_study_settings_are_read_from_their_options(tmp_path, monkeypa
         Path("v.csv"),
         Path("b"),
         fusion="max",
-        text_params={"features": "facts"},
+        text_params={"features": "facts", "fact_dropout": None},
         **expected,
     )
     report = tmp_path / "study.md"

@@ -47,6 +47,7 @@ from skinmm.db.transfer import TransferError, export_cases, import_cases
 from skinmm.live_performance import group_by_bundle, live_report
 from skinmm.metrics import compensation, weighted_f1
 from tests.test_db_helpers import (
+    HEAD,
     PostgresServer,
     make_prediction,
     one_hot_ish,
@@ -57,9 +58,6 @@ from tests.test_db_helpers import (
 SHA = "b" * 64
 WRITERS = 4
 SAVES_EACH = 8
-
-# The newest migration; the lead re-chains the numbers at merge.
-HEAD = "0006"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from skinmm.db.cli import add_db_commands
 from skinmm.db.repository import add_feedback, save_analysis, table_counts
 from skinmm.db.store import open_store
-from tests.test_db_helpers import make_prediction, png_bytes
+from tests.test_db_helpers import HEAD, make_prediction, png_bytes
 
 
 def run(argv: list[str]) -> int:
@@ -49,7 +49,7 @@ def test_upgrade_status_export_import_and_report(
     capsys.readouterr()
     assert run(["db", "status", "--database-url", source]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["revision"] == "0005" and status["rows"]["cases"] == 1
+    assert status["revision"] == HEAD and status["rows"]["cases"] == 1
     archive = tmp_path / "cases.zip"
     assert run(["db", "export", "--out", str(archive), "--database-url", source]) == 0
     assert "Exported 1 cases" in capsys.readouterr().out
