@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import delete, func, select, text
 
+from skinmm.casereport.followup import report_followup
 from skinmm.casereport.report import build_case_report
 from skinmm.db.followup import (
     AlreadyFollowedError,
@@ -160,6 +161,18 @@ def test_the_visit_chain_is_oldest_first_with_scores_and_their_change(store: Sto
     assert visits[1].change > 0.3  # nevus, then melanoma: the score rose
     assert len(visits[1].photos) == 2 and len(visits[0].photos) == 0
     assert [c.id for c in earlier_cases(store, "P-1")] == [third]  # the others are followed
+
+
+def test_the_report_shows_only_the_visits_its_reader_may_open(store: Store) -> None:
+    # History keys its cached PDF by these visits: a reader who may open fewer cases gets a
+    # report without the others, never one made for a reader who sees more.
+    first = save(store, created_at=T0)
+    second = save(store, created_at=T0 + timedelta(days=30), follows_case_id=first)
+    case = get_case(store, second)
+    everyone = report_followup(store, case)
+    own_only = report_followup(store, case, lambda case_id: case_id == second)
+    assert [v.case_id for v in everyone.visits] == [first, second]
+    assert [v.case_id for v in own_only.visits] == [second]
 
 
 def test_links_to_another_patient_itself_a_later_or_a_followed_case_are_refused(

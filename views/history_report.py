@@ -6,7 +6,7 @@ import streamlit as st
 
 from skinmm.auth import Identity
 from skinmm.casereport.cams import CamImages
-from skinmm.casereport.followup import FollowUp, followup_key, report_followup
+from skinmm.casereport.followup import FollowUp, report_followup
 from skinmm.casereport.report import render_case_report
 from skinmm.db.models import Case
 from skinmm.db.store import Store
@@ -39,17 +39,19 @@ def report_button(
     language: str,
 ) -> None:
     record = case.latest_prediction
-    key = (
-        case.id,
-        record.id if record is not None else "",
-        record.scope_shown_anyway if record is not None else None,
-        tuple(f.id for f in case.feedback),
-        len(cams.overlays),
-        cams.left_out,
-        followup_key(store, case.id),
-    )
     try:
+        # Only the visits this user may open: the cached PDF is keyed by them, so a clinician
+        # who sees fewer cases never gets a report made for one who sees more.
         followup = report_followup(store, case, lambda c: may_open(user, c))
+        key = (
+            case.id,
+            record.id if record is not None else "",
+            record.scope_shown_anyway if record is not None else None,
+            tuple(f.id for f in case.feedback),
+            len(cams.overlays),
+            cams.left_out,
+            tuple(v.case_id for v in followup.visits),
+        )
         pdf = report_pdf(case, photo, cams, followup, key, language)
     except Exception as exc:  # the case view stands without its report
         show_error(t("report_failed", language), language, detail=technical_detail(exc))

@@ -58,11 +58,6 @@ def report_followup(
     return FollowUp(case.id, [p for p in photos if p is not None], visits, firsts)
 
 
-def followup_key(store: Store, case_id: str) -> tuple[str, ...]:
-    """What the report's follow-up part depends on beyond the case: its visits' ids."""
-    return tuple(v.case_id for v in visit_chain(store, case_id))
-
-
 def _picture(data: bytes) -> Image.Image | None:
     try:
         picture = Image.open(io.BytesIO(data)).convert("RGB")
