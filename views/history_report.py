@@ -51,6 +51,7 @@ def report_button(
             len(cams.overlays),
             cams.left_out,
             tuple(v.case_id for v in followup.visits),
+            user.can("identify"),  # a de-identified case never shares a report with its original
         )
         pdf = report_pdf(case, photo, cams, followup, key, language)
     except Exception as exc:  # the case view stands without its report
