@@ -120,3 +120,40 @@ def test_a_relatives_history_is_not_the_patients(note: str, expected: str | None
 )
 def test_a_relatives_habit_is_not_the_patients(note: str, smoke: str | None) -> None:
     assert read_note(note).facts.get("smoke") == smoke
+
+
+def test_traditional_characters_read_as_simplified() -> None:
+    facts = read_note("我今年五十七歲，女，長大了，有時候癢，平時抽煙，從來不喝酒。").facts
+    assert facts == {
+        "age": 57,
+        "sex": "female",
+        "grew": "present",
+        "itch": "present",
+        "smoke": "present",
+        "drink": "absent",
+    }
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("医生：以前得过皮肤癌吗？\n患者：皮肤癌没得过。", {"skin_cancer_history": "absent"}),
+        (
+            "医生：以前得过皮肤癌吗？\n患者：以前切过一个皮肤癌。",
+            {"skin_cancer_history": "present"},
+        ),
+        (
+            "医生：除了皮肤癌，以前得过别的肿瘤吗？\n患者：得过甲状腺癌，做过手术。",
+            {"cancer_history": "present"},
+        ),
+        (
+            "Q: Apart from skin cancer, have you had any other cancer?\nA: Yes, breast cancer.",
+            {"cancer_history": "present"},
+        ),
+    ],
+)
+def test_history_questions_answered(note: str, expected: dict) -> None:
+    facts = read_note(note).facts
+    assert {
+        k: facts[k] for k in ("skin_cancer_history", "cancer_history") if k in facts
+    } == expected

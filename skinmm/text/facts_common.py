@@ -110,6 +110,9 @@ def find_age(text: str) -> Finding | None:
     return None
 
 
+# "皮肤癌没得过", "癌症从来没有过": a past illness denied after it is named.
+DENIED_AFTER_ZH = re.compile(r"^\s*(?:从来|从)?(?:没|没有|未|未曾)(?:得|患|生)?过")
+
 _UNIT = r"(mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|毫米|厘米|公分)"
 _NUM = r"(\d+(?:\.\d+)?)"
 _SIZE_PAIR = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:x|×|\*|by|乘)\s*{_NUM}\s*{_UNIT}(?![a-z])", re.I)

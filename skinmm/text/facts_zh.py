@@ -20,6 +20,7 @@ import jieba
 from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import (
     ABSENT,
+    DENIED_AFTER_ZH,
     PRESENT,
     Finding,
     LanguageReading,
@@ -251,12 +252,8 @@ def _concept(
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
 
 
-# "皮肤癌没得过", "癌症从来没有过": a past illness denied after it is named.
-_DENIED_AFTER = re.compile(r"^\s*(?:从来|从)?(?:没|没有|未|未曾)(?:得|患|生)?过")
-
-
 def _denied_after(text: str, token: _Token) -> int | None:
-    match = _DENIED_AFTER.match(text[token.end :])
+    match = DENIED_AFTER_ZH.match(text[token.end :])
     return None if match is None else token.end + match.end()
 
 
