@@ -157,3 +157,17 @@ def test_history_questions_answered(note: str, expected: dict) -> None:
     assert {
         k: facts[k] for k in ("skin_cancer_history", "cancer_history") if k in facts
     } == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "It doesn't itch, but it's gone darker. It's stayed the same size.",
+            ("absent", "present"),
+        ),
+        ("It hasn't stayed the same size.", ("present", None)),
+    ],
+)
+def test_lay_words_for_growth_and_change(note: str, expected: tuple) -> None:
+    assert tuple(_read(note, ("grew", "changed")).values()) == expected

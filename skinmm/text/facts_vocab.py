@@ -80,6 +80,9 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "darkening",
         "got darker",
         "became darker",
+        "gone darker",
+        "turned darker",
+        "getting darker",
     ),
     "bleed": (
         "bleeding",
@@ -160,7 +163,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
 }
 CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
     "itch": ("nonpruritic", "nonitchy"),
-    "grew": ("size stable", "stable in size", "stable size"),
+    "grew": ("size stable", "stable in size", "stable size", "same size"),
     "hurt": ("nontender", "painless", "pain-free", "pain free"),
     "changed": ("unchanged", "stable"),
     "elevation": (
