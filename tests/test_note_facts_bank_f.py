@@ -171,3 +171,10 @@ def test_history_questions_answered(note: str, expected: dict) -> None:
 )
 def test_lay_words_for_growth_and_change(note: str, expected: tuple) -> None:
     assert tuple(_read(note, ("grew", "changed")).values()) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "grew"), [("患者：越长越大。", "present"), ("没长大。", "absent")]
+)
+def test_spoken_chinese_growth(note: str, grew: str) -> None:
+    assert read_note(note).facts.get("grew") == grew
