@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
+
+import opencc
 
 from skinmm.data.notes import render_note
 from skinmm.text import facts_vocab as v
@@ -201,6 +204,20 @@ def _clean_keeping_lines(text: str) -> str:
     return "\n".join(line for line in lines if line)[:MAX_NOTE_CHARS]
 
 
+@lru_cache(maxsize=1)
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified ("長大了" -> "长大了"): the Chinese vocabulary is
+    written in simplified. Kept only where the length is unchanged, so evidence offsets hold."""
+    if not re.search(r"[\u3400-\u9fff]", text):
+        return text
+    converted = _to_simplified().convert(text)
+    return converted if len(converted) == len(text) else text
+
+
 def read_note(text: str) -> NoteReading:
     """Read the facts of one note (English, Chinese or both).
 
@@ -210,7 +227,7 @@ def read_note(text: str) -> NoteReading:
         For text that is not valid UTF-8 or was decoded with the wrong encoding (see
         :func:`skinmm.text.clean.clean_note`).
     """
-    cleaned = arabic_numerals(_clean_keeping_lines(text))
+    cleaned = arabic_numerals(_simplified(_clean_keeping_lines(text)))
     has_latin, has_han, language = _language(cleaned)
     reading = _read(cleaned, has_latin, has_han)
     readable = bool(reading.findings or reading.impressions or reading.hedged)

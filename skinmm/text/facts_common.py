@@ -110,6 +110,9 @@ def find_age(text: str) -> Finding | None:
     return None
 
 
+# "皮肤癌没得过", "癌症从来没有过": a past illness denied after it is named.
+DENIED_AFTER_ZH = re.compile(r"^\s*(?:从来|从)?(?:没|没有|未|未曾)(?:得|患|生)?过")
+
 _UNIT = r"(mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|毫米|厘米|公分)"
 _NUM = r"(\d+(?:\.\d+)?)"
 _SIZE_PAIR = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:x|×|\*|by|乘)\s*{_NUM}\s*{_UNIT}(?![a-z])", re.I)
@@ -147,6 +150,27 @@ def _larger(a: Finding | None, b: Finding) -> Finding:
     return a
 
 
+# "It used to be about 12 mm and now it's 14 mm", "原来5mm，现在8mm": a size then and now.
+_SIZE_THEN_NOW = re.compile(
+    rf"(?:used to be|was|原来|以前|之前)[^.。;；\d]{{0,20}}?{_NUM}\s*{_UNIT}(?![a-z])"
+    rf"[^.。;；\d]{{0,25}}?(?:now|现在)[^.。;；\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
+    re.I,
+)
+
+
+def find_size_change(text: str) -> Finding | None:
+    """Growth read from two sizes, then and now: larger now is grown, the same is not."""
+    match = _SIZE_THEN_NOW.search(text)
+    if match is None:
+        return None
+    then = float(match.group(1)) * _to_mm(match.group(2))
+    now = float(match.group(3)) * _to_mm(match.group(4))
+    if now < then:
+        return None  # shrinking is neither growth nor its denial
+    value = "present" if now > then else "absent"
+    return Finding("grew", value, match.group(0), *match.span())
+
+
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 _FITZPATRICK = re.compile(
     r"(?:fitzpatrick|phototype|fitz|fst|skin\s+type|皮肤光型|皮肤分型|皮肤类型|光型)"
@@ -173,5 +197,11 @@ def numeric_findings(text: str) -> list[Finding]:
     """Age, diameter, Fitzpatrick type and duration, each where the note states it."""
     from skinmm.text.facts_duration import find_duration
 
-    found = (find_age(text), find_diameter(text), find_fitzpatrick(text), find_duration(text))
+    found = (
+        find_age(text),
+        find_diameter(text),
+        find_fitzpatrick(text),
+        find_duration(text),
+        find_size_change(text),
+    )
     return [f for f in found if f is not None]

@@ -239,13 +239,28 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
         names.append("family_skin_cancer_history")
     if family is None or scope.cue_before(nlp, span, v.PERSONAL_CUES_EN) is not None:
         names.append("skin_cancer_history" if skin else "cancer_history")
+    if negated and family is None and not skin and _denies_every_cancer(span):
+        names.append("skin_cancer_history")
     return [Finding(n, value, evidence, span.start_char, span.end_char) for n in names], None
+
+
+# "no malignancy of any kind", "no history of any cancer, skin or otherwise": a denial of
+# every cancer denies the skin cancers too; "no other cancer" leaves them open.
+_EVERY_CANCER = re.compile(r"\bskin\b|\bany (?:kind|type|sort)\b|\bof any\b", re.I)
+
+
+def _denies_every_cancer(span: Span) -> bool:
+    clause = scope.clause_text(span)
+    return (
+        _EVERY_CANCER.search(clause) is not None
+        and re.search(r"\bother\b(?!wise)", clause, re.I) is None
+    )
 
 
 _SEX_PATTERNS = (
     (re.compile(r"\b(?:sex|gender)\s*[:=]?\s*(m|f|male|female)\b", re.I), 1),
     (re.compile(r"\b(male|female|man|woman|gentleman|lady|boy|girl|mr|mrs|ms|miss)\b", re.I), 1),
-    (re.compile(r"\b\d{1,3}\s*(?:y/o|yo|y|yrs?|years?)?\s*[,/]?\s*([MF])\b"), 1),
+    (re.compile(r"\b\d{1,3}\s*(?:y/o|y\.o\.|yo|y|yrs?|years?)?\s*[,/]?\s*([MF])\b"), 1),
     # "F; back", "M 37," "F/60": a bare M or F opening the note or a clause.
     (re.compile(r"(?:^|[.;]\s*)([MF])(?=\s*[,/.;]|\s+\d{1,3}\b)"), 1),
     (re.compile(r"\b(he|his|him|she|her|hers)\b", re.I), 1),

@@ -190,12 +190,19 @@ def _clause_end(doc: Doc, span: Span) -> int:
     return end
 
 
+_OBJECT_CUES = frozenset({"without", "for", "of"})
+
+
 def is_value(cue: Span) -> bool:
     """A cue that belongs to the finding before it denies nothing after it.
 
     "itch: no, pain" and "Pain denied, never-smoker": the "no" and "denied" are what was said
     of the itch and the pain.
     """
+    # A cue that needs an object ("without bleeding", "negative for pain") is no value of
+    # the finding before it: "enlarged without bleeding" denies the bleeding.
+    if cue.text.lower().split()[-1] in _OBJECT_CUES:
+        return False
     # Only a finding takes a value: after a section heading ("PMH: No previous skin cancer",
     # "SH: Denies tobacco use") the cue opens a statement of its own.
     i = cue.start - 1

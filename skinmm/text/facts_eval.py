@@ -163,6 +163,10 @@ SET_ROLES: dict[str, str] = {
         "written blind and read once (docs/results/note_extraction_heldout_e.json), then "
         "used to add the record-format rules: development"
     ),
+    "unseen_notes_f": (
+        "written blind and read once (docs/results/note_extraction_heldout_f.json), then "
+        "used to add the lay-wording, abbreviation and spoken-Chinese rules: development"
+    ),
 }
 MAX_ERRORS_LISTED = 40
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from skinmm.text import facts_vocab as v
-from skinmm.text.facts_common import ABSENT, PRESENT, Finding, Mention
+from skinmm.text.facts_common import ABSENT, DENIED_AFTER_ZH, PRESENT, Finding, Mention
 
 UNSURE = "unsure"
 
@@ -167,6 +167,11 @@ def _fields(text: str) -> list[Prompt]:
     return out
 
 
+# "除了皮肤癌，以前得过别的肿瘤吗？", "Apart from skin cancer, any other cancer?": the
+# excepted concept is not what is asked.
+_EXCEPTED = re.compile(r"(?:除了|除|other than|apart from|besides|except(?: for)?)\s*$", re.I)
+
+
 def _asked_facts(text: str, prompt: Prompt, mentions: list[Mention]) -> list[tuple[str, str]]:
     """(fact, value if the reply is yes) for each fact the prompt names."""
     asked = text[prompt.start : prompt.end].lower()
@@ -175,7 +180,9 @@ def _asked_facts(text: str, prompt: Prompt, mentions: list[Mention]) -> list[tup
     )
     out: list[tuple[str, str]] = []
     for m in mentions:
-        if not prompt.start <= m.start < prompt.end:
+        if not prompt.start <= m.start < prompt.end or _EXCEPTED.search(
+            text[prompt.start : m.start]
+        ):
             continue
         if m.kind in ("FACT", "FLIP"):
             out.append((m.key, PRESENT if m.kind == "FACT" else ABSENT))
@@ -220,7 +227,7 @@ def read_forms(text: str, mentions: list[Mention]) -> FormReading:
     fields = [f for f in _fields(text) if not any(a <= f.start < b for a, b in taken)]
     for prompt in [*questions, *fields]:
         asked = _asked_facts(text, prompt, mentions)
-        polarity = prompt.polarity or _named_in_reply(prompt, asked, mentions)
+        polarity = prompt.polarity or _named_in_reply(text, prompt, asked, mentions)
         age = _age(text, prompt)
         decided = [age] if age is not None else []
         if polarity in (PRESENT, ABSENT):
@@ -244,7 +251,7 @@ _ASKED_BY_KIND = {"SKIN_CANCER": "skin_cancer_history", "CANCER": "cancer_histor
 
 
 def _named_in_reply(
-    prompt: Prompt, asked: list[tuple[str, str]], mentions: list[Mention]
+    text: str, prompt: Prompt, asked: list[tuple[str, str]], mentions: list[Mention]
 ) -> str | None:
     """PRESENT when an answer names the cancer it was asked about ("得过淋巴瘤", "I had a BCC").
 
@@ -254,5 +261,6 @@ def _named_in_reply(
     names = {n for n, _ in asked}
     for m in mentions:
         if prompt.reply_start <= m.start < prompt.reply_end and _ASKED_BY_KIND.get(m.kind) in names:
-            return PRESENT
+            # "皮肤癌没得过": named, then denied.
+            return ABSENT if DENIED_AFTER_ZH.match(text[m.end : prompt.reply_end]) else PRESENT
     return None

@@ -80,6 +80,9 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "darkening",
         "got darker",
         "became darker",
+        "gone darker",
+        "turned darker",
+        "getting darker",
     ),
     "bleed": (
         "bleeding",
@@ -160,7 +163,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
 }
 CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
     "itch": ("nonpruritic", "nonitchy"),
-    "grew": ("size stable", "stable in size", "stable size"),
+    "grew": ("size stable", "stable in size", "stable size", "same size"),
     "hurt": ("nontender", "painless", "pain-free", "pain free"),
     "changed": ("unchanged", "stable"),
     "elevation": (
@@ -177,7 +180,19 @@ CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
 
 CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
     "itch": ("瘙痒", "痒", "发痒", "瘙痒感", "痒感", "作痒"),
-    "grew": ("增大", "长大", "变大", "增长", "扩大", "生长", "逐渐增大", "体积增大", "增加"),
+    "grew": (
+        "增大",
+        "长大",
+        "变大",
+        "增长",
+        "扩大",
+        "生长",
+        "逐渐增大",
+        "体积增大",
+        "增加",
+        "越长越大",  # spoken: "it keeps growing"
+        "越来越大",
+    ),
     "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
     "changed": (
         "变化",
@@ -191,7 +206,7 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "变深",
         "变黑",
     ),
-    "bleed": ("出血", "流血", "渗血", "破溃出血", "出过血", "流过血"),
+    "bleed": ("出血", "流血", "渗血", "破溃出血", "出过血", "流过血", "出过一次血", "流过一次血"),
     "elevation": (
         "突出皮面",
         "突出",
@@ -200,11 +215,13 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "突起",
         "高出皮面",
         "高于皮面",
+        "高出皮肤",
+        "鼓鼓的",
         "丘疹",
         "结节",
     ),
     "smoke": ("吸烟", "抽烟", "烟草", "吸烟史"),
-    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史"),
+    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史", "喝点酒", "喝点儿酒"),
     "pesticide": ("农药", "农药接触史", "杀虫剂"),
     "sun_exposure": (
         "日晒",
@@ -223,7 +240,16 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
 }
 CONCEPTS_ZH_FLIP: dict[str, tuple[str, ...]] = {
     "changed": ("未变", "没变", "不变"),
-    "elevation": ("平坦", "扁平", "平于皮面", "不高出皮面", "平齐", "与皮面平齐"),
+    "elevation": (
+        "平坦",
+        "扁平",
+        "平于皮面",
+        "不高出皮面",
+        "平齐",
+        "与皮面平齐",
+        "是平的",
+        "摸不出来",
+    ),
 }
 
 # Site key -> English words for it; longer phrases win over shorter ones ("back of the hand").
@@ -586,6 +612,17 @@ FAMILY_CUES_EN = (
     "uncle",
     "relative",
     "relatives",
+    # Lay words for the same relatives (self-reports: "My mum had melanoma").
+    "mum",
+    "mom",
+    "mam",
+    "dad",
+    "grandma",
+    "grandpa",
+    "granny",
+    "cousin",
+    "son",
+    "daughter",
 )
 PERSONAL_CUES_EN = ("personal", "own", "patient")
 HEDGE_CUES_EN = (
@@ -638,6 +675,13 @@ NEGATION_CUES_ZH = (
     "未曾",
     "从未",
     "不曾",
+    # Spoken denials (self-reports, dialogues): "没流过血", "从来不喝酒".
+    "没",
+    "都没",
+    "从没",
+    "从来没",
+    "从来没有",
+    "从来不",
 )
 AFFIRM_CUES_ZH = (
     "有",
@@ -658,6 +702,8 @@ AFFIRM_CUES_ZH = (
 TERMINATION_ZH = ("但", "但是", "然而", "而")
 # Also read when written after the finding ("出血情况不详").
 HEDGE_CUES_ZH = ("可能", "似有", "偶见", "不确定", "不详", "待查")
+# Spoken doubt: "说不准有没有出过血", "不知道疼不疼".
+HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清", "有没有")
 SUSPICION_CUES_ZH = (
     "考虑",
     "疑似",
@@ -673,6 +719,7 @@ SUSPICION_CUES_ZH = (
     "疑为",
 )
 HISTORY_CUES_ZH = ("病史", "既往", "曾患", "曾", "史", "患过", "切除", "既往史", "术后", "手术史")
+HISTORY_CUES_ZH += ("得过", "切过", "生过")  # spoken: "以前得过皮肤癌"
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",
@@ -686,8 +733,22 @@ FAMILY_CUES_ZH = (
     "妹",
     "亲属",
     "家人",
+    # Spoken kin words: "我妈得过黑色素瘤", "我哥天天抽烟".
+    "妈",
+    "爸",
+    "哥",
+    "我妈",
+    "我爸",
+    "我哥",
+    "我姐",
+    "我弟",
+    "我妹",
+    "爷爷",
+    "奶奶",
+    "外公",
+    "外婆",
 )
-PERSONAL_CUES_ZH = ("本人", "个人", "既往")
+PERSONAL_CUES_ZH = ("本人", "个人", "既往", "我自己")
 
 # Polarity words written after a fact ("itch: no", "出血（+）").
 AFTER_PRESENT = ("yes", "y", "present", "positive", "pos", "+", "+ve", "reported", "noted")

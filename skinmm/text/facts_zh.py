@@ -20,6 +20,7 @@ import jieba
 from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import (
     ABSENT,
+    DENIED_AFTER_ZH,
     PRESENT,
     Finding,
     LanguageReading,
@@ -169,7 +170,10 @@ def _update_scope(scope: _Scope, tokens: list[_Token], i: int) -> None:
 
 def _hedged_after(tokens: list[_Token], i: int) -> bool:
     """ "出血情况不详": the hedge may follow the finding."""
-    return any(t.text in v.HEDGE_CUES_ZH for t in tokens[i + 1 : i + 3])
+    after = tokens[i + 1 : i + 3]
+    # A comma closes the clause: "不痒，说不准有没有出过血" hedges the bleeding only.
+    after = after[: next((k for k, t in enumerate(after) if t.text in _COMMAS), len(after))]
+    return any(t.text in v.HEDGE_CUES_ZH for t in after)
 
 
 def _history_after(tokens: list[_Token], i: int) -> bool:
@@ -225,6 +229,8 @@ def _concept(
     if key == "changed" and _size_change(tokens, i):
         key = "grew"
     if kind in ("FACT", "FLIP"):
+        if scope.family and not scope.personal:
+            return  # "我哥天天抽烟": a relative's habit is not the patient's
         stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
             walk.hedged.append(sentence.strip())
@@ -246,17 +252,29 @@ def _concept(
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
 
 
+def _denied_after(text: str, token: _Token) -> int | None:
+    match = DENIED_AFTER_ZH.match(text[token.end :])
+    return None if match is None else token.end + match.end()
+
+
 def _diagnosis(
     text: str, sentence: str, tokens: list[_Token], i: int, scope: _Scope, walk: _Walk, kind: str
 ) -> None:
     token = tokens[i]
+    denied_end = _denied_after(text, token)
     is_history = scope.history is not None or scope.family or _history_after(tokens, i)
+    is_history = is_history or denied_end is not None
     if kind == "DIAGNOSIS" or not is_history or scope.suspicion:
         if sentence.strip() not in walk.impressions:
             walk.impressions.append(sentence.strip())
         return
-    value = ABSENT if scope.negation is not None else PRESENT
+    value = ABSENT if scope.negation is not None or denied_end is not None else PRESENT
     end = tokens[i + 1].end if _history_after(tokens, i) and i + 1 < len(tokens) else token.end
+    # "皮肤癌病史：无": the value is written after the history cue.
+    stated = _stated_after(text, tokens[i + 1] if end != token.end else token, True)
+    if stated is not None:
+        value, end = stated
+    end = max(end, denied_end or 0)
     evidence = _evidence(text, scope.negation or scope.history, token, end)
     names = []
     if scope.family and kind == "SKIN_CANCER":
@@ -271,6 +289,8 @@ _SEX = (
     # "男", "女" alone or as "男性", "女士", never inside a word ("女儿", "男友").
     re.compile(r"(男|女)(?:(?=性|士|患者|病人)|(?![\u3400-\u9fff]))"),
     re.compile(r"(先生|女士)"),
+    # A patient's own reply: "79岁，女的" (the "的" makes "男"/"女" a word of its own).
+    re.compile(r"(男|女)的(?![\u3400-\u9fff])"),
 )
 
 
