@@ -15,16 +15,16 @@ import numpy as np
 
 from skinmm.bundle import load_bundle
 from skinmm.data.manifest import read_manifest
-from skinmm.metrics import bootstrap, intervals, paired_difference, report_statistic
+from skinmm.metrics import (
+    CLINICAL_FIGURES,
+    bootstrap,
+    intervals,
+    paired_difference,
+    report_statistic,
+)
 from skinmm.text import TextBranch
 
-FIGURES = (
-    "weighted_f1",
-    "balanced_accuracy",
-    "recall/mel",
-    "malignant_sensitivity",
-    "malignant_specificity",
-)
+FIGURES = CLINICAL_FIGURES
 
 
 def main(candidate: str, out: str) -> None:

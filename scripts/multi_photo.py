@@ -30,19 +30,19 @@ from skinmm.cache import default_cache_dir
 from skinmm.data.manifest import read_manifest
 from skinmm.evaluate import image_probabilities, text_probabilities
 from skinmm.fusion import fuse
-from skinmm.metrics import bootstrap, interval, paired_difference, report_statistic
+from skinmm.metrics import (
+    CLINICAL_FIGURES,
+    bootstrap,
+    interval,
+    paired_difference,
+    report_statistic,
+)
 from skinmm.multiphoto import COMBINATIONS, choose_combination, combine_groups
 from skinmm.triage import risk_classes
 
 # Malignant (mel, bcc, akiec: the taxonomy's risk classes) sensitivity and specificity of the
 # decision, as in the bundle's report.
-FIGURES = (
-    "weighted_f1",
-    "balanced_accuracy",
-    "recall/mel",
-    "malignant_sensitivity",
-    "malignant_specificity",
-)
+FIGURES = CLINICAL_FIGURES
 
 
 def decisions(bundle: Bundle, image_p: np.ndarray, notes: list[str]) -> np.ndarray:

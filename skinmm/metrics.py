@@ -282,6 +282,15 @@ def agreement_rate(image_pred: np.ndarray, text_pred: np.ndarray) -> float:
 # weight per row (how many times its group was drawn), so every figure below is computed with
 # case weights and the rows are never copied.
 N_BOOTSTRAP = 1000
+# What a clinician reads beside weighted F1: every comparison of two arms reports these, each
+# with its interval (malignant = the taxonomy's risk classes: mel, bcc, akiec).
+CLINICAL_FIGURES: tuple[str, ...] = (
+    "weighted_f1",
+    "balanced_accuracy",
+    "recall/mel",
+    "malignant_sensitivity",
+    "malignant_specificity",
+)
 CI_LEVEL = 0.95
 NO_DIFFERENCE = "no measurable difference"
 

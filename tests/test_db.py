@@ -30,7 +30,6 @@ from skinmm.db.repository import (
     get_case,
     known_classes,
     list_cases,
-    save_analysis,
     table_counts,
     to_prediction,
 )
@@ -52,6 +51,7 @@ from tests.test_db_helpers import (
     make_prediction,
     one_hot_ish,
     png_bytes,
+    save_prediction,
     write_cases,
 )
 
@@ -86,14 +86,7 @@ def store(db_url: str, tmp_path: Path) -> Iterator[Store]:
     opened.dispose()
 
 
-def save(store: Store, **kwargs: object) -> str:
-    values: dict[str, object] = {
-        "prediction": make_prediction(),
-        "bundle_name": "tiny",
-        "bundle_sha": SHA,
-    }
-    values.update(kwargs)
-    return save_analysis(store, **values)  # type: ignore[arg-type]
+save = save_prediction
 
 
 # --- Opening the store ----------------------------------------------------------------------

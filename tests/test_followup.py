@@ -28,13 +28,13 @@ from skinmm.db.followup import (
     visit_chain,
 )
 from skinmm.db.models import Case, CasePhoto
-from skinmm.db.repository import CaseNotFoundError, PhotoInput, get_case, save_analysis
+from skinmm.db.repository import CaseNotFoundError, PhotoInput, get_case
 from skinmm.db.store import Store, current_revision, downgrade, open_store, upgrade
 from skinmm.db.transfer import TransferError, export_cases, import_cases
 from skinmm.errors import explain
 from skinmm.i18n import t
 from skinmm.taxonomy import HAM10000_CLASSES
-from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes
+from tests.test_db_helpers import make_prediction, one_hot_ish, png_bytes, save_prediction
 
 SHA = "b" * 64
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -50,14 +50,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def save(store: Store, **kwargs: object) -> str:
-    values: dict[str, object] = {
-        "prediction": make_prediction(),
-        "bundle_name": "tiny",
-        "bundle_sha": SHA,
-        "patient_ref": "P-1",
-    }
-    values.update(kwargs)
-    return save_analysis(store, **values)  # type: ignore[arg-type]
+    return save_prediction(store, **{"patient_ref": "P-1", **kwargs})
 
 
 def two_photos() -> list[PhotoInput]:

@@ -701,7 +701,7 @@ AFFIRM_CUES_ZH = (
 )
 TERMINATION_ZH = ("但", "但是", "然而", "而")
 # Also read when written after the finding ("出血情况不详").
-HEDGE_CUES_ZH = ("可能", "似有", "偶见", "不确定", "不详", "待查")
+HEDGE_CUES_ZH: tuple[str, ...] = ("可能", "似有", "偶见", "不确定", "不详", "待查")
 # Spoken doubt: "说不准有没有出过血", "不知道疼不疼".
 HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清", "有没有")
 SUSPICION_CUES_ZH = (
@@ -718,7 +718,18 @@ SUSPICION_CUES_ZH = (
     "初步诊断",
     "疑为",
 )
-HISTORY_CUES_ZH = ("病史", "既往", "曾患", "曾", "史", "患过", "切除", "既往史", "术后", "手术史")
+HISTORY_CUES_ZH: tuple[str, ...] = (
+    "病史",
+    "既往",
+    "曾患",
+    "曾",
+    "史",
+    "患过",
+    "切除",
+    "既往史",
+    "术后",
+    "手术史",
+)
 HISTORY_CUES_ZH += ("得过", "切过", "生过")  # spoken: "以前得过皮肤癌"
 FAMILY_CUES_ZH = (
     "家族",
