@@ -253,8 +253,10 @@ def test_an_unknown_path_says_page_not_found(browser: Any, app_url: str) -> None
 def test_uploader_texts_are_in_chinese(browser: Any, app_url: str) -> None:
     """Streamlit's own dropzone texts are hidden; the page's CSS writes Chinese instead."""
     page = new_tab(browser, f"{app_url}/?lang=zh", "皮损诊断")
-    # The page's style element can land a moment after the script goes idle on a busy machine:
-    # wait for it (up to the timeout) rather than read the first frame.
+    # The uploader is drawn by a rerun that can end after the title is shown (the model loads
+    # in the background), and the page's style element can land a moment after the script
+    # goes idle on a busy machine: wait for both (up to the timeout), not the first frame.
+    page.wait_for_selector("[data-testid='stFileUploaderDropzone']")
     with contextlib.suppress(Exception):
         page.wait_for_function(f"() => ({DROPZONE_TEXTS})().hidden", timeout=TIMEOUT_MS)
     shown = page.evaluate(DROPZONE_TEXTS)
