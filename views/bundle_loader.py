@@ -16,9 +16,6 @@ import streamlit as st
 from skinmm.bundle import Bundle, load_bundle
 from skinmm.text.facts import warm_reader
 
-# How often a page that shows "loading" checks whether the bundle has arrived.
-POLL_S = 0.5
-
 
 def _load(path: str) -> Bundle:
     # ``load_bundle`` is looked up when called, so a test can slow the load down.

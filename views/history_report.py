@@ -6,7 +6,7 @@ import streamlit as st
 
 from skinmm.auth import Identity
 from skinmm.casereport.cams import CamImages
-from skinmm.casereport.followup import FollowUp, report_followup
+from skinmm.casereport.followup import Visit, report_followup, visible_visits
 from skinmm.casereport.report import render_case_report
 from skinmm.db.models import Case
 from skinmm.db.store import Store
@@ -21,13 +21,15 @@ def report_pdf(
     _case: Case,
     _photo: bytes | None,
     _cams: CamImages,
-    _followup: FollowUp | None,
+    _store: Store,
+    _visits: list[Visit],
     key: tuple,
     lang: str,
 ) -> bytes:
     # ``key`` names everything the PDF shows: case, prediction, feedback rows, CAM source,
-    # the visits of the lesion.
-    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang, followup=_followup)
+    # the visits of the lesion. Their photos are read here, only when the PDF is made.
+    followup = report_followup(_store, _case, visits=_visits)
+    return render_case_report(_case, photo=_photo, cams=_cams, lang=lang, followup=followup)
 
 
 def report_button(
@@ -42,7 +44,7 @@ def report_button(
     try:
         # Only the visits this user may open: the cached PDF is keyed by them, so a clinician
         # who sees fewer cases never gets a report made for one who sees more.
-        followup = report_followup(store, case, lambda c: may_open(user, c))
+        visits = visible_visits(store, case.id, lambda c: may_open(user, c))
         key = (
             case.id,
             record.id if record is not None else "",
@@ -50,10 +52,10 @@ def report_button(
             tuple(f.id for f in case.feedback),
             len(cams.overlays),
             cams.left_out,
-            tuple(v.case_id for v in followup.visits),
+            tuple(v.case_id for v in visits),
             user.can("identify"),  # a de-identified case never shares a report with its original
         )
-        pdf = report_pdf(case, photo, cams, followup, key, language)
+        pdf = report_pdf(case, photo, cams, store, visits, key, language)
     except Exception as exc:  # the case view stands without its report
         show_error(t("report_failed", language), language, detail=technical_detail(exc))
         return

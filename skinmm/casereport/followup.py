@@ -43,17 +43,26 @@ def _read(store: Store, sha: str, ext: str) -> bytes | None:
         return None
 
 
+def visible_visits(
+    store: Store, case_id: str, visible: Callable[[str], bool] | None = None
+) -> list[Visit]:
+    """The visits of the lesion of ``case_id`` that the reader may see (``visible`` says which
+    other cases they may open; all when None): a database read, no photos."""
+    chain = visit_chain(store, case_id)
+    return [v for v in chain if v.case_id == case_id or visible is None or visible(v.case_id)]
+
+
 def report_followup(
-    store: Store, case: Case, visible: Callable[[str], bool] | None = None
+    store: Store,
+    case: Case,
+    visible: Callable[[str], bool] | None = None,
+    visits: list[Visit] | None = None,
 ) -> FollowUp:
-    """The photos and visits for the report of ``case``; ``visible`` says which other visits
-    the reader may see (all when None)."""
+    """The photos and visits for the report of ``case``; ``visits`` as
+    :func:`visible_visits` gives them (read here when not given)."""
+    if visits is None:
+        visits = visible_visits(store, case.id, visible)
     photos = [_read(store, p.image_sha256, p.image_ext) for p in case.photos]
-    visits = [
-        v
-        for v in visit_chain(store, case.id)
-        if v.case_id == case.id or visible is None or visible(v.case_id)
-    ]
     firsts = [_read(store, *v.photos[0]) if v.photos else None for v in visits]
     return FollowUp(case.id, [p for p in photos if p is not None], visits, firsts)
 
