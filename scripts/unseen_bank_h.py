@@ -859,7 +859,7 @@ def shorthand_demo_en(case: Case, rng: random.Random) -> str:
     if case.age_mode == "dob":
         return f"DOB {birth_year(case.age or 0)} {sx}".strip()
     if case.age_mode == "vague":
-        return f"{sx} in {decade_en(case.age or 0, rng)}".strip()
+        return f"{sx or 'Pt'} in {decade_en(case.age or 0, rng)}"
     return {"M": "Male", "F": "Female", "": "Pt"}[sx]
 
 
@@ -1162,6 +1162,43 @@ def en_bullets(case: Case, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+SIGN_EN = {PRESENT: ["+", "(+)", "yes"], ABSENT: ["-", "(-)", "neg"], HEDGE: ["?", "unsure"]}
+ROS_EN = {
+    "itch": "itch",
+    "grew": "growth",
+    "hurt": "pain",
+    "changed": "colour change",
+    "bleed": "bleeding",
+}
+
+
+def en_soap(case: Case, rng: random.Random) -> str:
+    """SOAP shorthand; symptoms often as a review of systems with +/- marks."""
+    subj = subject_en(case, rng)
+    s_line = f"S: {shorthand_demo_en(case, rng)}, {lesion_en(case, rng)} {duration_en(rng)}."
+    names = [n for n in ROS_EN if case.has(n)]
+    if names and rng.random() < 0.6:
+        s_line += (
+            " ROS: "
+            + ", ".join(f"{ROS_EN[n]} {rng.choice(SIGN_EN[case.states[n]])}" for n in names)
+            + "."
+        )
+    else:
+        s_line += " " + join(symptoms_en(case, rng, "clin", subj))
+    hx = history_en(case, rng, "clin", subj) + social_en(case, rng, "clin", subj)
+    lines = [s_line]
+    if hx:
+        lines.append("Hx: " + join(hx))
+    fam = family_en(case, rng)
+    if fam:
+        lines.append(join(fam))
+    exam = exam_en(case, rng, subj) if (case.diam or case.has("elevation")) else []
+    lines.append("O: " + (join(exam) if exam else "dermoscopy images taken."))
+    lines.append("A: " + rng.choice(["?dysplastic naevus", "?BCC", "SK vs naevus", "r/o melanoma"]))
+    lines.append("P: " + rng.choice(["excision biopsy", "monitor, photos, r/v 3/12", "refer 2WW"]))
+    return "\n".join(lines)
+
+
 EN_STYLES = {
     "en_gp_referral": en_gp_referral,
     "en_clinic_letter": en_clinic_letter,
@@ -1170,6 +1207,7 @@ EN_STYLES = {
     "en_questionnaire": en_questionnaire,
     "en_table": en_table,
     "en_bullets": en_bullets,
+    "en_soap": en_soap,
 }
 
 
