@@ -148,10 +148,15 @@ def test_the_script_writes_its_report_with_its_command(
     manifest = str(tiny_bundle.parent / "test.csv")
     args = ["--bundle", str(tiny_bundle), "--manifest", manifest, "--rates", "0", "0.5"]
     assert main([*args, "--n-boot", "20", "--out", str(out)]) == 0
-    (report,) = json.loads(out.read_text()).values()
+    # The bundle's own text branch given as a candidate: a second entry, the same figures.
+    own = ["--text", str(tiny_bundle / "text"), "--n-boot", "20", "--out", str(out)]
+    assert main([*args, *own]) == 0
+    report, candidate = json.loads(out.read_text()).values()
     assert report["command"].startswith("python scripts/ham_fact_drop.py --bundle")
     assert list(report["rates"]) == ["0", "0.5"]
     assert report["fusion_rule"] == load_bundle(tiny_bundle).fusion.rule
+    assert candidate["text_branch"] == str(tiny_bundle / "text")
+    assert candidate["rates"] == report["rates"]
 
 
 @needs_data
