@@ -54,6 +54,8 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _ZH_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _ZH_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm|年|个月|月|周|星期|天))"
+    # "年龄：五十八": an age field's value has no unit.
+    r"|(?<=年龄[:：])[零〇一二两三四五六七八九十百]+|(?<=年纪[:：])[零〇一二两三四五六七八九十百]+"
 )
 
 
@@ -100,11 +102,51 @@ _AGE_PATTERNS = (
 )
 
 
+# Ages written in words ("fifty-eight-year-old", "aged seventy two"): tens, then units.
+_EN_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_EN_TEENS: tuple[str, ...] = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+)
+_EN_TEENS += ("seventeen", "eighteen", "nineteen")
+_EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_VALUE = (
+    {w: i + 1 for i, w in enumerate(_EN_UNITS)}
+    | {w: i + 10 for i, w in enumerate(_EN_TEENS)}
+    | {w: 10 * (i + 2) for i, w in enumerate(_EN_TENS)}
+)
+_WORD_NUMBER = (
+    rf"(?:(?:{'|'.join(_EN_TENS)})(?:[\s-]+(?:{'|'.join(_EN_UNITS)}))?"
+    rf"|{'|'.join(_EN_TEENS)}|{'|'.join(_EN_UNITS)})"
+)
+# Only beside a word that makes the number an age: "in his sixties" or "sixty-something"
+# says no age and stays unknown.
+_WORD_AGE_PATTERNS = (
+    re.compile(rf"\b({_WORD_NUMBER})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
+    re.compile(rf"\b({_WORD_NUMBER})[\s-]*(?:y/o|y\.o\.?|yo)(?![a-z])", re.I),
+    re.compile(rf"\b(?:aged?|age\s*[:=])\s*({_WORD_NUMBER})\b(?![\s-]*(?:months?|weeks?))", re.I),
+    re.compile(rf"\bI(?:'m|’m| am)\s+({_WORD_NUMBER})\b(?=\s*(?:[,.;()]|$|and\b))", re.I),
+)
+# A self-report's "I'm 48 (female)", "I'm 24.": the number alone after "I'm", closing the
+# clause (not "I'm 5 foot", "I'm 2 weeks into ...").
+_FIRST_PERSON_AGE = re.compile(r"\bI(?:'m|’m| am)\s+(\d{1,3})(?=\s*(?:[,.;()]|$|and\b))", re.I)
+
+
+def _word_value(words: str) -> int:
+    return sum(_EN_VALUE[w] for w in re.split(r"[\s-]+", words.lower()))
+
+
 def find_age(text: str) -> Finding | None:
     """The patient's age in years: the first pattern, in order of reliability, that matches."""
-    for pattern in _AGE_PATTERNS:
+    for pattern in (*_AGE_PATTERNS, _FIRST_PERSON_AGE, *_WORD_AGE_PATTERNS):
         for match in pattern.finditer(text):
-            age = int(match.group(1))
+            raw = match.group(1)
+            age = int(raw) if raw.isdigit() else _word_value(raw)
             if 0 < age < 120:
                 return Finding("age", age, match.group(0).strip(), match.start(), match.end())
     return None

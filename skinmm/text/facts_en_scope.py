@@ -183,9 +183,14 @@ def _tail_joined(doc: Doc, start: int, kind: str, at: dict[int, Span], sent_end:
     return False
 
 
+# Words that turn a clause to something else: a denied list ends before them ("no
+# bleeding, colour change or growth but tender").
+_TURNS = frozenset({"but", "however", "although", "though", "yet", "whereas", "except"})
+
+
 def _clause_end(doc: Doc, span: Span) -> int:
     end = span.end
-    while end < sent_of(span).end and not doc[end].is_punct:
+    while end < sent_of(span).end and not doc[end].is_punct and doc[end].lower_ not in _TURNS:
         end += 1
     return end
 
@@ -211,12 +216,63 @@ def is_value(cue: Span) -> bool:
     return i >= 0 and i in _entity_at(cue.doc)
 
 
+# "? bled once", "Hx: ? tender": a question mark standing alone before the word.
+_LONE_QUESTION = re.compile(r"(?:^|\s)\?[^\S\n]+$")
+
+
 def hedged_by_question(span: Span) -> bool:
-    """ "?itch", "bleeding?": a question mark written against the word."""
+    """ "?itch", "bleeding?", "? bled once": a question mark written against the word, or
+    standing alone right before it."""
     text = span.doc.text
     before = text[span.start_char - 1] if span.start_char > 0 else ""
     after = text[span.end_char] if span.end_char < len(text) else ""
-    return "?" in (before, after)
+    if "?" in (before, after):
+        return True
+    return _LONE_QUESTION.search(text[max(0, span.start_char - 4) : span.start_char]) is not None
+
+
+def hedge_reaches(
+    nlp: Language, span: Span, preceding: Iterable[str], following: Iterable[str]
+) -> bool:
+    """Whether a hedge NegEx found for ``span`` is said of it.
+
+    NegEx lets a hedge written after ("possibly darker, unclear") reach back to the start of
+    the sentence, which hedged every finding of a comma-joined history. A hedge before the
+    finding reaches it across commas only into a bare list ("possibly itchy or sore"), and
+    not past a turn ("possibly itchy, pt unsure but tender"); one after it only within its
+    clause ("bled, possibly" hedges the bleeding, not what came before the comma).
+    """
+    cue = cue_before(nlp, span, preceding)
+    turned = cue is not None and any(t.lower_ in _TURNS for t in span.doc[cue.end : span.start])
+    if cue is not None and not turned and list_reaches(cue, span):
+        return True
+    return _hedge_after(nlp, span, following)
+
+
+def _closes_clause(doc: Doc, i: int, sent_end: int) -> bool:
+    return i >= sent_end or doc[i].is_punct
+
+
+def _hedge_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
+    """A hedge cue after ``span`` in its clause ("bleeding possibly"), or closing the next
+    clause when that clause says nothing else ("It bled, I'm not sure")."""
+    doc, sent_end = span.doc, sent_of(span).end
+    at = _entity_at(doc)
+    patterns = _cue_tokens(nlp, tuple(cues))
+    lowered = [t.lower_ for t in doc]
+    commas = 0
+    for i in range(span.end, sent_end):
+        found = next((w for w in patterns if lowered[i : i + len(w)] == w), None)
+        # In the next clause the cue must close it: "painful, possibly darker" hedges only
+        # the darkening.
+        if found is not None and (not commas or _closes_clause(doc, i + len(found), sent_end)):
+            return True
+        if lowered[i] in _TURNS or (doc[i].is_punct and lowered[i] != ","):
+            return False
+        commas += lowered[i] == ","
+        if commas > 1 or (commas and i in at):
+            return False
+    return False
 
 
 _WORDS = "|".join(
