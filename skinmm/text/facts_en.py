@@ -167,7 +167,10 @@ def _negation(span: Span) -> tuple[bool, Span | None]:
 def _non_prefixed(span: Span) -> bool:
     # "non-tender": "non" is no NegEx cue, since its scope would run on past the word
     # ("non-smoker, drinks alcohol" would deny the drinking).
-    return span.doc.text[max(0, span.start_char - 4) : span.start_char].lower() in ("non-", "non ")
+    return scope.text_of(span.doc)[max(0, span.start_char - 4) : span.start_char].lower() in (
+        "non-",
+        "non ",
+    )
 
 
 def _hedged(span: Span) -> bool:
@@ -182,11 +185,15 @@ def _polar_finding(doc: Doc, span: Span) -> Finding | None:
     stated = scope.stated_after(span)
     if stated is not None:
         value, end = stated
-        evidence = doc.text[span.start_char : end]
+        evidence = scope.text_of(doc)[span.start_char : end]
     elif _hedged(span) or scope.hedged_by_question(span):
         return None
     elif _non_prefixed(span):
-        value, evidence, end = ABSENT, doc.text[span.start_char - 4 : span.end_char], span.end_char
+        value, evidence, end = (
+            ABSENT,
+            scope.text_of(doc)[span.start_char - 4 : span.end_char],
+            span.end_char,
+        )
     else:
         negated, cue = _negation(span)
         value = ABSENT if negated else PRESENT
@@ -287,7 +294,7 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     first = min((c for c in (cue, history) if c is not None), key=lambda c: c.start, default=span)
     last = max((c for c in (history,) if c is not None), key=lambda c: c.end, default=span)
     end = stated[1] if stated is not None else max(span.end_char, last.end_char)
-    evidence = doc.text[min(first.start_char, span.start_char) : end]
+    evidence = scope.text_of(doc)[min(first.start_char, span.start_char) : end]
     names = []
     skin = span.label_ == "SKIN_CANCER"
     if family is not None and skin:

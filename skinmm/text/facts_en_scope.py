@@ -42,6 +42,15 @@ def sent_of(span: Span) -> Span:
     return table[span.start]
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, kept once per doc: spaCy joins every token's text on each access, and
+    the scope checks read it for every concept of a note."""
+    text = doc.user_data.get("skinmm_text")
+    if text is None:
+        text = doc.user_data["skinmm_text"] = doc.text
+    return str(text)
+
+
 @lru_cache(maxsize=32)
 def _cue_tokens(nlp: Language, cues: tuple[str, ...]) -> list[list[str]]:
     # Cues are split as the notes are ("h/o" may be one token or three), longest first.
@@ -84,7 +93,7 @@ _YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")
 
 def year_after(span: Span) -> Span | None:
     """A year written after a diagnosis in the same clause ("melanoma in situ 2019")."""
-    match = _YEAR.match(span.doc.text[span.end_char :])
+    match = _YEAR.match(text_of(span.doc)[span.end_char :])
     if match is None:
         return None
     return span.doc.char_span(span.end_char, span.end_char + match.end(), alignment_mode="expand")
@@ -132,7 +141,12 @@ def category(span: Span) -> str:
 
 
 def _entity_at(doc: Doc) -> dict[int, Span]:
-    return {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+    # Built once per doc (the entities are final once the pipeline has run), like sent_of's.
+    table = doc.user_data.get("skinmm_entity_at")
+    if table is None:
+        table = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        doc.user_data["skinmm_entity_at"] = table
+    return table
 
 
 def _bare_list_item(doc: Doc, start: int, end: int, kind: str, at: dict[int, Span]) -> bool:
@@ -223,7 +237,7 @@ _LONE_QUESTION = re.compile(r"(?:^|\s)\?[^\S\n]+$")
 def hedged_by_question(span: Span) -> bool:
     """ "?itch", "bleeding?", "? bled once": a question mark written against the word, or
     standing alone right before it."""
-    text = span.doc.text
+    text = text_of(span.doc)
     before = text[span.start_char - 1] if span.start_char > 0 else ""
     after = text[span.end_char] if span.end_char < len(text) else ""
     if "?" in (before, after):
@@ -259,17 +273,18 @@ def _hedge_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
     doc, sent_end = span.doc, sent_of(span).end
     at = _entity_at(doc)
     patterns = _cue_tokens(nlp, tuple(cues))
-    lowered = [t.lower_ for t in doc]
+    lowered = [t.lower_ for t in doc[span.end : sent_end]]
     commas = 0
     for i in range(span.end, sent_end):
-        found = next((w for w in patterns if lowered[i : i + len(w)] == w), None)
+        k = i - span.end
+        found = next((w for w in patterns if lowered[k : k + len(w)] == w), None)
         # In the next clause the cue must close it: "painful, possibly darker" hedges only
         # the darkening.
         if found is not None and (not commas or _closes_clause(doc, i + len(found), sent_end)):
             return True
-        if lowered[i] in _TURNS or (doc[i].is_punct and lowered[i] != ","):
+        if lowered[k] in _TURNS or (doc[i].is_punct and lowered[k] != ","):
             return False
-        commas += lowered[i] == ","
+        commas += lowered[k] == ","
         if commas > 1 or (commas and i in at):
             return False
     return False
@@ -334,7 +349,7 @@ def stated_after(span: Span, end_char: int | None = None) -> tuple[str, int] | N
     that closes a list is the value of each finding in it. ``end_char``: read from there
     instead of the span's end ("skin cancer history: negative").
     """
-    text = span.doc.text
+    text = text_of(span.doc)
     own = _value_at(text, span.end_char if end_char is None else end_char)
     if own is not None or end_char is not None:
         return own
