@@ -238,6 +238,68 @@ def test_cancers_named_non_skin_or_treated(note: str, skin: str | None, other: s
     }
 
 
+# Found while re-reading bank f with the bank g rules in place: the same kinds of rule.
+
+
+@pytest.mark.parametrize(
+    ("note", "age"),
+    [
+        ("Thank you for referring Mrs Smith (35) with a pigmented lesion.", 35),
+        ("Patient: 29M\nFHx: melanoma in maternal aunt, aged 52.", 29),
+        ("FHx: father (aged 70) had BCC. 45 y/o F.", 45),
+        ("Mother had melanoma at 40, patient is 62 y/o.", 62),
+        ("母亲72岁时患黑色素瘤，患者女，45岁。", 45),
+        ("FHx: melanoma in maternal aunt, aged 52.", None),
+        ("母亲72岁时患黑色素瘤。", None),
+        ("Pt c/o pigmented lesion posterior neck x 2y.", None),
+    ],
+)
+def test_an_age_in_a_relatives_clause_is_theirs(note: str, age: int | None) -> None:
+    assert read_note(note).facts.get("age") == age
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Negative for growth, change in colour or shape, spontaneous bleeding or pain.",
+        "Negative for pain, change in colour or shape or growth or bleeding.",
+    ],
+)
+def test_a_denied_list_with_qualified_items(note: str) -> None:
+    names = ("grew", "changed", "bleed", "hurt")
+    assert _read(note, names) == dict.fromkeys(names, "absent")
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "医生：疼不疼？会痒吗？\n患者：有点疼，一点都不痒。",
+            {"hurt": "present", "itch": "absent"},
+        ),
+        ("医生：会痒吗？\n患者：不疼，时不时会痒。", {"hurt": "absent", "itch": "present"}),
+        ("Q: Does it itch? A: No, it doesn't itch.", {"hurt": None, "itch": "absent"}),
+        ("Q: Is it painful? A: No, painless.", {"hurt": "absent", "itch": None}),
+        ("Q: Does it itch? A: Nope.", {"hurt": None, "itch": "absent"}),
+    ],
+)
+def test_an_answer_that_names_the_finding_says_it_itself(note: str, expected: dict) -> None:
+    assert _read(note, tuple(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "site"),
+    [
+        ("It's raised, I can feel it with my finger.", None),
+        ("Presents with hand lesion.", "hand"),
+        ("Mole on the finger.", "hand"),
+        ("小手臂上有颗痣。", "forearm"),
+    ],
+)
+def test_a_body_part_used_is_no_site(note: str, site: str | None) -> None:
+    assert read_note(note).facts.get("site") == site
+
+
 def test_bank_g_as_a_development_set_meets_the_targets() -> None:
     records = load_records(Path(__file__).parent / "data" / "unseen_notes_g.jsonl")
     result = evaluate_extraction(records, n_boot=10)

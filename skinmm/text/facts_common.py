@@ -95,7 +95,10 @@ _AGE_PATTERNS = (
     re.compile(r"(?:^|[.;]\s*)(?:M|F)\s+(\d{1,3})\b(?!\s*(?:mm|cm|%))"),
     re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
     re.compile(r"\b(?:male|female|man|woman|boy|girl)\s*\((\d{1,3})\)", re.I),
-    re.compile(r"\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
+    # "Mrs Smith (35)": the age in brackets after a title and a name.
+    re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][A-Za-z'-]+\s*\((\d{1,3})\)"),
+    # Not "x 2y" (for two years).
+    re.compile(r"(?<!x )(?<!×)(?<!x)\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
     re.compile(
         r"(?<!for )(?<!since )(?<!past )(?<!last )\b(\d{1,3})\s*(?:years|yrs)\b(?!\s*ago)", re.I
     ),
@@ -141,10 +144,45 @@ def _word_value(words: str) -> int:
     return sum(_EN_VALUE[w] for w in re.split(r"[\s-]+", words.lower()))
 
 
+# A relative named earlier in the clause makes the age theirs ("FHx: melanoma in maternal
+# aunt, aged 52", "母亲72岁时患黑色素瘤"). English kin words as whole words; the Chinese ones
+# are written without spaces.
+_KIN_EN = re.compile(
+    r"\b(?:family|fhx|fh|mother|father|sister|brother|sibling|parent|grandmother|grandfather|"
+    r"aunt|uncle|relative|mum|mom|dad|grandma|grandpa|cousin|son|daughter|wife|husband|"
+    r"partner|spouse)s?\b",
+    re.I,
+)
+_KIN_ZH = re.compile(
+    r"家族|父亲|母亲|兄|弟|姐|妹|亲属|家人|妈|爸|哥|爷爷|奶奶|外公|外婆|配偶|丈夫|妻子|儿子|女儿"
+)
+_CLAUSE_START = re.compile(r"[.;。；\n]")
+_CLAUSE_START_ZH = re.compile(r"[.;。；\n，,]")
+# The patient named after the relative takes the clause back ("Mother had melanoma at 40,
+# patient is 62").
+_PATIENT_AFTER = re.compile(r"\b(?:patient|pt|he|she|I)\b|患者|本人|病人", re.I)
+
+
+def _last_clause(text: str, start: int, boundaries: re.Pattern[str]) -> str:
+    opening = [m.end() for m in boundaries.finditer(text, 0, start)]
+    return text[opening[-1] if opening else 0 : start]
+
+
+def _a_relatives(text: str, start: int) -> bool:
+    for kin, boundaries in ((_KIN_EN, _CLAUSE_START), (_KIN_ZH, _CLAUSE_START_ZH)):
+        clause = _last_clause(text, start, boundaries)
+        named = [m.end() for m in kin.finditer(clause)]
+        if named and not _PATIENT_AFTER.search(clause, named[-1]):
+            return True
+    return False
+
+
 def find_age(text: str) -> Finding | None:
     """The patient's age in years: the first pattern, in order of reliability, that matches."""
     for pattern in (*_AGE_PATTERNS, _FIRST_PERSON_AGE, *_WORD_AGE_PATTERNS):
         for match in pattern.finditer(text):
+            if _a_relatives(text, match.start()):
+                continue
             raw = match.group(1)
             age = int(raw) if raw.isdigit() else _word_value(raw)
             if 0 < age < 120:

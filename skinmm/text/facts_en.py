@@ -260,6 +260,13 @@ def _history_cue(nlp: Language, span: Span) -> Span | None:
     return found or scope.year_after(span)
 
 
+def _instrument(span: Span) -> bool:
+    """ "I can feel it with my finger": a body part the patient uses, not the lesion's site
+    (not "presents with hand lesion")."""
+    words = [t.lower_ for t in span.doc[max(0, span.start - 2) : span.start]]
+    return words[:1] == ["with"] and words[1:] in (["my"], ["his"], ["her"], ["your"])
+
+
 def _someone_elses(span: Span, kin: bool) -> bool:
     """A partner's (or, with ``kin``, a relative's) in the same clause: "Partner smokes",
     "FHx: father smoker"; not "Lives with partner, non-smoker"."""
@@ -360,7 +367,7 @@ def read_english(text: str) -> LanguageReading:
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
-            if not scope.past_site(english_pipeline(), span):
+            if not scope.past_site(english_pipeline(), span) and not _instrument(span):
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)
                 )

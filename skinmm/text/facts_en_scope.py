@@ -149,11 +149,16 @@ def _entity_at(doc: Doc) -> dict[int, Span]:
     return table
 
 
+# Words that qualify an item of a list without ending it ("no growth, spontaneous bleeding
+# or pain").
+_LIST_MODIFIERS = {"spontaneous", "significant", "recent", "obvious", "new", "noticeable"}
+
+
 def _bare_list_item(doc: Doc, start: int, end: int, kind: str, at: dict[int, Span]) -> bool:
     """Tokens ``start:end`` hold only concepts of ``kind`` and list joiners."""
     for i in range(start, end):
         ent = at.get(i)
-        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS:
+        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS | _LIST_MODIFIERS:
             return False
         if ent is not None and category(ent) != kind:
             return False

@@ -84,6 +84,10 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "gone darker",
         "turned darker",
         "getting darker",
+        "change in colour or shape",
+        "change in color or shape",
+        "change in shape or colour",
+        "change in shape or color",
         "looks different",
         "look different",
         "looking different",
@@ -532,7 +536,7 @@ LAY_SITES_EN: dict[str, tuple[str, ...]] = {
     "nose": ("nostril", "bridge of the nose", "tip of the nose", "side of the nose"),
 }
 LAY_SITES_ZH: dict[str, tuple[str, ...]] = {
-    "forearm": ("小臂", "小胳膊", "前臂内侧"),
+    "forearm": ("小臂", "小胳膊", "小手臂", "前臂内侧"),
     "arm": ("大臂", "大胳膊", "胳膊上"),
     "upper extremity": ("肩膀", "胳膊肘", "手肘"),
     "ear": ("耳朵", "耳朵后面", "耳背", "耳垂上"),
