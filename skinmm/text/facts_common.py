@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from skinmm.text import facts_vocab as v
+
 PRESENT = "present"
 ABSENT = "absent"
 
@@ -106,7 +108,17 @@ _AGE_PATTERNS = (
 
 
 # Ages written in words ("fifty-eight-year-old", "aged seventy two"): tens, then units.
-_EN_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_EN_UNITS: tuple[str, ...] = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+)
 _EN_TEENS: tuple[str, ...] = (
     "ten",
     "eleven",
@@ -144,18 +156,16 @@ def _word_value(words: str) -> int:
     return sum(_EN_VALUE[w] for w in re.split(r"[\s-]+", words.lower()))
 
 
-# A relative named earlier in the clause makes the age theirs ("FHx: melanoma in maternal
-# aunt, aged 52", "母亲72岁时患黑色素瘤"). English kin words as whole words; the Chinese ones
-# are written without spaces.
+# A relative (or a partner) named earlier in the clause makes the age theirs ("FHx: melanoma
+# in maternal aunt, aged 52", "母亲72岁时患黑色素瘤"): English kin words as whole words, the
+# Chinese ones anywhere (written without spaces).
 _KIN_EN = re.compile(
-    r"\b(?:family|fhx|fh|mother|father|sister|brother|sibling|parent|grandmother|grandfather|"
-    r"aunt|uncle|relative|mum|mom|dad|grandma|grandpa|cousin|son|daughter|wife|husband|"
-    r"partner|spouse)s?\b",
+    r"\b(?:"
+    + "|".join(re.escape(w) for w in (*v.FAMILY_CUES_EN, *v.OTHER_PERSON_CUES_EN))
+    + r")s?\b",
     re.I,
 )
-_KIN_ZH = re.compile(
-    r"家族|父亲|母亲|兄|弟|姐|妹|亲属|家人|妈|爸|哥|爷爷|奶奶|外公|外婆|配偶|丈夫|妻子|儿子|女儿"
-)
+_KIN_ZH = re.compile("|".join((*v.FAMILY_CUES_ZH, *v.OTHER_PERSON_CUES_ZH)))
 _CLAUSE_START = re.compile(r"[.;。；\n]")
 _CLAUSE_START_ZH = re.compile(r"[.;。；\n，,]")
 # The patient named after the relative takes the clause back ("Mother had melanoma at 40,

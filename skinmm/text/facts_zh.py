@@ -51,7 +51,8 @@ def _lexicon() -> dict[str, tuple[str, str]]:
     ):
         out |= {w: (kind, kind.lower()) for w in words}
     # "右耳", "左侧面颊": the side and the site are kept together as one jieba word, and so
-    # is a lay "on the ..." ("背上", "手上", "耳朵上": otherwise split as "背上" + nothing).
+    # is a lay "on the …" ("背上", "手上", "耳朵上"), which jieba otherwise keeps as a word
+    # of its own that names no site.
     sides = ("左", "右", "左侧", "右侧", "双")
     for table in (v.SITES_ZH, v.LAY_SITES_ZH):
         for key, words in table.items():
