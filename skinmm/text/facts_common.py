@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from skinmm.text import facts_vocab as v
+
 PRESENT = "present"
 ABSENT = "absent"
 
@@ -54,6 +56,8 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _ZH_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _ZH_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm|年|个月|月|周|星期|天))"
+    # "年龄：五十八": an age field's value has no unit.
+    r"|(?<=年龄[:：])[零〇一二两三四五六七八九十百]+|(?<=年纪[:：])[零〇一二两三四五六七八九十百]+"
 )
 
 
@@ -93,18 +97,104 @@ _AGE_PATTERNS = (
     re.compile(r"(?:^|[.;]\s*)(?:M|F)\s+(\d{1,3})\b(?!\s*(?:mm|cm|%))"),
     re.compile(r"\b(?:male|female|man|woman)\s*[,/]\s*(\d{1,3})\b(?!\s*(?:mm|cm))", re.I),
     re.compile(r"\b(?:male|female|man|woman|boy|girl)\s*\((\d{1,3})\)", re.I),
-    re.compile(r"\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
+    # "Mrs Smith (35)": the age in brackets after a title and a name.
+    re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][A-Za-z'-]+\s*\((\d{1,3})\)"),
+    # Not "x 2y" (for two years).
+    re.compile(r"(?<!x )(?<!×)(?<!x)\b(\d{1,3})\s*y\b(?!/|\.\s*o)", re.I),
     re.compile(
         r"(?<!for )(?<!since )(?<!past )(?<!last )\b(\d{1,3})\s*(?:years|yrs)\b(?!\s*ago)", re.I
     ),
 )
 
 
+# Ages written in words ("fifty-eight-year-old", "aged seventy two"): tens, then units.
+_EN_UNITS: tuple[str, ...] = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+)
+_EN_TEENS: tuple[str, ...] = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+)
+_EN_TEENS += ("seventeen", "eighteen", "nineteen")
+_EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_VALUE = (
+    {w: i + 1 for i, w in enumerate(_EN_UNITS)}
+    | {w: i + 10 for i, w in enumerate(_EN_TEENS)}
+    | {w: 10 * (i + 2) for i, w in enumerate(_EN_TENS)}
+)
+_WORD_NUMBER = (
+    rf"(?:(?:{'|'.join(_EN_TENS)})(?:[\s-]+(?:{'|'.join(_EN_UNITS)}))?"
+    rf"|{'|'.join(_EN_TEENS)}|{'|'.join(_EN_UNITS)})"
+)
+# Only beside a word that makes the number an age: "in his sixties" or "sixty-something"
+# says no age and stays unknown.
+_WORD_AGE_PATTERNS = (
+    re.compile(rf"\b({_WORD_NUMBER})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
+    re.compile(rf"\b({_WORD_NUMBER})[\s-]*(?:y/o|y\.o\.?|yo)(?![a-z])", re.I),
+    re.compile(rf"\b(?:aged?|age\s*[:=])\s*({_WORD_NUMBER})\b(?![\s-]*(?:months?|weeks?))", re.I),
+    re.compile(rf"\bI(?:'m|’m| am)\s+({_WORD_NUMBER})\b(?=\s*(?:[,.;()]|$|and\b))", re.I),
+)
+# A self-report's "I'm 48 (female)", "I'm 24.": the number alone after "I'm", closing the
+# clause (not "I'm 5 foot", "I'm 2 weeks into ...").
+_FIRST_PERSON_AGE = re.compile(r"\bI(?:'m|’m| am)\s+(\d{1,3})(?=\s*(?:[,.;()]|$|and\b))", re.I)
+
+
+def _word_value(words: str) -> int:
+    return sum(_EN_VALUE[w] for w in re.split(r"[\s-]+", words.lower()))
+
+
+# A relative (or a partner) named earlier in the clause makes the age theirs ("FHx: melanoma
+# in maternal aunt, aged 52", "母亲72岁时患黑色素瘤"): English kin words as whole words, the
+# Chinese ones anywhere (written without spaces).
+_KIN_EN = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(w) for w in (*v.FAMILY_CUES_EN, *v.OTHER_PERSON_CUES_EN))
+    + r")s?\b",
+    re.I,
+)
+_KIN_ZH = re.compile("|".join((*v.FAMILY_CUES_ZH, *v.OTHER_PERSON_CUES_ZH)))
+_CLAUSE_START = re.compile(r"[.;。；\n]")
+_CLAUSE_START_ZH = re.compile(r"[.;。；\n，,]")
+# The patient named after the relative takes the clause back ("Mother had melanoma at 40,
+# patient is 62").
+_PATIENT_AFTER = re.compile(r"\b(?:patient|pt|he|she|I)\b|患者|本人|病人", re.I)
+
+
+def _last_clause(text: str, start: int, boundaries: re.Pattern[str]) -> str:
+    opening = [m.end() for m in boundaries.finditer(text, 0, start)]
+    return text[opening[-1] if opening else 0 : start]
+
+
+def _a_relatives(text: str, start: int) -> bool:
+    for kin, boundaries in ((_KIN_EN, _CLAUSE_START), (_KIN_ZH, _CLAUSE_START_ZH)):
+        clause = _last_clause(text, start, boundaries)
+        named = [m.end() for m in kin.finditer(clause)]
+        if named and not _PATIENT_AFTER.search(clause, named[-1]):
+            return True
+    return False
+
+
 def find_age(text: str) -> Finding | None:
     """The patient's age in years: the first pattern, in order of reliability, that matches."""
-    for pattern in _AGE_PATTERNS:
+    for pattern in (*_AGE_PATTERNS, _FIRST_PERSON_AGE, *_WORD_AGE_PATTERNS):
         for match in pattern.finditer(text):
-            age = int(match.group(1))
+            if _a_relatives(text, match.start()):
+                continue
+            raw = match.group(1)
+            age = int(raw) if raw.isdigit() else _word_value(raw)
             if 0 < age < 120:
                 return Finding("age", age, match.group(0).strip(), match.start(), match.end())
     return None

@@ -62,21 +62,25 @@ def _negation_termset() -> dict[str, list[str]]:
     }
 
 
+_HEDGE_FOLLOWING = ("questionable", "uncertain", "unclear", "possibly", *v.HEDGE_AFTER_EN)
+
+
 def _hedge_termset() -> dict[str, list[str]]:
     return {
         "pseudo_negations": ["no doubt", "not possible"],
         "preceding_negations": list(v.HEDGE_CUES_EN),
         # "?" is read where it touches the word (scope.hedged_by_question): as a NegEx cue
         # it would reach into the sentence before ("never bled. ?itch").
-        "following_negations": ["questionable", "uncertain", "unclear", "possibly"],
+        "following_negations": list(_HEDGE_FOLLOWING),
         "termination": [*termset("en").get_patterns()["termination"], ";"],
     }
 
 
 def _with_sides(words: tuple[str, ...]) -> list[str]:
-    # "back of the hand" is also written "back of the left hand".
-    sides = ("left", "right")
-    sided = [w.replace("the ", f"the {s} ", 1) for w in words if "the " in w for s in sides]
+    # "back of the hand" is also written "back of the left hand", and by a patient "back of
+    # my hand".
+    sides = ("the left ", "the right ", "my ", "his ", "her ")
+    sided = [w.replace("the ", s, 1) for w in words if "the " in w for s in sides]
     return [*words, *sided]
 
 
@@ -86,6 +90,7 @@ def _patterns() -> list[dict[str, str]]:
         ("FACT", v.CONCEPTS_EN),
         ("FLIP", v.CONCEPTS_EN_FLIP),
         ("SITE", v.SITES_EN),
+        ("SITE", v.LAY_SITES_EN),
     ):
         for key, words in table.items():
             out += [{"label": label, "pattern": w, "id": key} for w in _with_sides(words)]
@@ -162,7 +167,17 @@ def _negation(span: Span) -> tuple[bool, Span | None]:
 def _non_prefixed(span: Span) -> bool:
     # "non-tender": "non" is no NegEx cue, since its scope would run on past the word
     # ("non-smoker, drinks alcohol" would deny the drinking).
-    return span.doc.text[max(0, span.start_char - 4) : span.start_char].lower() in ("non-", "non ")
+    return scope.text_of(span.doc)[max(0, span.start_char - 4) : span.start_char].lower() in (
+        "non-",
+        "non ",
+    )
+
+
+def _hedged(span: Span) -> bool:
+    if not span._.hedged:
+        return False
+    nlp = english_pipeline()
+    return scope.hedge_reaches(nlp, span, v.HEDGE_CUES_EN, _HEDGE_FOLLOWING)
 
 
 def _polar_finding(doc: Doc, span: Span) -> Finding | None:
@@ -170,11 +185,15 @@ def _polar_finding(doc: Doc, span: Span) -> Finding | None:
     stated = scope.stated_after(span)
     if stated is not None:
         value, end = stated
-        evidence = doc.text[span.start_char : end]
-    elif span._.hedged or scope.hedged_by_question(span):
+        evidence = scope.text_of(doc)[span.start_char : end]
+    elif _hedged(span) or scope.hedged_by_question(span):
         return None
     elif _non_prefixed(span):
-        value, evidence, end = ABSENT, doc.text[span.start_char - 4 : span.end_char], span.end_char
+        value, evidence, end = (
+            ABSENT,
+            scope.text_of(doc)[span.start_char - 4 : span.end_char],
+            span.end_char,
+        )
     else:
         negated, cue = _negation(span)
         value = ABSENT if negated else PRESENT
@@ -184,10 +203,40 @@ def _polar_finding(doc: Doc, span: Span) -> Finding | None:
     return Finding(span.ent_id_, value, evidence, span.start_char, end)
 
 
+# "blood pressure", "blood tests": blood that is no bleeding of the lesion.
+_NOT_BLEEDING_AFTER = frozenset(
+    {
+        "pressure",
+        "test",
+        "tests",
+        "sugar",
+        "glucose",
+        "count",
+        "counts",
+        "thinner",
+        "thinners",
+        "thinning",
+        "work",
+        "results",
+        "group",
+        "type",
+        "vessel",
+        "vessels",
+        "donor",
+        "cells",
+    }
+)
+
+
 def _is_lesion_noun(span: Span) -> bool:
     # "a growth on the back" names the lesion; it says nothing about it growing.
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-    return span.text.lower() == "growth" and before in {"a", "the", "this", "that", "skin"}
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    word = span.text.lower()
+    if word == "blood":
+        return after in _NOT_BLEEDING_AFTER
+    return word == "growth" and before in {"a", "the", "this", "that", "skin"}
 
 
 # A cancer named after these is what the clinician suspects now ("r/o SCC"), not a history.
@@ -211,6 +260,24 @@ def _history_cue(nlp: Language, span: Span) -> Span | None:
     return found or scope.year_after(span)
 
 
+def _instrument(span: Span) -> bool:
+    """ "I can feel it with my finger": a body part the patient uses, not the lesion's site
+    (not "presents with hand lesion")."""
+    words = [t.lower_ for t in span.doc[max(0, span.start - 2) : span.start]]
+    return words[:1] == ["with"] and words[1:] in (["my"], ["his"], ["her"], ["your"])
+
+
+def _someone_elses(span: Span, kin: bool) -> bool:
+    """A partner's (or, with ``kin``, a relative's) in the same clause: "Partner smokes",
+    "FHx: father smoker"; not "Lives with partner, non-smoker"."""
+    nlp = english_pipeline()
+    cues = (*v.OTHER_PERSON_CUES_EN, *(v.FAMILY_CUES_EN if kin else ()))
+    cue = scope.cue_before(nlp, span, cues)
+    if cue is None or scope.cue_before(nlp, span, v.PERSONAL_CUES_EN) is not None:
+        return False
+    return all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+
+
 def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     """Personal or family history from a cancer mention, else the clinician's impression.
 
@@ -219,6 +286,8 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     """
     nlp = english_pipeline()
     family = scope.cue_before(nlp, span, v.FAMILY_CUES_EN)
+    if family is None and _someone_elses(span, kin=False):
+        return [], None
     history = family or _history_cue(nlp, span)
     stated = scope.stated_after(span)
     if stated is None and history is not None and history.start >= span.end:
@@ -232,7 +301,7 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
     first = min((c for c in (cue, history) if c is not None), key=lambda c: c.start, default=span)
     last = max((c for c in (history,) if c is not None), key=lambda c: c.end, default=span)
     end = stated[1] if stated is not None else max(span.end_char, last.end_char)
-    evidence = doc.text[min(first.start_char, span.start_char) : end]
+    evidence = scope.text_of(doc)[min(first.start_char, span.start_char) : end]
     names = []
     skin = span.label_ == "SKIN_CANCER"
     if family is not None and skin:
@@ -246,7 +315,7 @@ def _history_findings(doc: Doc, span: Span) -> tuple[list[Finding], str | None]:
 
 # "no malignancy of any kind", "no history of any cancer, skin or otherwise": a denial of
 # every cancer denies the skin cancers too; "no other cancer" leaves them open.
-_EVERY_CANCER = re.compile(r"\bskin\b|\bany (?:kind|type|sort)\b|\bof any\b", re.I)
+_EVERY_CANCER = re.compile(r"(?<!non-)\bskin\b|\bany (?:kind|type|sort)\b|\bof any\b", re.I)
 
 
 def _denies_every_cancer(span: Span) -> bool:
@@ -290,13 +359,15 @@ def read_english(text: str) -> LanguageReading:
         if span.label_ in ("FACT", "FLIP"):
             if _is_lesion_noun(span):
                 continue
+            if scope.category(span) == "habit" and _someone_elses(span, kin=True):
+                continue
             found = _polar_finding(doc, span)
             if found is None:
                 hedged.append(scope.clause_text(span))
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
-            if not scope.past_site(english_pipeline(), span):
+            if not scope.past_site(english_pipeline(), span) and not _instrument(span):
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)
                 )

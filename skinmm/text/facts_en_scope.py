@@ -42,6 +42,15 @@ def sent_of(span: Span) -> Span:
     return table[span.start]
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, kept once per doc: spaCy joins every token's text on each access, and
+    the scope checks read it for every concept of a note."""
+    text = doc.user_data.get("skinmm_text")
+    if text is None:
+        text = doc.user_data["skinmm_text"] = doc.text
+    return str(text)
+
+
 @lru_cache(maxsize=32)
 def _cue_tokens(nlp: Language, cues: tuple[str, ...]) -> list[list[str]]:
     # Cues are split as the notes are ("h/o" may be one token or three), longest first.
@@ -84,7 +93,7 @@ _YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")
 
 def year_after(span: Span) -> Span | None:
     """A year written after a diagnosis in the same clause ("melanoma in situ 2019")."""
-    match = _YEAR.match(span.doc.text[span.end_char :])
+    match = _YEAR.match(text_of(span.doc)[span.end_char :])
     if match is None:
         return None
     return span.doc.char_span(span.end_char, span.end_char + match.end(), alignment_mode="expand")
@@ -132,14 +141,24 @@ def category(span: Span) -> str:
 
 
 def _entity_at(doc: Doc) -> dict[int, Span]:
-    return {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+    # Built once per doc (the entities are final once the pipeline has run), like sent_of's.
+    table = doc.user_data.get("skinmm_entity_at")
+    if table is None:
+        table = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        doc.user_data["skinmm_entity_at"] = table
+    return table
+
+
+# Words that qualify an item of a list without ending it ("no growth, spontaneous bleeding
+# or pain").
+_LIST_MODIFIERS = {"spontaneous", "significant", "recent", "obvious", "new", "noticeable"}
 
 
 def _bare_list_item(doc: Doc, start: int, end: int, kind: str, at: dict[int, Span]) -> bool:
     """Tokens ``start:end`` hold only concepts of ``kind`` and list joiners."""
     for i in range(start, end):
         ent = at.get(i)
-        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS:
+        if ent is None and doc[i].lower_ not in _JOINERS | _LIST_CLOSERS | _LIST_MODIFIERS:
             return False
         if ent is not None and category(ent) != kind:
             return False
@@ -183,9 +202,14 @@ def _tail_joined(doc: Doc, start: int, kind: str, at: dict[int, Span], sent_end:
     return False
 
 
+# Words that turn a clause to something else: a denied list ends before them ("no
+# bleeding, colour change or growth but tender").
+_TURNS = frozenset({"but", "however", "although", "though", "yet", "whereas", "except"})
+
+
 def _clause_end(doc: Doc, span: Span) -> int:
     end = span.end
-    while end < sent_of(span).end and not doc[end].is_punct:
+    while end < sent_of(span).end and not doc[end].is_punct and doc[end].lower_ not in _TURNS:
         end += 1
     return end
 
@@ -211,12 +235,64 @@ def is_value(cue: Span) -> bool:
     return i >= 0 and i in _entity_at(cue.doc)
 
 
+# "? bled once", "Hx: ? tender": a question mark standing alone before the word.
+_LONE_QUESTION = re.compile(r"(?:^|\s)\?[^\S\n]+$")
+
+
 def hedged_by_question(span: Span) -> bool:
-    """ "?itch", "bleeding?": a question mark written against the word."""
-    text = span.doc.text
+    """ "?itch", "bleeding?", "? bled once": a question mark written against the word, or
+    standing alone right before it."""
+    text = text_of(span.doc)
     before = text[span.start_char - 1] if span.start_char > 0 else ""
     after = text[span.end_char] if span.end_char < len(text) else ""
-    return "?" in (before, after)
+    if "?" in (before, after):
+        return True
+    return _LONE_QUESTION.search(text[max(0, span.start_char - 4) : span.start_char]) is not None
+
+
+def hedge_reaches(
+    nlp: Language, span: Span, preceding: Iterable[str], following: Iterable[str]
+) -> bool:
+    """Whether a hedge NegEx found for ``span`` is said of it.
+
+    NegEx lets a hedge written after ("possibly darker, unclear") reach back to the start of
+    the sentence, which hedged every finding of a comma-joined history. A hedge before the
+    finding reaches it across commas only into a bare list ("possibly itchy or sore"), and
+    not past a turn ("possibly itchy, pt unsure but tender"); one after it only within its
+    clause ("bled, possibly" hedges the bleeding, not what came before the comma).
+    """
+    cue = cue_before(nlp, span, preceding)
+    turned = cue is not None and any(t.lower_ in _TURNS for t in span.doc[cue.end : span.start])
+    if cue is not None and not turned and list_reaches(cue, span):
+        return True
+    return _hedge_after(nlp, span, following)
+
+
+def _closes_clause(doc: Doc, i: int, sent_end: int) -> bool:
+    return i >= sent_end or doc[i].is_punct
+
+
+def _hedge_after(nlp: Language, span: Span, cues: Iterable[str]) -> bool:
+    """A hedge cue after ``span`` in its clause ("bleeding possibly"), or closing the next
+    clause when that clause says nothing else ("It bled, I'm not sure")."""
+    doc, sent_end = span.doc, sent_of(span).end
+    at = _entity_at(doc)
+    patterns = _cue_tokens(nlp, tuple(cues))
+    lowered = [t.lower_ for t in doc[span.end : sent_end]]
+    commas = 0
+    for i in range(span.end, sent_end):
+        k = i - span.end
+        found = next((w for w in patterns if lowered[k : k + len(w)] == w), None)
+        # In the next clause the cue must close it: "painful, possibly darker" hedges only
+        # the darkening.
+        if found is not None and (not commas or _closes_clause(doc, i + len(found), sent_end)):
+            return True
+        if lowered[k] in _TURNS or (doc[i].is_punct and lowered[k] != ","):
+            return False
+        commas += lowered[k] == ","
+        if commas > 1 or (commas and i in at):
+            return False
+    return False
 
 
 _WORDS = "|".join(
@@ -278,7 +354,7 @@ def stated_after(span: Span, end_char: int | None = None) -> tuple[str, int] | N
     that closes a list is the value of each finding in it. ``end_char``: read from there
     instead of the span's end ("skin cancer history: negative").
     """
-    text = span.doc.text
+    text = text_of(span.doc)
     own = _value_at(text, span.end_char if end_char is None else end_char)
     if own is not None or end_char is not None:
         return own

@@ -167,6 +167,10 @@ SET_ROLES: dict[str, str] = {
         "written blind and read once (docs/results/note_extraction_heldout_f.json), then "
         "used to add the lay-wording, abbreviation and spoken-Chinese rules: development"
     ),
+    "unseen_notes_g": (
+        "written blind and read once (docs/results/note_extraction_heldout_g.json), then "
+        "used to add the self-report, lay-site, hedge-scope and partner rules: development"
+    ),
 }
 MAX_ERRORS_LISTED = 40
 

@@ -140,7 +140,8 @@ def _questions(text: str) -> list[Prompt]:
         asked = text[start : mark.start()]
         # "Itch? No.": a terse question is one when a bare yes or no answers it.
         if _is_question(asked, label is not None) or field_polarity(_first_clause(reply)):
-            polarity = answer_polarity(reply)
+            # "疼不疼？会痒吗？": a question that follows at once is no answer to this one.
+            polarity = None if _QUESTION_MARK.search(reply) else answer_polarity(reply)
             out.append(Prompt(start, mark.end(), reply_start, reply_end, polarity, True))
     return out
 
@@ -227,6 +228,8 @@ def read_forms(text: str, mentions: list[Mention]) -> FormReading:
     fields = [f for f in _fields(text) if not any(a <= f.start < b for a, b in taken)]
     for prompt in [*questions, *fields]:
         asked = _asked_facts(text, prompt, mentions)
+        if prompt.is_question:
+            asked = _not_said_in_reply(prompt, asked, mentions)
         polarity = prompt.polarity or _named_in_reply(text, prompt, asked, mentions)
         age = _age(text, prompt)
         decided = [age] if age is not None else []
@@ -248,6 +251,23 @@ def read_forms(text: str, mentions: list[Mention]) -> FormReading:
 
 
 _ASKED_BY_KIND = {"SKIN_CANCER": "skin_cancer_history", "CANCER": "cancer_history"}
+
+
+def _not_said_in_reply(
+    prompt: Prompt, asked: list[tuple[str, str]], mentions: list[Mention]
+) -> list[tuple[str, str]]:
+    """The asked findings that the answer does not name itself.
+
+    An answer that names the finding says what holds in its own words, and the sentence
+    reader reads it: "会痒吗？ 患者：不疼，时不时会痒。" opens with "不" but the itch is there;
+    "Does it itch? No, it doesn't itch." is read the same either way.
+    """
+    said = {
+        m.key
+        for m in mentions
+        if m.kind in ("FACT", "FLIP") and prompt.reply_start <= m.start < prompt.reply_end
+    }
+    return [(name, value) for name, value in asked if name not in said]
 
 
 def _named_in_reply(

@@ -17,6 +17,7 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "itching",
         "itchy",
         "itches",
+        "itched",
         "itchiness",
         "pruritus",
         "pruritic",
@@ -83,6 +84,13 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "gone darker",
         "turned darker",
         "getting darker",
+        "change in colour or shape",
+        "change in color or shape",
+        "change in shape or colour",
+        "change in shape or color",
+        "looks different",
+        "look different",
+        "looking different",
     ),
     "bleed": (
         "bleeding",
@@ -93,6 +101,8 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "hemorrhage",
         "bloody",
         "oozing blood",
+        # "No blood.", "some blood on the towel"; not "blood pressure" (facts_en skips it).
+        "blood",
     ),
     "elevation": (
         "raised",
@@ -110,6 +120,13 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "dome-shaped",
         "dome shaped",
         "domed",
+        # Lay words: "It's a bump", "It sticks up from the skin".
+        "bump",
+        "bumpy",
+        "sticks up",
+        "sticking up",
+        "sticks out",
+        "stands proud",
     ),
     "smoke": (
         "smoker",
@@ -165,7 +182,14 @@ CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
     "itch": ("nonpruritic", "nonitchy"),
     "grew": ("size stable", "stable in size", "stable size", "same size"),
     "hurt": ("nontender", "painless", "pain-free", "pain free"),
-    "changed": ("unchanged", "stable"),
+    "changed": (
+        "unchanged",
+        "stable",
+        "looks the same",
+        "look the same",
+        "looks no different",
+        "same as always",
+    ),
     "elevation": (
         "non-elevated",
         "flat",
@@ -173,6 +197,10 @@ CONCEPTS_EN_FLIP: dict[str, tuple[str, ...]] = {
         "macule",
         "flush with the skin",
         "level with the skin",
+        "impalpable",
+        "can't feel it",
+        "cannot feel it",
+        "can't feel it at all",
     ),
     "smoke": ("non-smoker", "nonsmoker", "never smoker", "never-smoker", "never smoked"),
     "drink": ("non-drinker", "nondrinker", "teetotal", "teetotaller", "teetotaler", "abstinent"),
@@ -192,6 +220,9 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "增加",
         "越长越大",  # spoken: "it keeps growing"
         "越来越大",
+        "比以前大",  # spoken: "比以前大了"
+        "比原来大",
+        "大了一圈",
     ),
     "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
     "changed": (
@@ -205,8 +236,29 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "颜色加深",
         "变深",
         "变黑",
+        # Spoken: "样子变了" (a bare "变了" would also take "变大了" apart).
+        "样子变了",
+        "形状变了",
+        "颜色变了",
+        "变样",
+        "变样了",
     ),
-    "bleed": ("出血", "流血", "渗血", "破溃出血", "出过血", "流过血", "出过一次血", "流过一次血"),
+    "bleed": (
+        "出血",
+        "流血",
+        "渗血",
+        "破溃出血",
+        "出过血",
+        "流过血",
+        # "出过两次血": spoken, with how often; a table, not a pattern, so jieba keeps it whole.
+        *(
+            f"{verb}过{n}次血"
+            for verb in ("出", "流")
+            for n in ("一", "两", "二", "三", "几", "好几", "多")
+        ),
+        "出了点血",
+        "出点血",
+    ),
     "elevation": (
         "突出皮面",
         "突出",
@@ -217,11 +269,15 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "高于皮面",
         "高出皮肤",
         "鼓鼓的",
+        "凸出来",
+        "鼓起来",
+        "鼓起",
+        "凸起来",
         "丘疹",
         "结节",
     ),
     "smoke": ("吸烟", "抽烟", "烟草", "吸烟史"),
-    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史", "喝点酒", "喝点儿酒"),
+    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史", "喝点酒", "喝点儿酒", "嗜酒"),
     "pesticide": ("农药", "农药接触史", "杀虫剂"),
     "sun_exposure": (
         "日晒",
@@ -239,7 +295,10 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
     ),
 }
 CONCEPTS_ZH_FLIP: dict[str, tuple[str, ...]] = {
-    "changed": ("未变", "没变", "不变"),
+    "changed": ("未变", "没变", "不变", "没怎么变"),
+    "drink": ("滴酒不沾",),  # "never touches a drop"
+    # "一直这么大": spoken, the size has not changed.
+    "grew": ("一直这么大", "一直这样大", "大小稳定", "没怎么长", "没长大过"),
     "elevation": (
         "平坦",
         "扁平",
@@ -248,6 +307,7 @@ CONCEPTS_ZH_FLIP: dict[str, tuple[str, ...]] = {
         "平齐",
         "与皮面平齐",
         "是平的",
+        "平平的",
         "摸不出来",
     ),
 }
@@ -454,6 +514,47 @@ SITES_ZH: dict[str, tuple[str, ...]] = {
     "genital": ("生殖器", "生殖器部位", "外阴", "阴囊", "阴茎", "腹股沟"),
 }
 
+# Body sites as a patient or a GP names them, onto the same site keys: one table per
+# language, read beside SITES_EN / SITES_ZH. A region with no key of its own takes the key
+# of the region it lies in (the buttock: the trunk). Vague words ("side", "body", "身上")
+# name no site and are left out.
+LAY_SITES_EN: dict[str, tuple[str, ...]] = {
+    "abdomen": ("tummy", "tum", "belly button", "navel", "tummy button", "stomach area"),
+    "ear": ("behind the ear", "back of the ear", "ear lobe"),
+    "neck": ("back of the neck", "side of the neck"),
+    "scalp": ("back of the head", "top of the head", "crown", "hair line"),
+    "back": ("small of the back", "spine", "between my shoulder blades"),
+    "chest": ("collarbone", "collar bone", "breastbone", "breast bone", "cleavage"),
+    "arm": ("bicep", "back of the arm", "top of the arm"),
+    "forearm": ("lower arm", "inner forearm", "inside of the forearm"),
+    "hand": ("back of my hand", "fingertip", "fingertips", "palm of the hand"),
+    "foot": ("top of the foot", "sole of the foot", "bottom of the foot", "big toe"),
+    "lower extremity": ("back of the knee", "behind the knee", "kneecap", "knees"),
+    "trunk": ("buttock", "buttocks", "my bottom", "his bottom", "her bottom", "bum"),
+    "face": ("cheekbone", "under the eye", "side of the face", "eye brow"),
+    "lip": ("corner of the mouth", "bottom lip", "top lip"),
+    "nose": ("nostril", "bridge of the nose", "tip of the nose", "side of the nose"),
+}
+LAY_SITES_ZH: dict[str, tuple[str, ...]] = {
+    "forearm": ("小臂", "小胳膊", "小手臂", "前臂内侧"),
+    "arm": ("大臂", "大胳膊", "胳膊上"),
+    "upper extremity": ("肩膀", "胳膊肘", "手肘"),
+    "ear": ("耳朵", "耳朵后面", "耳背", "耳垂上"),
+    "abdomen": ("肚皮", "肚脐", "肚脐眼", "小肚子"),
+    "back": ("腰", "腰部", "后腰", "背后"),
+    "neck": ("后颈", "脖子后面", "后脖子"),
+    "scalp": ("头上", "头发里", "后脑勺", "头顶上"),
+    "face": ("脸蛋", "腮帮子", "下巴", "眉毛", "太阳穴", "眼皮", "眼角", "颧骨"),
+    "nose": ("鼻子", "鼻头", "鼻孔"),
+    "lip": ("嘴角", "嘴边"),
+    "chest": ("胸口", "锁骨", "胸脯"),
+    "hand": ("手心", "手腕", "手指头", "手掌心"),
+    "foot": ("脚背", "脚面", "脚心", "脚后跟", "脚踝", "脚趾头", "脚掌"),
+    "lower extremity": ("小腿肚", "腿肚子", "膝盖", "膝盖窝"),
+    "trunk": ("屁股", "臀部"),
+    "genital": ("外生殖器", "下体", "私处", "会阴"),
+}
+
 # Diagnoses. Skin cancers count towards skin_cancer_history when a history cue comes with
 # them, other cancers towards cancer_history; with a suspicion cue (or bare) they are the
 # clinician's impression, which the model never reads.
@@ -476,6 +577,7 @@ SKIN_CANCERS_EN = (
     "non-melanoma skin cancer",
     "keratinocyte carcinoma",
     "skin malignancy",
+    "basal cell",  # lay: "I've had a basal cell removed"
 )
 OTHER_CANCERS_EN = (
     "cancer",
@@ -501,6 +603,11 @@ OTHER_CANCERS_EN = (
     "colon ca",
     "lung ca",
     "bowel cancer",
+    # Named as "not of the skin": longer than "skin malignancy", so they win the match.
+    "non-skin malignancy",
+    "non-skin cancer",
+    "non-cutaneous malignancy",
+    "internal malignancy",
 )
 DIAGNOSES_EN = (
     "nevus",
@@ -593,6 +700,8 @@ HISTORY_CUES_EN = (
     "had",
     "survivor",
     "remission",
+    "s/p",  # status post: "Thyroid cancer s/p thyroidectomy"
+    "status post",
 )
 FAMILY_CUES_EN = (
     "family",
@@ -625,6 +734,10 @@ FAMILY_CUES_EN = (
     "daughter",
 )
 PERSONAL_CUES_EN = ("personal", "own", "patient")
+# People who are neither the patient nor kin: their habits and illnesses are nobody's
+# history here ("Partner smokes", "配偶吸烟").
+OTHER_PERSON_CUES_EN = ("partner", "wife", "husband", "spouse", "boyfriend", "girlfriend")
+OTHER_PERSON_CUES_ZH = ("配偶", "丈夫", "妻子", "老公", "老婆", "爱人", "男朋友", "女朋友")
 HEDGE_CUES_EN = (
     "possible",
     "possibly",
@@ -640,7 +753,20 @@ HEDGE_CUES_EN = (
     "may have",
     "might have",
     "query",
+    # Lay doubt (self-reports): "It might be a bit darker", "I can't tell if it has grown".
+    "might be",
+    "may be",
+    "can't tell if",
+    "can't tell whether",
+    "cannot tell if",
+    "cannot tell whether",
+    "hard to tell if",
+    "don't know if",
+    "do not know if",
 )
+# Doubt written after the finding; it reaches back within its clause only
+# ("possibly bled, pt can't recall"; "It might be darker, hard to say").
+HEDGE_AFTER_EN = ("hard to say", "can't recall", "cannot recall", "not sure", "can't remember")
 # Words after which a denial no longer reaches: the note turns to what is present.
 AFFIRM_CUES_EN = (
     "reports",
@@ -704,6 +830,7 @@ TERMINATION_ZH = ("但", "但是", "然而", "而")
 HEDGE_CUES_ZH: tuple[str, ...] = ("可能", "似有", "偶见", "不确定", "不详", "待查")
 # Spoken doubt: "说不准有没有出过血", "不知道疼不疼".
 HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清", "有没有")
+HEDGE_CUES_ZH += ("似乎", "好像", "说不清", "不太确定", "不太清楚", "不确定是否")
 SUSPICION_CUES_ZH = (
     "考虑",
     "疑似",
@@ -730,7 +857,8 @@ HISTORY_CUES_ZH: tuple[str, ...] = (
     "术后",
     "手术史",
 )
-HISTORY_CUES_ZH += ("得过", "切过", "生过")  # spoken: "以前得过皮肤癌"
+HISTORY_CUES_ZH += ("得过", "切过", "生过", "长过")  # spoken: "以前得过皮肤癌", "以前没长过皮肤癌"
+HISTORY_CUES_ZH += ("化疗", "放疗", "化疗后", "放疗后")  # a treated cancer: "卵巢癌化疗后"
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",

@@ -40,6 +40,7 @@ def _lexicon() -> dict[str, tuple[str, str]]:
         ("FACT", v.CONCEPTS_ZH),
         ("FLIP", v.CONCEPTS_ZH_FLIP),
         ("SITE", v.SITES_ZH),
+        ("SITE", v.LAY_SITES_ZH),
     ):
         for key, words in table.items():
             out |= {w: (kind, key) for w in words}
@@ -49,10 +50,14 @@ def _lexicon() -> dict[str, tuple[str, str]]:
         ("DIAGNOSIS", v.DIAGNOSES_ZH),
     ):
         out |= {w: (kind, kind.lower()) for w in words}
-    # "右耳", "左侧面颊": the side and the site are kept together as one jieba word.
+    # "右耳", "左侧面颊": the side and the site are kept together as one jieba word, and so
+    # is a lay "on the …" ("背上", "手上", "耳朵上"), which jieba otherwise keeps as a word
+    # of its own that names no site.
     sides = ("左", "右", "左侧", "右侧", "双")
-    for key, words in v.SITES_ZH.items():
-        out |= {side + w: ("SITE", key) for w in words for side in sides}
+    for table in (v.SITES_ZH, v.LAY_SITES_ZH):
+        for key, words in table.items():
+            out |= {side + w: ("SITE", key) for w in words for side in sides}
+            out |= {w + "上": ("SITE", key) for w in words if not w.endswith("上")}
     return out
 
 
@@ -70,6 +75,7 @@ def chinese_tokenizer() -> tuple[jieba.Tokenizer, dict[str, tuple[str, str]]]:
         *v.SUSPICION_CUES_ZH,
         *v.HISTORY_CUES_ZH,
         *v.FAMILY_CUES_ZH,
+        *v.OTHER_PERSON_CUES_ZH,
     )
     for word in (*lexicon, *cues):
         tokenizer.add_word(word, freq=200000)
@@ -131,6 +137,7 @@ class _Scope:
     hedge: bool = False
     history: _Token | None = None
     family: bool = False
+    other: bool = False
     personal: bool = False
     suspicion: bool = False
 
@@ -164,6 +171,8 @@ def _update_scope(scope: _Scope, tokens: list[_Token], i: int) -> None:
         scope.history = tokens[i]
     if word in v.FAMILY_CUES_ZH:
         scope.family = True
+    if word in v.OTHER_PERSON_CUES_ZH:
+        scope.other = True
     if word in v.PERSONAL_CUES_ZH:
         scope.personal = True
 
@@ -229,8 +238,11 @@ def _concept(
     if key == "changed" and _size_change(tokens, i):
         key = "grew"
     if kind in ("FACT", "FLIP"):
-        if scope.family and not scope.personal:
-            return  # "我哥天天抽烟": a relative's habit is not the patient's
+        if (scope.family or scope.other) and not scope.personal:
+            return  # "我哥天天抽烟", "配偶吸烟": another's habit is not the patient's
+        if _not_asked_twice(tokens, i):
+            walk.hedged.append(sentence.strip())
+            return
         stated = _stated_after(text, token, after_colon_only=scope.negation is not None)
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
             walk.hedged.append(sentence.strip())
@@ -252,6 +264,18 @@ def _concept(
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
 
 
+def _not_asked_twice(tokens: list[_Token], i: int) -> bool:
+    """ "痒不痒说不清", "疼不疼不太确定": a finding asked as A-not-A is in doubt, not stated.
+
+    (A question written so, "疼不疼？", is read with its answer by facts_forms.)
+    """
+    word = tokens[i].text
+    nxt, before = tokens[i + 1 : i + 3], tokens[max(0, i - 2) : i]
+    asked_next = len(nxt) == 2 and nxt[0].text in ("不", "没") and nxt[1].text == word
+    asked_before = len(before) == 2 and before[1].text in ("不", "没") and before[0].text == word
+    return asked_next or asked_before
+
+
 def _denied_after(text: str, token: _Token) -> int | None:
     match = DENIED_AFTER_ZH.match(text[token.end :])
     return None if match is None else token.end + match.end()
@@ -261,6 +285,8 @@ def _diagnosis(
     text: str, sentence: str, tokens: list[_Token], i: int, scope: _Scope, walk: _Walk, kind: str
 ) -> None:
     token = tokens[i]
+    if scope.other and not scope.family and not scope.personal:
+        return  # a partner's illness: neither the patient's history nor the family's
     denied_end = _denied_after(text, token)
     is_history = scope.history is not None or scope.family or _history_after(tokens, i)
     is_history = is_history or denied_end is not None
