@@ -82,6 +82,7 @@ EN_CLIN: dict[tuple[str, str], list[str]] = {
         "non-pruritic",
         "negative for pruritus",
         "pruritus: nil",
+        "without itch",
     ],
     ("grew", "present"): [
         "enlarging over the last 6 months",
@@ -116,12 +117,14 @@ EN_CLIN: dict[tuple[str, str], list[str]] = {
         "crusted with blood",
         "bleeds on minor trauma",
         "bled after catching it with a razor",
+        "bled once in the summer, healed over since",
     ],
     ("bleed", "absent"): [
         "no bleeding",
         "denies bleeding",
         "has never bled",
         "no bleeding or oozing",
+        "without any bleeding",
     ],
     ("elevation", "present"): [
         "raised",
@@ -226,7 +229,14 @@ ZH_CLIN: dict[tuple[str, str], list[str]] = {
     ("changed", "absent"): ["颜色形态无改变", "未见颜色变化", "无变色"],
     ("hurt", "present"): ["伴疼痛", "有触痛", "偶感刺痛"],
     ("hurt", "absent"): ["无疼痛", "否认疼痛", "无触痛", "不痛"],
-    ("bleed", "present"): ["表面有渗血", "曾有出血", "一碰就流血", "表面结血痂", "反复出血"],
+    ("bleed", "present"): [
+        "表面有渗血",
+        "曾有出血",
+        "一碰就流血",
+        "表面结血痂",
+        "反复出血",
+        "半年前出过一次血，之后已愈合",
+    ],
     ("bleed", "absent"): ["无出血", "未曾出血", "否认出血", "无破溃出血"],
     ("elevation", "present"): ["皮损隆起", "高出皮面", "呈丘疹状隆起", "为一结节，高出皮面"],
     ("elevation", "absent"): ["皮损平坦", "不高出皮面", "与皮面平齐", "为平坦斑片"],
@@ -345,20 +355,24 @@ OTHER_EN = [
     "Separately, a seborrhoeic keratosis {o} is itchy and has bled; that is not the lesion referred.",
     "A second, older naevus {o} has grown slightly - to be reviewed at a later visit, not today's lesion.",
     "(Incidental: an angioma {o}, raised and painless, not the index lesion.)",
+    "A smaller mole {o} (3 mm, flat) looks benign and is not the one referred.",
 ]
 OTHER_ZH = [
     "另：{o}还有一颗痣，多年无变化，非本次就诊皮损。",
     "{o}另见一处脂溢性角化，自觉瘙痒，曾出血，与本次皮损无关。",
     "（附：{o}另有一个小痣，近来略有增大，下次复诊再看，非本次主诉。）",
+    "{o}另有一个约2mm的平坦小痣，无需处理，非本次就诊皮损。",
 ]
 FAMILY_EN = [
     "FHx: mother had melanoma in her 70s.",
+    "Father (died aged 81) had prostate cancer.",
     "Father had bowel cancer.",
     "FHx of BCC (brother).",
     "Spouse smokes heavily.",
     "Her/his sister had a mole that bled and was removed.",
 ]
 FAMILY_ZH = [
+    "父亲81岁时因前列腺癌去世。",
     "家族史：母亲有黑色素瘤病史。",
     "父亲患肺癌。",
     "哥哥有基底细胞癌病史。",
@@ -500,7 +514,7 @@ def _who_zh(c: Case, rng: random.Random) -> str:
 
 
 def _size_en(c: Case, rng: random.Random, lay: bool = False) -> str:
-    if c.diameter is None:
+    if c.diameter is None or "diameter_mm" in c.truth:
         return ""
     c.truth["diameter_mm"] = c.diameter
     d, s = c.diameter, c.small
@@ -518,7 +532,7 @@ def _size_en(c: Case, rng: random.Random, lay: bool = False) -> str:
 
 
 def _size_zh(c: Case, rng: random.Random) -> str:
-    if c.diameter is None:
+    if c.diameter is None or "diameter_mm" in c.truth:
         return ""
     c.truth["diameter_mm"] = c.diameter
     d, s = c.diameter, c.small
@@ -635,6 +649,11 @@ def _sent(parts: list[str]) -> str:
 
 def _earlier_en(c: Case, rng: random.Random) -> str:
     """An earlier visit's finding, then today's: the truth is today's (present) value."""
+    if c.diameter is not None and c.flags.get("grew") == "present" and rng.random() < 0.5:
+        c.truth["grew"] = "present"
+        c.truth["diameter_mm"] = c.diameter
+        before = _num(max(2.0, c.diameter - rng.choice([2, 3, 4])))
+        return f"It measured {before} mm at the review in March; today it is {_num(c.diameter)} mm."
     for name, before, now in (
         ("elevation", "flat", "it is now raised"),
         ("itch", "not itchy", "it has started to itch"),
@@ -647,6 +666,11 @@ def _earlier_en(c: Case, rng: random.Random) -> str:
 
 
 def _earlier_zh(c: Case, rng: random.Random) -> str:
+    if c.diameter is not None and c.flags.get("grew") == "present" and rng.random() < 0.5:
+        c.truth["grew"] = "present"
+        c.truth["diameter_mm"] = c.diameter
+        before = _num(max(2.0, c.diameter - rng.choice([2, 3, 4])))
+        return f"今年3月复诊时直径{before}mm，今日测量{_num(c.diameter)}mm。"
     for name, before, now in (
         ("elevation", "皮损平坦", "现已隆起"),
         ("itch", "不痒", "近来开始瘙痒"),
@@ -755,7 +779,7 @@ def en_qa(c: Case, rng: random.Random) -> str:
         f"Q: Where is the spot? A: {_cap(c.site_word)}.",
     ]
     if c.diameter is not None:
-        lines.append(f"Q: How big is it? A: {_size_en(c, rng)}.")
+        lines.append(f"Q: How big is it? A: {_size_en(c, rng).removeprefix('measuring ')}.")
     for n in FLAGS:
         if n in c.flags:
             c.truth[n] = c.flags[n]
@@ -903,7 +927,8 @@ def en_triage(c: Case, rng: random.Random) -> str:
     sym = _symptoms_en(
         c, rng, [n for n in (*SYMPTOMS, "elevation") if n in c.flags and n not in c.truth]
     )
-    text = f"Nurse triage: pt {who} attended walk-in re spot {_on(c.site_word)}. "
+    pt = "" if who.startswith("patient") else "pt "
+    text = f"Nurse triage: {pt}{who} attended walk-in re spot {_on(c.site_word)}. "
     text += _sent(sym) + (" " + earlier if earlier else "")
     size = _size_en(c, rng)
     if size:
@@ -1031,7 +1056,7 @@ def zh_admission(c: Case, rng: random.Random) -> str:
     )
     hist = _history_zh(c, rng)
     lines.append(
-        "既往史及个人史：" + ("，".join(hist) + "。" if hist else "无特殊。") + "否认药物过敏史。"
+        "既往史及个人史：" + ("，".join(hist) + "。" if hist else "（未详）。") + "否认药物过敏史。"
     )
     exam = f"专科情况：{c.site_word}可见一色素性皮损"
     size = _size_zh(c, rng)
@@ -1078,7 +1103,7 @@ def zh_table(c: Case, rng: random.Random) -> str:
                 )
             )
     text = "| 项目 | 结果 |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
-    return text + "\n" + "".join(_extras_zh(c, rng))
+    return (text + "\n" + "".join(_extras_zh(c, rng))).strip()
 
 
 def zh_qa_form(c: Case, rng: random.Random) -> str:
