@@ -87,11 +87,19 @@ def answer_polarity(reply: str) -> str | None:
     return None
 
 
+# "有（ ） 无（√）": the tick written in brackets after the option.
+_CHECKED_AFTER = re.compile(r"(yes|no|y|n|是|否|有|无)\s*[（(]\s*[xX✓✔√]\s*[）)]", re.I)
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
+
+
 def field_polarity(value: str) -> str | None:
     """The polarity of a field's whole value: a Y/N word or sign, or the ticked box."""
     value = value.strip().rstrip(".。;；,，")
     checked = _CHECKED.findall(value)
     if len(checked) == 1 and _EMPTY_BOX.search(value):
+        return answer_polarity(checked[0])
+    checked = _CHECKED_AFTER.findall(value)
+    if len(checked) == 1 and _EMPTY_BRACKETS.search(value):
         return answer_polarity(checked[0])
     if value in _SIGNS:
         return _SIGNS[value]
@@ -157,15 +165,35 @@ _FIELD = re.compile(
 )
 
 
-def _fields(text: str) -> list[Prompt]:
-    """Every line ``Label: value`` whose value is a Y/N word, a sign or a ticked box."""
+def _fields(text: str, mentions: list[Mention]) -> list[Prompt]:
+    """Every line ``Label: value`` whose value is a Y/N word, a sign, a ticked box or the
+    label's finding named again ("Raised: flat")."""
     out = []
     for match in _FIELD.finditer(text):
-        polarity = field_polarity(match.group("value"))
+        polarity = field_polarity(match.group("value")) or _value_naming_label(
+            match, mentions
+        )
         if polarity is not None:
             start, end = match.span("label")
             out.append(Prompt(start, end, *match.span("value"), polarity, False))
     return out
+
+
+def _value_naming_label(match: re.Match[str], mentions: list[Mention]) -> str | None:
+    """PRESENT/ABSENT when a field's whole value is a word for the label's own finding:
+    "Raised: flat" (the finding named the other way round: absent), "Elevation: raised"."""
+    label_start, label_end = match.span("label")
+    value_start, value_end = match.span("value")
+    said = [m for m in mentions if value_start <= m.start < value_end]
+    if len(said) != 1 or said[0].kind not in ("FACT", "FLIP"):
+        return None
+    if match.group("value").strip(" .。") != match.string[said[0].start : said[0].end]:
+        return None
+    for m in mentions:
+        if label_start <= m.start < label_end and m.kind in ("FACT", "FLIP"):
+            if m.key == said[0].key:
+                return PRESENT if m.kind == said[0].kind else ABSENT
+    return None
 
 
 # "除了皮肤癌，以前得过别的肿瘤吗？", "Apart from skin cancer, any other cancer?": the
@@ -225,7 +253,7 @@ def read_forms(text: str, mentions: list[Mention]) -> FormReading:
     reading = FormReading([], [], [])
     questions = _questions(text)
     taken = [(q.start, q.reply_end) for q in questions]
-    fields = [f for f in _fields(text) if not any(a <= f.start < b for a, b in taken)]
+    fields = [f for f in _fields(text, mentions) if not any(a <= f.start < b for a, b in taken)]
     for prompt in [*questions, *fields]:
         asked = _asked_facts(text, prompt, mentions)
         if prompt.is_question:

@@ -763,6 +763,14 @@ HEDGE_CUES_EN = (
     "hard to tell if",
     "don't know if",
     "do not know if",
+    # "Difficult to say whether it is raised", "Hard to say if it's raised or flat".
+    "difficult to say whether",
+    "difficult to say if",
+    "hard to say whether",
+    "hard to say if",
+    "difficult to tell whether",
+    "difficult to tell if",
+    "hard to tell whether",
 )
 # Doubt written after the finding; it reaches back within its clause only
 # ("possibly bled, pt can't recall"; "It might be darker, hard to say").
@@ -831,6 +839,8 @@ HEDGE_CUES_ZH: tuple[str, ...] = ("可能", "似有", "偶见", "不确定", "�
 # Spoken doubt: "说不准有没有出过血", "不知道疼不疼".
 HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清", "有没有")
 HEDGE_CUES_ZH += ("似乎", "好像", "说不清", "不太确定", "不太清楚", "不确定是否")
+# "是否隆起难以判断": an examiner's doubt, written after the finding.
+HEDGE_CUES_ZH += ("难以判断", "难以确定", "不好判断", "无法判断", "难判断")
 SUSPICION_CUES_ZH = (
     "考虑",
     "疑似",
