@@ -227,6 +227,9 @@ def is_value(cue: Span) -> bool:
     # the finding before it: "enlarged without bleeding" denies the bleeding.
     if cue.text.lower().split()[-1] in _OBJECT_CUES:
         return False
+    # "Neither smokes nor drinks": "nor" joins the next denied item, it is no value.
+    if cue.text.lower() == "nor":
+        return False
     # Only a finding takes a value: after a section heading ("PMH: No previous skin cancer",
     # "SH: Denies tobacco use") the cue opens a statement of its own.
     i = cue.start - 1
@@ -246,6 +249,9 @@ def hedged_by_question(span: Span) -> bool:
     before = text[span.start_char - 1] if span.start_char > 0 else ""
     after = text[span.end_char] if span.end_char < len(text) else ""
     if "?" in (before, after):
+        return True
+    # "growth ?", "Growth: ?": the question mark standing alone after the word.
+    if re.match(r"[^\S\n]*[:：]?[^\S\n]*\?(?:$|[\s,;.)])", text[span.end_char :]):
         return True
     return _LONE_QUESTION.search(text[max(0, span.start_char - 4) : span.start_char]) is not None
 

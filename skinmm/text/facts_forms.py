@@ -67,7 +67,9 @@ _POSITIVE_WORDS = (
 )
 _SIGNS = {"+": PRESENT, "(+)": PRESENT, "-": ABSENT, "(-)": ABSENT, "−": ABSENT}
 _BOX = r"(?:\[\s*[xX✓✔√]\s*\]|[☑☒■✓✔√])"
-_CHECKED = re.compile(rf"{_BOX}\s*(yes|no|y|n|是|否|有|无)", re.I)
+_CHECKED = re.compile(
+    rf"{_BOX}\s*(yes|no|y|n|unknown|unsure|not sure|是|否|有|无|不详|不确定|不清楚)", re.I
+)
 _EMPTY_BOX = re.compile(r"\[\s*\]|[□☐]")
 _END = r"(?=$|[\s.,;:!。，；：！、)）]|(?<=[\u3400-\u9fff]))"
 

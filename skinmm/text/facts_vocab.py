@@ -91,6 +91,16 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "looks different",
         "look different",
         "looking different",
+        # A change told by comparison: "Darker than previously", "The border has become
+        # more irregular".
+        "darker than previously",
+        "darker than before",
+        "darker than it was",
+        "lighter than before",
+        "become more irregular",
+        "became more irregular",
+        "becoming more irregular",
+        "more irregular than before",
     ),
     "bleed": (
         "bleeding",
@@ -153,6 +163,12 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "wine",
         "beer",
         "spirits",
+        # "I have a few beers at the weekend", "a couple of pints".
+        "beers",
+        "pints",
+        "glass of wine",
+        "glasses of wine",
+        "units of alcohol",
     ),
     "pesticide": ("pesticide", "pesticides", "agrochemicals", "agrochemical"),
     "sun_exposure": (
@@ -223,6 +239,9 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "比以前大",  # spoken: "比以前大了"
         "比原来大",
         "大了一圈",
+        "渐大",  # "皮损渐大"
+        "渐增大",
+        "逐渐变大",
     ),
     "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
     "changed": (
@@ -242,6 +261,13 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "颜色变了",
         "变样",
         "变样了",
+        # A change told by comparison: "颜色比以前黑了", "形状变得不规则".
+        "比以前黑",
+        "比以前深",
+        "比原来黑",
+        "比原来深",
+        "变得不规则",
+        "变得不对称",
     ),
     "bleed": (
         "出血",
@@ -276,8 +302,24 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "丘疹",
         "结节",
     ),
-    "smoke": ("吸烟", "抽烟", "烟草", "吸烟史"),
-    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史", "喝点酒", "喝点儿酒", "嗜酒"),
+    # "烟酒" names both habits ("无烟酒嗜好", "烟酒都不沾": HABIT_PAIRS_ZH).
+    "smoke": ("吸烟", "抽烟", "烟草", "吸烟史", "烟", "烟酒"),
+    "drink": (
+        "饮酒",
+        "喝酒",
+        "酗酒",
+        "饮酒史",
+        "喝点酒",
+        "喝点儿酒",
+        "嗜酒",
+        # "每日饮白酒约二两"; a bare "酒" as the topic of a reply ("酒是不喝的").
+        "饮白酒",
+        "白酒",
+        "啤酒",
+        "红酒",
+        "黄酒",
+        "酒",
+    ),
     "pesticide": ("农药", "农药接触史", "杀虫剂"),
     "sun_exposure": (
         "日晒",
@@ -775,6 +817,8 @@ HEDGE_CUES_EN = (
 # Doubt written after the finding; it reaches back within its clause only
 # ("possibly bled, pt can't recall"; "It might be darker, hard to say").
 HEDGE_AFTER_EN = ("hard to say", "can't recall", "cannot recall", "not sure", "can't remember")
+# A terse review of systems: "itch +, colour change unsure, bleeding +".
+HEDGE_AFTER_EN += ("unsure", "uncertain")
 # Words after which a denial no longer reaches: the note turns to what is present.
 AFFIRM_CUES_EN = (
     "reports",
@@ -896,7 +940,21 @@ FAMILY_CUES_ZH = (
     "奶奶",
     "外公",
     "外婆",
+    # Uncles and aunts: "我叔叔酗酒", "舅舅得过皮肤癌".
+    "叔叔",
+    "叔",
+    "舅舅",
+    "舅",
+    "伯伯",
+    "伯父",
+    "姑姑",
+    "姑",
+    "阿姨",
+    "姨",
+    "姨妈",
 )
+# A word naming two habits: the second fact it names, with the same polarity.
+HABIT_PAIRS_ZH = {"烟酒": "drink"}
 PERSONAL_CUES_ZH = ("本人", "个人", "既往", "我自己")
 
 # Polarity words written after a fact ("itch: no", "出血（+）").
@@ -1057,3 +1115,28 @@ FILLER_EN = frozenset(
         "unremarkable",
     }
 )
+
+# Everyday things a size is told by, with a rough size in mm: growth read from "it was the
+# size of a pinhead and is now like a pea", "原来针尖那么大，现在像黄豆那么大".
+SIZE_OBJECTS_MM: dict[str, float] = {
+    "pinhead": 1,
+    "pin head": 1,
+    "pinpoint": 1,
+    "grain of rice": 3,
+    "rice grain": 3,
+    "lentil": 5,
+    "pea": 7,
+    "peanut": 10,
+    "fingernail": 10,
+    "coin": 20,
+    "针尖": 1,
+    "针头": 1,
+    "芝麻": 2,
+    "米粒": 3,
+    "绿豆": 5,
+    "黄豆": 7,
+    "花生米": 10,
+    "花生": 10,
+    "指甲盖": 10,
+    "硬币": 20,
+}

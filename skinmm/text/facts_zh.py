@@ -247,6 +247,7 @@ def _concept(
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
             walk.hedged.append(sentence.strip())
             return
+        stated = _habit_denied_after(text, token, key) or stated
         if stated is not None:
             value, end = stated
             evidence = text[token.start : end]
@@ -257,11 +258,28 @@ def _concept(
         if kind == "FLIP":
             value = ABSENT if value == PRESENT else PRESENT
         walk.findings.append(Finding(key, value, evidence, token.start, end))
+        if token.text in v.HABIT_PAIRS_ZH:  # "无烟酒嗜好": both habits
+            walk.findings.append(
+                Finding(v.HABIT_PAIRS_ZH[token.text], value, evidence, token.start, end)
+            )
     elif kind == "SITE":
         if scope.history is None:  # "黑色素瘤切除术后" names a past site, not this lesion's
             walk.findings.append(Finding("site", key, token.text, token.start, token.end))
     else:
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
+
+
+# "酒是不喝的", "烟酒都不沾", "烟也不抽": a habit named first, then denied.
+_HABIT_DENIED_AFTER = re.compile(
+    r"^(?:是|也|都|倒是|我)*(?:从来|一直)?(?:不|没|从不|从没)(?:喝|抽|吸|沾|碰)"
+)
+
+
+def _habit_denied_after(text: str, token: _Token, key: str) -> tuple[str, int] | None:
+    if key not in ("smoke", "drink"):
+        return None
+    match = _HABIT_DENIED_AFTER.match(text[token.end :])
+    return None if match is None else (ABSENT, token.end + match.end())
 
 
 def _not_asked_twice(tokens: list[_Token], i: int) -> bool:
