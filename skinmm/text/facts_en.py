@@ -267,6 +267,21 @@ def _instrument(span: Span) -> bool:
     return words[:1] == ["with"] and words[1:] in (["my"], ["his"], ["her"], ["your"])
 
 
+# "the back of the L hand", "back of the left upper arm": the part named by "of".
+_PART_OF = re.compile(
+    r"^\s+of\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?:(?:left|right|lt|rt|l|r)\.?\s+)?$",
+    re.I,
+)
+
+
+def _part_of_next_site(span: Span, following: tuple[Span, ...]) -> bool:
+    """A site that is a side of the next one ("back of the left hand") names that one."""
+    if not following or following[0].label_ != "SITE":
+        return False
+    between = scope.text_of(span.doc)[span.end_char : following[0].start_char]
+    return _PART_OF.match(between) is not None
+
+
 def _someone_elses(span: Span, kin: bool) -> bool:
     """A partner's (or, with ``kin``, a relative's) in the same clause: "Partner smokes",
     "FHx: father smoker"; not "Lives with partner, non-smoker"."""
@@ -355,7 +370,7 @@ def read_english(text: str) -> LanguageReading:
     findings += [sex] if sex is not None else []
     impressions: list[str] = []
     hedged: list[str] = []
-    for span in doc.ents:
+    for k, span in enumerate(doc.ents):
         if span.label_ in ("FACT", "FLIP"):
             if _is_lesion_noun(span):
                 continue
@@ -367,6 +382,8 @@ def read_english(text: str) -> LanguageReading:
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
+            if _part_of_next_site(span, doc.ents[k + 1 : k + 2]):
+                continue
             if not scope.past_site(english_pipeline(), span) and not _instrument(span):
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)

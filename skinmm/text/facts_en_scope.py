@@ -85,7 +85,22 @@ def cue_after(nlp: Language, span: Span, cues: Iterable[str], window: int = 2) -
 def past_site(nlp: Language, span: Span) -> bool:
     """A site in a history clause ("prior SCC on the scalp") is not this lesion's site."""
     cue = cue_before(nlp, span, v.HISTORY_CUES_EN)
-    return cue is not None and all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+    if cue is None or _history_heading(cue):
+        return False
+    return all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+
+
+def _history_heading(cue: Span) -> bool:
+    """ "History: I saw ... regarding a mole on the chest": a letter's heading for the
+    presenting history, not a past illness ("PMHx:", "Past history:" stay cues)."""
+    doc = cue.doc
+    opens = cue.start == sent_of(cue).start or doc[cue.start - 1].text == "\n"
+    return (
+        cue.text.lower() == "history"
+        and opens
+        and cue.end < len(doc)
+        and doc[cue.end].text == ":"
+    )
 
 
 _YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")

@@ -263,7 +263,8 @@ def _concept(
                 Finding(v.HABIT_PAIRS_ZH[token.text], value, evidence, token.start, end)
             )
     elif kind == "SITE":
-        if scope.history is None:  # "黑色素瘤切除术后" names a past site, not this lesion's
+        # "黑色素瘤切除术后" names a past site, "哥哥耳部鳞癌" a relative's: not this lesion's.
+        if scope.history is None and not scope.family:
             walk.findings.append(Finding("site", key, token.text, token.start, token.end))
     else:
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
