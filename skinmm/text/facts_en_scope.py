@@ -323,11 +323,16 @@ _WORDS = "|".join(
 _SYMBOLS = r"\+ve|-ve|\+|-"
 # Spaces within the line only: the "-" opening the next bullet is no value of this one.
 _SP = r"[^\S\n]"
+# "? tender - the patient cannot say": a "-" that goes on into a remark is a dash, not the
+# sign; the sign closes its item ("pain -, itch +", "pain - itch +").
+_NOT_A_DASH = (
+    rf"(?!(?<=-){_SP}+(?![A-Za-z/ ]{{1,25}}?{_SP}[-+](?:$|[\s,;.]))[A-Za-z])"
+)
 _AFTER = re.compile(
     rf"^{_SP}*(?:[:=]{_SP}*\(?{_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)?"
     rf"|\({_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)"
     rf"|{_SP}+-{_SP}+({_WORDS})"
-    rf"|{_SP}*({_SYMBOLS}))(?![\w+-])",
+    rf"|{_SP}*({_SYMBOLS}))(?![\w+-]){_NOT_A_DASH}",
     re.I,
 )
 

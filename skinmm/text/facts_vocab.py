@@ -885,6 +885,8 @@ HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清
 HEDGE_CUES_ZH += ("似乎", "好像", "说不清", "不太确定", "不太清楚", "不确定是否")
 # "是否隆起难以判断": an examiner's doubt, written after the finding.
 HEDGE_CUES_ZH += ("难以判断", "难以确定", "不好判断", "无法判断", "难判断")
+# "疼痛与否患者描述不清": "whether or not", and a history the patient cannot give.
+HEDGE_CUES_ZH += ("与否", "描述不清")
 SUSPICION_CUES_ZH = (
     "考虑",
     "疑似",
