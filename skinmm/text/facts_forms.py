@@ -106,7 +106,11 @@ def field_polarity(value: str) -> str | None:
     if value in _SIGNS:
         return _SIGNS[value]
     words = rf"{_UNSURE_WORDS}|{_NEGATIVE_WORDS}|{_POSITIVE_WORDS}"
-    if re.fullmatch(rf"(?:{words})(?:[,，]?\s*(?:not at all|definitely|的))?", value, re.I):
+    # "yes (lung cancer)", "是（甲状腺癌）": a reply with what it was in brackets.
+    bracketed = r"(?:\s*[(（][^()（）]{1,30}[)）])?"
+    if re.fullmatch(
+        rf"(?:{words})(?:[,，]?\s*(?:not at all|definitely|的))?{bracketed}", value, re.I
+    ):
         return answer_polarity(value)
     return None
 
