@@ -61,7 +61,7 @@ _ZH_NUMBER = re.compile(
 )
 
 
-def _zh_to_int(text: str) -> int:
+def zh_to_int(text: str) -> int:
     total, digit = 0, 0
     for ch in text:
         if ch == "百":
@@ -81,7 +81,7 @@ def arabic_numerals(text: str) -> str:
     The replacement keeps every other character where it was only when lengths match; the
     readers therefore run on this text and quote evidence from it.
     """
-    return _ZH_NUMBER.sub(lambda m: str(_zh_to_int(m.group(0))), text)
+    return _ZH_NUMBER.sub(lambda m: str(zh_to_int(m.group(0))), text)
 
 
 _AGE_PATTERNS = (

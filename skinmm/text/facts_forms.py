@@ -25,7 +25,14 @@ import re
 from dataclasses import dataclass
 
 from skinmm.text import facts_vocab as v
-from skinmm.text.facts_common import ABSENT, DENIED_AFTER_ZH, PRESENT, Finding, Mention
+from skinmm.text.facts_common import (
+    ABSENT,
+    DENIED_AFTER_ZH,
+    PRESENT,
+    Finding,
+    Mention,
+    zh_to_int,
+)
 
 UNSURE = "unsure"
 
@@ -48,6 +55,7 @@ _INTERROGATIVE_EN = re.compile(
 _INTERROGATIVE_ZH = re.compile(r"吗|么|呢|是否|有没有|有无|多大|多少|哪|几|(.)不\1")
 _AGE_QUESTION = re.compile(r"how old|\bage\b|年龄|年纪|多大岁数|几岁|多大了", re.I)
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?!\d|\.\d)")
+_ZH_AGE_REPLY = re.compile(r"\s*(?:今年|我)?\s*([一二三四五六七八九十]{1,4})(?:岁|了)?(?![\u3400-\u9fff])")
 
 _UNSURE_WORDS = (
     r"not sure|unsure|don'?t know|do not know|unknown|can'?t remember|cannot remember|"
@@ -238,9 +246,17 @@ def _age(text: str, prompt: Prompt) -> Finding | None:
     if not prompt.is_question or not _AGE_QUESTION.search(text[prompt.start : prompt.end]):
         return None
     number = _NUMBER.search(text, prompt.reply_start, prompt.reply_end)
-    if number is None or not 0 < int(number.group(1)) < 120:
+    if number is not None:
+        years, words = int(number.group(1)), number
+    else:
+        # "五十四，女的": a spoken age, with no unit for the numerals' conversion to find.
+        words = _ZH_AGE_REPLY.match(text, prompt.reply_start, prompt.reply_end)
+        if words is None:
+            return None
+        years = zh_to_int(words.group(1))
+    if not 0 < years < 120:
         return None
-    return Finding("age", int(number.group(1)), number.group(0), *number.span())
+    return Finding("age", years, words.group(0).strip(), *words.span())
 
 
 @dataclass
