@@ -295,6 +295,18 @@ def _not_asked_twice(tokens: list[_Token], i: int) -> bool:
     return asked_next or asked_before
 
 
+def _included_in_last_history(tokens: list[_Token], i: int, walk: _Walk) -> Finding | None:
+    """ "从没得过癌症，包括皮肤癌": a cancer named as included in the history just read
+    takes its value (the comma closed the denial's scope)."""
+    if i < 1 or tokens[i - 1].text not in ("包括", "包含", "含"):
+        return None
+    before = [f for f in walk.findings if f.end <= tokens[i - 1].start]
+    last = max(before, key=lambda f: f.end, default=None)
+    if last is None or last.name != "cancer_history" or tokens[i - 1].start - last.end > 3:
+        return None
+    return last
+
+
 def _denied_after(text: str, token: _Token) -> int | None:
     match = DENIED_AFTER_ZH.match(text[token.end :])
     return None if match is None else token.end + match.end()
@@ -306,6 +318,12 @@ def _diagnosis(
     token = tokens[i]
     if scope.other and not scope.family and not scope.personal:
         return  # a partner's illness: neither the patient's history nor the family's
+    included = _included_in_last_history(tokens, i, walk)
+    if included is not None:
+        evidence = text[included.start : token.end]
+        name = "skin_cancer_history" if kind == "SKIN_CANCER" else "cancer_history"
+        walk.findings.append(Finding(name, included.value, evidence, token.start, token.end))
+        return
     denied_end = _denied_after(text, token)
     is_history = scope.history is not None or scope.family or _history_after(tokens, i)
     is_history = is_history or denied_end is not None
