@@ -355,9 +355,8 @@ _SEX_PATTERNS = (
 )
 _MALE = {"m", "male", "man", "gentleman", "boy", "mr", "he", "his", "him", "guy", "bloke", "chap"}
 _PRONOUNS = {"he", "his", "him", "she", "her", "hers"}
-_KIN_WORD = re.compile(
-    r"\b(?:%s)\b" % "|".join(map(re.escape, (*v.FAMILY_CUES_EN, *v.OTHER_PERSON_CUES_EN))), re.I
-)
+_KIN = "|".join(map(re.escape, (*v.FAMILY_CUES_EN, *v.OTHER_PERSON_CUES_EN)))
+_KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.I)
 _SENTENCE_END = re.compile(r"[.;!?\n]")
 
 

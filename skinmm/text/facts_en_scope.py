@@ -96,10 +96,7 @@ def _history_heading(cue: Span) -> bool:
     doc = cue.doc
     opens = cue.start == sent_of(cue).start or doc[cue.start - 1].text == "\n"
     return (
-        cue.text.lower() == "history"
-        and opens
-        and cue.end < len(doc)
-        and doc[cue.end].text == ":"
+        cue.text.lower() == "history" and opens and cue.end < len(doc) and doc[cue.end].text == ":"
     )
 
 
@@ -325,9 +322,7 @@ _SYMBOLS = r"\+ve|-ve|\+|-"
 _SP = r"[^\S\n]"
 # "? tender - the patient cannot say": a "-" that goes on into a remark is a dash, not the
 # sign; the sign closes its item ("pain -, itch +", "pain - itch +").
-_NOT_A_DASH = (
-    rf"(?!(?<=-){_SP}+(?![A-Za-z/ ]{{1,25}}?{_SP}[-+](?:$|[\s,;.]))[A-Za-z])"
-)
+_NOT_A_DASH = rf"(?!(?<=-){_SP}+(?![A-Za-z/ ]{{1,25}}?{_SP}[-+](?:$|[\s,;.]))[A-Za-z])"
 _AFTER = re.compile(
     rf"^{_SP}*(?:[:=]{_SP}*\(?{_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)?"
     rf"|\({_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)"

@@ -55,7 +55,9 @@ _INTERROGATIVE_EN = re.compile(
 _INTERROGATIVE_ZH = re.compile(r"吗|么|呢|是否|有没有|有无|多大|多少|哪|几|(.)不\1")
 _AGE_QUESTION = re.compile(r"how old|\bage\b|年龄|年纪|多大岁数|几岁|多大了", re.I)
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?!\d|\.\d)")
-_ZH_AGE_REPLY = re.compile(r"\s*(?:今年|我)?\s*([一二三四五六七八九十]{1,4})(?:岁|了)?(?![\u3400-\u9fff])")
+_ZH_AGE_REPLY = re.compile(
+    r"\s*(?:今年|我)?\s*([一二三四五六七八九十]{1,4})(?:岁|了)?(?![\u3400-\u9fff])"
+)
 
 _UNSURE_WORDS = (
     r"not sure|unsure|don'?t know|do not know|unknown|can'?t remember|cannot remember|"
@@ -184,9 +186,7 @@ def _fields(text: str, mentions: list[Mention]) -> list[Prompt]:
     label's finding named again ("Raised: flat")."""
     out = []
     for match in _FIELD.finditer(text):
-        polarity = field_polarity(match.group("value")) or _value_naming_label(
-            match, mentions
-        )
+        polarity = field_polarity(match.group("value")) or _value_naming_label(match, mentions)
         if polarity is not None:
             start, end = match.span("label")
             out.append(Prompt(start, end, *match.span("value"), polarity, False))
@@ -204,9 +204,9 @@ def _value_naming_label(match: re.Match[str], mentions: list[Mention]) -> str | 
     if match.group("value").strip(" .。") != match.string[said[0].start : said[0].end]:
         return None
     for m in mentions:
-        if label_start <= m.start < label_end and m.kind in ("FACT", "FLIP"):
-            if m.key == said[0].key:
-                return PRESENT if m.kind == said[0].kind else ABSENT
+        in_label = label_start <= m.start < label_end and m.kind in ("FACT", "FLIP")
+        if in_label and m.key == said[0].key:
+            return PRESENT if m.kind == said[0].kind else ABSENT
     return None
 
 
