@@ -197,10 +197,29 @@ def warm_reader() -> None:
     chinese_tokenizer()
 
 
+# A markdown table's rule row ("|---|:--:|") and a row of cells ("| Age | 34 yrs |").
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+
+
+def _table_row_as_field(line: str) -> str:
+    """A table row read as the field it is ("| Pain | present |" -> "Pain: present"): the
+    form readers know "label: value", and the pipes would otherwise join every row's cells
+    into one sentence. A rule row says nothing."""
+    if _TABLE_RULE.match(line):
+        return ""
+    row = _TABLE_ROW.match(line)
+    if row is None:
+        return line
+    cells = [cell.strip() for cell in row.group(1).split("|")]
+    label, values = cells[0], [c for c in cells[1:] if c]
+    return f"{label}: {' '.join(values)}" if label and values else " ".join(cells).strip()
+
+
 def _clean_keeping_lines(text: str) -> str:
     """The note cleaned as for the embedder, line by line: a line is a field, a bullet or a
     turn of a dialogue, and the readers use its end as a boundary."""
-    lines = (clean_note(line) for line in str(text).splitlines())
+    lines = (clean_note(_table_row_as_field(line)) for line in str(text).splitlines())
     return "\n".join(line for line in lines if line)[:MAX_NOTE_CHARS]
 
 

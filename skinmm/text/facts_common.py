@@ -61,7 +61,7 @@ _ZH_NUMBER = re.compile(
 )
 
 
-def _zh_to_int(text: str) -> int:
+def zh_to_int(text: str) -> int:
     total, digit = 0, 0
     for ch in text:
         if ch == "百":
@@ -81,7 +81,7 @@ def arabic_numerals(text: str) -> str:
     The replacement keeps every other character where it was only when lengths match; the
     readers therefore run on this text and quote evidence from it.
     """
-    return _ZH_NUMBER.sub(lambda m: str(_zh_to_int(m.group(0))), text)
+    return _ZH_NUMBER.sub(lambda m: str(zh_to_int(m.group(0))), text)
 
 
 _AGE_PATTERNS = (
@@ -248,13 +248,33 @@ _SIZE_THEN_NOW = re.compile(
 )
 
 
-def find_size_change(text: str) -> Finding | None:
-    """Growth read from two sizes, then and now: larger now is grown, the same is not."""
+_OBJECT = "|".join(sorted(map(re.escape, v.SIZE_OBJECTS_MM), key=len, reverse=True))
+_OBJECTS_THEN_NOW = re.compile(
+    rf"(?:used to be|was|原来|以前|之前)[^.。;；\d]{{0,20}}?(?<![a-z])({_OBJECT})s?(?![a-z])"
+    rf"[^.。;；\d]{{0,25}}?(?:now|现在)[^.。;；\d]{{0,20}}?(?<![a-z])({_OBJECT})s?(?![a-z])",
+    re.I,
+)
+
+
+def _sizes_then_now(text: str) -> tuple[re.Match[str], float, float] | None:
     match = _SIZE_THEN_NOW.search(text)
-    if match is None:
+    if match is not None:
+        then = float(match.group(1)) * _to_mm(match.group(2))
+        return match, then, float(match.group(3)) * _to_mm(match.group(4))
+    match = _OBJECTS_THEN_NOW.search(text)
+    if match is not None:
+        sizes = [v.SIZE_OBJECTS_MM[match.group(k).lower()] for k in (1, 2)]
+        return match, sizes[0], sizes[1]
+    return None
+
+
+def find_size_change(text: str) -> Finding | None:
+    """Growth read from two sizes, then and now (in mm, or as things of known size: "the
+    size of a pinhead, now like a pea"): larger now is grown, the same is not."""
+    found = _sizes_then_now(text)
+    if found is None:
         return None
-    then = float(match.group(1)) * _to_mm(match.group(2))
-    now = float(match.group(3)) * _to_mm(match.group(4))
+    match, then, now = found
     if now < then:
         return None  # shrinking is neither growth nor its denial
     value = "present" if now > then else "absent"

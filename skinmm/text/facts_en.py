@@ -267,6 +267,21 @@ def _instrument(span: Span) -> bool:
     return words[:1] == ["with"] and words[1:] in (["my"], ["his"], ["her"], ["your"])
 
 
+# "the back of the L hand", "back of the left upper arm": the part named by "of".
+_PART_OF = re.compile(
+    r"^\s+of\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?:(?:left|right|lt|rt|l|r)\.?\s+)?$",
+    re.I,
+)
+
+
+def _part_of_next_site(span: Span, following: tuple[Span, ...]) -> bool:
+    """A site that is a side of the next one ("back of the left hand") names that one."""
+    if not following or following[0].label_ != "SITE":
+        return False
+    between = scope.text_of(span.doc)[span.end_char : following[0].start_char]
+    return _PART_OF.match(between) is not None
+
+
 def _someone_elses(span: Span, kin: bool) -> bool:
     """A partner's (or, with ``kin``, a relative's) in the same clause: "Partner smokes",
     "FHx: father smoker"; not "Lives with partner, non-smoker"."""
@@ -330,17 +345,43 @@ _SEX_PATTERNS = (
     (re.compile(r"\b(?:sex|gender)\s*[:=]?\s*(m|f|male|female)\b", re.I), 1),
     (re.compile(r"\b(male|female|man|woman|gentleman|lady|boy|girl|mr|mrs|ms|miss)\b", re.I), 1),
     (re.compile(r"\b\d{1,3}\s*(?:y/o|y\.o\.|yo|y|yrs?|years?)?\s*[,/]?\s*([MF])\b"), 1),
-    # "F; back", "M 37," "F/60": a bare M or F opening the note or a clause.
-    (re.compile(r"(?:^|[.;]\s*)([MF])(?=\s*[,/.;]|\s+\d{1,3}\b)"), 1),
+    # "F; back", "M 37," "F/60", "S: M in 20s", "F in forties": a bare M or F opening the
+    # note or a clause.
+    (re.compile(r"(?:^|[.;:]\s*)([MF])(?=\s*[,/.;]|\s+\d{1,3}\b|\s+in\s)", re.M), 1),
+    # "DOB 1961 M": after a date of birth.
+    (re.compile(r"\bDOB\s*:?\s*[\d/.-]{4,10}\s*,?\s*([MF])\b"), 1),
+    (re.compile(r"\b(guy|bloke|chap)\b", re.I), 1),
     (re.compile(r"\b(he|his|him|she|her|hers)\b", re.I), 1),
 )
-_MALE = {"m", "male", "man", "gentleman", "boy", "mr", "he", "his", "him"}
+_MALE = {"m", "male", "man", "gentleman", "boy", "mr", "he", "his", "him", "guy", "bloke", "chap"}
+_PRONOUNS = {"he", "his", "him", "she", "her", "hers"}
+_KIN = "|".join(map(re.escape, (*v.FAMILY_CUES_EN, *v.OTHER_PERSON_CUES_EN)))
+_KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.I)
+_SENTENCE_END = re.compile(r"[.;!?\n]")
+
+
+def _someone_elses_pronoun(text: str, match: re.Match[str]) -> bool:
+    """ "My mother had melanoma when she was 72": a pronoun in a sentence naming a relative
+    or a partner is theirs, not the patient's; "her mother" still names the patient's."""
+    if _KIN_WORD.match(text, match.end() + 1):
+        return False
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
+    end = _SENTENCE_END.search(text, match.end())
+    sentence = text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+    return _KIN_WORD.search(sentence) is not None
 
 
 def find_sex(text: str) -> Finding | None:
     """The patient's sex from words ("woman", "male"), abbreviations ("62F", "Sex: M") or pronouns."""
     for pattern, group in _SEX_PATTERNS:
-        match = pattern.search(text)
+        match = next(
+            (
+                m
+                for m in pattern.finditer(text)
+                if m.group(group).lower() not in _PRONOUNS or not _someone_elses_pronoun(text, m)
+            ),
+            None,
+        )
         if match is not None:
             value = "male" if match.group(group).lower() in _MALE else "female"
             return Finding("sex", value, match.group(0).strip(" .;,"), *match.span())
@@ -355,7 +396,7 @@ def read_english(text: str) -> LanguageReading:
     findings += [sex] if sex is not None else []
     impressions: list[str] = []
     hedged: list[str] = []
-    for span in doc.ents:
+    for k, span in enumerate(doc.ents):
         if span.label_ in ("FACT", "FLIP"):
             if _is_lesion_noun(span):
                 continue
@@ -367,6 +408,8 @@ def read_english(text: str) -> LanguageReading:
             else:
                 findings.append(found)
         elif span.label_ == "SITE":
+            if _part_of_next_site(span, doc.ents[k + 1 : k + 2]):
+                continue
             if not scope.past_site(english_pipeline(), span) and not _instrument(span):
                 findings.append(
                     Finding("site", span.ent_id_, span.text, span.start_char, span.end_char)

@@ -85,7 +85,19 @@ def cue_after(nlp: Language, span: Span, cues: Iterable[str], window: int = 2) -
 def past_site(nlp: Language, span: Span) -> bool:
     """A site in a history clause ("prior SCC on the scalp") is not this lesion's site."""
     cue = cue_before(nlp, span, v.HISTORY_CUES_EN)
-    return cue is not None and all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+    if cue is None or _history_heading(cue):
+        return False
+    return all(t.text not in (",", ";") for t in span.doc[cue.end : span.start])
+
+
+def _history_heading(cue: Span) -> bool:
+    """ "History: I saw ... regarding a mole on the chest": a letter's heading for the
+    presenting history, not a past illness ("PMHx:", "Past history:" stay cues)."""
+    doc = cue.doc
+    opens = cue.start == sent_of(cue).start or doc[cue.start - 1].text == "\n"
+    return (
+        cue.text.lower() == "history" and opens and cue.end < len(doc) and doc[cue.end].text == ":"
+    )
 
 
 _YEAR = re.compile(r"^[^.;,]{0,20}?\b(?:19|20)\d\d\b")
@@ -227,6 +239,9 @@ def is_value(cue: Span) -> bool:
     # the finding before it: "enlarged without bleeding" denies the bleeding.
     if cue.text.lower().split()[-1] in _OBJECT_CUES:
         return False
+    # "Neither smokes nor drinks": "nor" joins the next denied item, it is no value.
+    if cue.text.lower() == "nor":
+        return False
     # Only a finding takes a value: after a section heading ("PMH: No previous skin cancer",
     # "SH: Denies tobacco use") the cue opens a statement of its own.
     i = cue.start - 1
@@ -246,6 +261,9 @@ def hedged_by_question(span: Span) -> bool:
     before = text[span.start_char - 1] if span.start_char > 0 else ""
     after = text[span.end_char] if span.end_char < len(text) else ""
     if "?" in (before, after):
+        return True
+    # "growth ?", "Growth: ?": the question mark standing alone after the word.
+    if re.match(r"[^\S\n]*[:：]?[^\S\n]*\?(?:$|[\s,;.)])", text[span.end_char :]):
         return True
     return _LONE_QUESTION.search(text[max(0, span.start_char - 4) : span.start_char]) is not None
 
@@ -302,11 +320,14 @@ _WORDS = "|".join(
 _SYMBOLS = r"\+ve|-ve|\+|-"
 # Spaces within the line only: the "-" opening the next bullet is no value of this one.
 _SP = r"[^\S\n]"
+# "? tender - the patient cannot say": a "-" that goes on into a remark is a dash, not the
+# sign; the sign closes its item ("pain -, itch +", "pain - itch +").
+_NOT_A_DASH = rf"(?!(?<=-){_SP}+(?![A-Za-z/ ]{{1,25}}?{_SP}[-+](?:$|[\s,;.]))[A-Za-z])"
 _AFTER = re.compile(
     rf"^{_SP}*(?:[:=]{_SP}*\(?{_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)?"
     rf"|\({_SP}*({_WORDS}|{_SYMBOLS}){_SP}*\)"
     rf"|{_SP}+-{_SP}+({_WORDS})"
-    rf"|{_SP}*({_SYMBOLS}))(?![\w+-])",
+    rf"|{_SP}*({_SYMBOLS}))(?![\w+-]){_NOT_A_DASH}",
     re.I,
 )
 

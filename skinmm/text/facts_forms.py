@@ -25,7 +25,14 @@ import re
 from dataclasses import dataclass
 
 from skinmm.text import facts_vocab as v
-from skinmm.text.facts_common import ABSENT, DENIED_AFTER_ZH, PRESENT, Finding, Mention
+from skinmm.text.facts_common import (
+    ABSENT,
+    DENIED_AFTER_ZH,
+    PRESENT,
+    Finding,
+    Mention,
+    zh_to_int,
+)
 
 UNSURE = "unsure"
 
@@ -48,6 +55,9 @@ _INTERROGATIVE_EN = re.compile(
 _INTERROGATIVE_ZH = re.compile(r"吗|么|呢|是否|有没有|有无|多大|多少|哪|几|(.)不\1")
 _AGE_QUESTION = re.compile(r"how old|\bage\b|年龄|年纪|多大岁数|几岁|多大了", re.I)
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?!\d|\.\d)")
+_ZH_AGE_REPLY = re.compile(
+    r"\s*(?:今年|我)?\s*([一二三四五六七八九十]{1,4})(?:岁|了)?(?![\u3400-\u9fff])"
+)
 
 _UNSURE_WORDS = (
     r"not sure|unsure|don'?t know|do not know|unknown|can'?t remember|cannot remember|"
@@ -67,7 +77,9 @@ _POSITIVE_WORDS = (
 )
 _SIGNS = {"+": PRESENT, "(+)": PRESENT, "-": ABSENT, "(-)": ABSENT, "−": ABSENT}
 _BOX = r"(?:\[\s*[xX✓✔√]\s*\]|[☑☒■✓✔√])"
-_CHECKED = re.compile(rf"{_BOX}\s*(yes|no|y|n|是|否|有|无)", re.I)
+_CHECKED = re.compile(
+    rf"{_BOX}\s*(yes|no|y|n|unknown|unsure|not sure|是|否|有|无|不详|不确定|不清楚)", re.I
+)
 _EMPTY_BOX = re.compile(r"\[\s*\]|[□☐]")
 _END = r"(?=$|[\s.,;:!。，；：！、)）]|(?<=[\u3400-\u9fff]))"
 
@@ -87,16 +99,28 @@ def answer_polarity(reply: str) -> str | None:
     return None
 
 
+# "有（ ） 无（√）": the tick written in brackets after the option.
+_CHECKED_AFTER = re.compile(r"(yes|no|y|n|是|否|有|无)\s*[（(]\s*[xX✓✔√]\s*[）)]", re.I)
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
+
+
 def field_polarity(value: str) -> str | None:
     """The polarity of a field's whole value: a Y/N word or sign, or the ticked box."""
     value = value.strip().rstrip(".。;；,，")
     checked = _CHECKED.findall(value)
     if len(checked) == 1 and _EMPTY_BOX.search(value):
         return answer_polarity(checked[0])
+    checked = _CHECKED_AFTER.findall(value)
+    if len(checked) == 1 and _EMPTY_BRACKETS.search(value):
+        return answer_polarity(checked[0])
     if value in _SIGNS:
         return _SIGNS[value]
     words = rf"{_UNSURE_WORDS}|{_NEGATIVE_WORDS}|{_POSITIVE_WORDS}"
-    if re.fullmatch(rf"(?:{words})(?:[,，]?\s*(?:not at all|definitely|的))?", value, re.I):
+    # "yes (lung cancer)", "是（甲状腺癌）": a reply with what it was in brackets.
+    bracketed = r"(?:\s*[(（][^()（）]{1,30}[)）])?"
+    if re.fullmatch(
+        rf"(?:{words})(?:[,，]?\s*(?:not at all|definitely|的))?{bracketed}", value, re.I
+    ):
         return answer_polarity(value)
     return None
 
@@ -157,15 +181,33 @@ _FIELD = re.compile(
 )
 
 
-def _fields(text: str) -> list[Prompt]:
-    """Every line ``Label: value`` whose value is a Y/N word, a sign or a ticked box."""
+def _fields(text: str, mentions: list[Mention]) -> list[Prompt]:
+    """Every line ``Label: value`` whose value is a Y/N word, a sign, a ticked box or the
+    label's finding named again ("Raised: flat")."""
     out = []
     for match in _FIELD.finditer(text):
-        polarity = field_polarity(match.group("value"))
+        polarity = field_polarity(match.group("value")) or _value_naming_label(match, mentions)
         if polarity is not None:
             start, end = match.span("label")
             out.append(Prompt(start, end, *match.span("value"), polarity, False))
     return out
+
+
+def _value_naming_label(match: re.Match[str], mentions: list[Mention]) -> str | None:
+    """PRESENT/ABSENT when a field's whole value is a word for the label's own finding:
+    "Raised: flat" (the finding named the other way round: absent), "Elevation: raised"."""
+    label_start, label_end = match.span("label")
+    value_start, value_end = match.span("value")
+    said = [m for m in mentions if value_start <= m.start < value_end]
+    if len(said) != 1 or said[0].kind not in ("FACT", "FLIP"):
+        return None
+    if match.group("value").strip(" .。") != match.string[said[0].start : said[0].end]:
+        return None
+    for m in mentions:
+        in_label = label_start <= m.start < label_end and m.kind in ("FACT", "FLIP")
+        if in_label and m.key == said[0].key:
+            return PRESENT if m.kind == said[0].kind else ABSENT
+    return None
 
 
 # "除了皮肤癌，以前得过别的肿瘤吗？", "Apart from skin cancer, any other cancer?": the
@@ -204,9 +246,17 @@ def _age(text: str, prompt: Prompt) -> Finding | None:
     if not prompt.is_question or not _AGE_QUESTION.search(text[prompt.start : prompt.end]):
         return None
     number = _NUMBER.search(text, prompt.reply_start, prompt.reply_end)
-    if number is None or not 0 < int(number.group(1)) < 120:
+    if number is not None:
+        years, words = int(number.group(1)), number
+    else:
+        # "五十四，女的": a spoken age, with no unit for the numerals' conversion to find.
+        words = _ZH_AGE_REPLY.match(text, prompt.reply_start, prompt.reply_end)
+        if words is None:
+            return None
+        years = zh_to_int(words.group(1))
+    if not 0 < years < 120:
         return None
-    return Finding("age", int(number.group(1)), number.group(0), *number.span())
+    return Finding("age", years, words.group(0).strip(), *words.span())
 
 
 @dataclass
@@ -225,7 +275,7 @@ def read_forms(text: str, mentions: list[Mention]) -> FormReading:
     reading = FormReading([], [], [])
     questions = _questions(text)
     taken = [(q.start, q.reply_end) for q in questions]
-    fields = [f for f in _fields(text) if not any(a <= f.start < b for a, b in taken)]
+    fields = [f for f in _fields(text, mentions) if not any(a <= f.start < b for a, b in taken)]
     for prompt in [*questions, *fields]:
         asked = _asked_facts(text, prompt, mentions)
         if prompt.is_question:

@@ -91,6 +91,16 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "looks different",
         "look different",
         "looking different",
+        # A change told by comparison: "Darker than previously", "The border has become
+        # more irregular".
+        "darker than previously",
+        "darker than before",
+        "darker than it was",
+        "lighter than before",
+        "become more irregular",
+        "became more irregular",
+        "becoming more irregular",
+        "more irregular than before",
     ),
     "bleed": (
         "bleeding",
@@ -153,6 +163,12 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "wine",
         "beer",
         "spirits",
+        # "I have a few beers at the weekend", "a couple of pints".
+        "beers",
+        "pints",
+        "glass of wine",
+        "glasses of wine",
+        "units of alcohol",
     ),
     "pesticide": ("pesticide", "pesticides", "agrochemicals", "agrochemical"),
     "sun_exposure": (
@@ -223,6 +239,9 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "比以前大",  # spoken: "比以前大了"
         "比原来大",
         "大了一圈",
+        "渐大",  # "皮损渐大"
+        "渐增大",
+        "逐渐变大",
     ),
     "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
     "changed": (
@@ -242,6 +261,13 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "颜色变了",
         "变样",
         "变样了",
+        # A change told by comparison: "颜色比以前黑了", "形状变得不规则".
+        "比以前黑",
+        "比以前深",
+        "比原来黑",
+        "比原来深",
+        "变得不规则",
+        "变得不对称",
     ),
     "bleed": (
         "出血",
@@ -258,6 +284,10 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         ),
         "出了点血",
         "出点血",
+        # Blood seen, not bleeding named: "表面结血痂", "衣服上发现过血点".
+        "血痂",
+        "结血痂",
+        "血点",
     ),
     "elevation": (
         "突出皮面",
@@ -276,8 +306,24 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "丘疹",
         "结节",
     ),
-    "smoke": ("吸烟", "抽烟", "烟草", "吸烟史"),
-    "drink": ("饮酒", "喝酒", "酗酒", "饮酒史", "喝点酒", "喝点儿酒", "嗜酒"),
+    # "烟酒" names both habits ("无烟酒嗜好", "烟酒都不沾": HABIT_PAIRS_ZH).
+    "smoke": ("吸烟", "抽烟", "烟草", "吸烟史", "烟", "烟酒"),
+    "drink": (
+        "饮酒",
+        "喝酒",
+        "酗酒",
+        "饮酒史",
+        "喝点酒",
+        "喝点儿酒",
+        "嗜酒",
+        # "每日饮白酒约二两"; a bare "酒" as the topic of a reply ("酒是不喝的").
+        "饮白酒",
+        "白酒",
+        "啤酒",
+        "红酒",
+        "黄酒",
+        "酒",
+    ),
     "pesticide": ("农药", "农药接触史", "杀虫剂"),
     "sun_exposure": (
         "日晒",
@@ -541,7 +587,7 @@ LAY_SITES_ZH: dict[str, tuple[str, ...]] = {
     "upper extremity": ("肩膀", "胳膊肘", "手肘"),
     "ear": ("耳朵", "耳朵后面", "耳背", "耳垂上"),
     "abdomen": ("肚皮", "肚脐", "肚脐眼", "小肚子"),
-    "back": ("腰", "腰部", "后腰", "背后"),
+    "back": ("腰", "腰部", "后腰", "背后", "肩胛骨之间", "肩胛骨间", "两肩胛之间", "肩胛间"),
     "neck": ("后颈", "脖子后面", "后脖子"),
     "scalp": ("头上", "头发里", "后脑勺", "头顶上"),
     "face": ("脸蛋", "腮帮子", "下巴", "眉毛", "太阳穴", "眼皮", "眼角", "颧骨"),
@@ -763,10 +809,20 @@ HEDGE_CUES_EN = (
     "hard to tell if",
     "don't know if",
     "do not know if",
+    # "Difficult to say whether it is raised", "Hard to say if it's raised or flat".
+    "difficult to say whether",
+    "difficult to say if",
+    "hard to say whether",
+    "hard to say if",
+    "difficult to tell whether",
+    "difficult to tell if",
+    "hard to tell whether",
 )
 # Doubt written after the finding; it reaches back within its clause only
 # ("possibly bled, pt can't recall"; "It might be darker, hard to say").
 HEDGE_AFTER_EN = ("hard to say", "can't recall", "cannot recall", "not sure", "can't remember")
+# A terse review of systems: "itch +, colour change unsure, bleeding +".
+HEDGE_AFTER_EN += ("unsure", "uncertain")
 # Words after which a denial no longer reaches: the note turns to what is present.
 AFFIRM_CUES_EN = (
     "reports",
@@ -831,6 +887,10 @@ HEDGE_CUES_ZH: tuple[str, ...] = ("可能", "似有", "偶见", "不确定", "�
 # Spoken doubt: "说不准有没有出过血", "不知道疼不疼".
 HEDGE_CUES_ZH += ("说不准", "说不好", "不知道", "不清楚", "记不清", "有没有")
 HEDGE_CUES_ZH += ("似乎", "好像", "说不清", "不太确定", "不太清楚", "不确定是否")
+# "是否隆起难以判断": an examiner's doubt, written after the finding.
+HEDGE_CUES_ZH += ("难以判断", "难以确定", "不好判断", "无法判断", "难判断")
+# "疼痛与否患者描述不清": "whether or not", and a history the patient cannot give.
+HEDGE_CUES_ZH += ("与否", "描述不清")
 SUSPICION_CUES_ZH = (
     "考虑",
     "疑似",
@@ -859,6 +919,7 @@ HISTORY_CUES_ZH: tuple[str, ...] = (
 )
 HISTORY_CUES_ZH += ("得过", "切过", "生过", "长过")  # spoken: "以前得过皮肤癌", "以前没长过皮肤癌"
 HISTORY_CUES_ZH += ("化疗", "放疗", "化疗后", "放疗后")  # a treated cancer: "卵巢癌化疗后"
+HISTORY_CUES_ZH += ("治疗后", "已治愈", "治好")  # "甲状腺癌治疗后"
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",
@@ -886,7 +947,27 @@ FAMILY_CUES_ZH = (
     "奶奶",
     "外公",
     "外婆",
+    "哥哥",
+    "姐姐",
+    "弟弟",
+    "妹妹",
+    "爸爸",
+    "妈妈",
+    # Uncles and aunts: "我叔叔酗酒", "舅舅得过皮肤癌".
+    "叔叔",
+    "叔",
+    "舅舅",
+    "舅",
+    "伯伯",
+    "伯父",
+    "姑姑",
+    "姑",
+    "阿姨",
+    "姨",
+    "姨妈",
 )
+# A word naming two habits: the second fact it names, with the same polarity.
+HABIT_PAIRS_ZH = {"烟酒": "drink"}
 PERSONAL_CUES_ZH = ("本人", "个人", "既往", "我自己")
 
 # Polarity words written after a fact ("itch: no", "出血（+）").
@@ -1047,3 +1128,28 @@ FILLER_EN = frozenset(
         "unremarkable",
     }
 )
+
+# Everyday things a size is told by, with a rough size in mm: growth read from "it was the
+# size of a pinhead and is now like a pea", "原来针尖那么大，现在像黄豆那么大".
+SIZE_OBJECTS_MM: dict[str, float] = {
+    "pinhead": 1,
+    "pin head": 1,
+    "pinpoint": 1,
+    "grain of rice": 3,
+    "rice grain": 3,
+    "lentil": 5,
+    "pea": 7,
+    "peanut": 10,
+    "fingernail": 10,
+    "coin": 20,
+    "针尖": 1,
+    "针头": 1,
+    "芝麻": 2,
+    "米粒": 3,
+    "绿豆": 5,
+    "黄豆": 7,
+    "花生米": 10,
+    "花生": 10,
+    "指甲盖": 10,
+    "硬币": 20,
+}

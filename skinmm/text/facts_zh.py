@@ -247,6 +247,7 @@ def _concept(
         if stated is None and (scope.hedge or _hedged_after(tokens, i)):
             walk.hedged.append(sentence.strip())
             return
+        stated = _habit_denied_after(text, token, key) or stated
         if stated is not None:
             value, end = stated
             evidence = text[token.start : end]
@@ -257,11 +258,29 @@ def _concept(
         if kind == "FLIP":
             value = ABSENT if value == PRESENT else PRESENT
         walk.findings.append(Finding(key, value, evidence, token.start, end))
+        if token.text in v.HABIT_PAIRS_ZH:  # "无烟酒嗜好": both habits
+            walk.findings.append(
+                Finding(v.HABIT_PAIRS_ZH[token.text], value, evidence, token.start, end)
+            )
     elif kind == "SITE":
-        if scope.history is None:  # "黑色素瘤切除术后" names a past site, not this lesion's
+        # "黑色素瘤切除术后" names a past site, "哥哥耳部鳞癌" a relative's: not this lesion's.
+        if scope.history is None and not scope.family:
             walk.findings.append(Finding("site", key, token.text, token.start, token.end))
     else:
         _diagnosis(text, sentence, tokens, i, scope, walk, kind)
+
+
+# "酒是不喝的", "烟酒都不沾", "烟也不抽": a habit named first, then denied.
+_HABIT_DENIED_AFTER = re.compile(
+    r"^(?:是|也|都|倒是|我)*(?:从来|一直)?(?:不|没|从不|从没)(?:喝|抽|吸|沾|碰)"
+)
+
+
+def _habit_denied_after(text: str, token: _Token, key: str) -> tuple[str, int] | None:
+    if key not in ("smoke", "drink"):
+        return None
+    match = _HABIT_DENIED_AFTER.match(text[token.end :])
+    return None if match is None else (ABSENT, token.end + match.end())
 
 
 def _not_asked_twice(tokens: list[_Token], i: int) -> bool:
@@ -276,6 +295,18 @@ def _not_asked_twice(tokens: list[_Token], i: int) -> bool:
     return asked_next or asked_before
 
 
+def _included_in_last_history(tokens: list[_Token], i: int, walk: _Walk) -> Finding | None:
+    """ "从没得过癌症，包括皮肤癌": a cancer named as included in the history just read
+    takes its value (the comma closed the denial's scope)."""
+    if i < 1 or tokens[i - 1].text not in ("包括", "包含", "含"):
+        return None
+    before = [f for f in walk.findings if f.end <= tokens[i - 1].start]
+    last = max(before, key=lambda f: f.end, default=None)
+    if last is None or last.name != "cancer_history" or tokens[i - 1].start - last.end > 3:
+        return None
+    return last
+
+
 def _denied_after(text: str, token: _Token) -> int | None:
     match = DENIED_AFTER_ZH.match(text[token.end :])
     return None if match is None else token.end + match.end()
@@ -287,6 +318,12 @@ def _diagnosis(
     token = tokens[i]
     if scope.other and not scope.family and not scope.personal:
         return  # a partner's illness: neither the patient's history nor the family's
+    included = _included_in_last_history(tokens, i, walk)
+    if included is not None:
+        evidence = text[included.start : token.end]
+        name = "skin_cancer_history" if kind == "SKIN_CANCER" else "cancer_history"
+        walk.findings.append(Finding(name, included.value, evidence, token.start, token.end))
+        return
     denied_end = _denied_after(text, token)
     is_history = scope.history is not None or scope.family or _history_after(tokens, i)
     is_history = is_history or denied_end is not None
