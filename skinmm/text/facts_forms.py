@@ -75,7 +75,20 @@ _POSITIVE_WORDS = (
     r"i think so|"
     r"i do|i have|a little|a bit|sometimes|occasionally|有|是|对|嗯|会|偶尔|经常|阳性"
 )
-_SIGNS = {"+": PRESENT, "(+)": PRESENT, "-": ABSENT, "(-)": ABSENT, "−": ABSENT}
+# A tick or a cross as a field's whole value ("| 瘙痒 | × |", "| 隆起 | √ |"): a table's yes/no.
+_SIGNS = {
+    "+": PRESENT,
+    "(+)": PRESENT,
+    "-": ABSENT,
+    "(-)": ABSENT,
+    "−": ABSENT,
+    "√": PRESENT,
+    "✓": PRESENT,
+    "✔": PRESENT,
+    "×": ABSENT,
+    "✗": ABSENT,
+    "✘": ABSENT,
+}
 _BOX = r"(?:\[\s*[xX✓✔√]\s*\]|[☑☒■✓✔√])"
 _CHECKED = re.compile(
     rf"{_BOX}\s*(yes|no|y|n|unknown|unsure|not sure|是|否|有|无|不详|不确定|不清楚)", re.I
