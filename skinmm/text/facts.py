@@ -274,6 +274,15 @@ _THEN_CLAUSE = re.compile(
 )
 
 
+# The patient's observations, not the lesion's course ("Obs stable. Routed to derm clinic."):
+# "stable" there must not be read as an unchanged lesion.
+_VITALS = re.compile(
+    r"\b(?:obs|observations|vitals|vital signs)\s*(?:are\s+|:\s*)?(?:stable|normal|ok)\b"
+    r"|生命体征(?:平稳|稳定|正常)",
+    re.I,
+)
+
+
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with these spans as spaces (newlines kept): evidence offsets still hold."""
     chars = list(text)
@@ -299,6 +308,7 @@ def _about_index_lesion(text: str) -> str:
         if m.group() and _not_index_lesion(m.group())
     ]
     spans += [(m.start(), m.end()) for m in _THEN_CLAUSE.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _VITALS.finditer(text)]
     return _blank(text, spans) if spans else text
 
 

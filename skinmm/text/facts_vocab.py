@@ -101,6 +101,14 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "became more irregular",
         "becoming more irregular",
         "more irregular than before",
+        # "Shape has become irregular over recent months": a border or shape that turned.
+        "become irregular",
+        "became irregular",
+        "becoming irregular",
+        "change in colour/shape",
+        "change in color/shape",
+        "change in shape/colour",
+        "change in shape/color",
     ),
     "bleed": (
         "bleeding",
@@ -258,6 +266,11 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         # Spoken: "样子变了" (a bare "变了" would also take "变大了" apart).
         "样子变了",
         "形状变了",
+        # "无变色", "形状较前不规则": a colour or a shape compared with before.
+        "变色",
+        "较前不规则",
+        "形状较前不规则",
+        "形态较前不规则",
         "颜色变了",
         "变样",
         "变样了",
