@@ -145,6 +145,12 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "sticking up",
         "sticks out",
         "stands proud",
+        # "sits proud of the skin", "I can feel it's lumpy".
+        "sits proud",
+        "sitting proud",
+        "standing proud",
+        "proud of the skin",
+        "lumpy",
     ),
     "smoke": (
         "smoker",
