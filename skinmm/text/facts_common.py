@@ -241,9 +241,16 @@ def _larger(a: Finding | None, b: Finding) -> Finding:
 
 
 # "It used to be about 12 mm and now it's 14 mm", "原来5mm，现在8mm": a size then and now.
+# An earlier visit and today ("今年3月复诊时直径5mm，今日测量9mm") say the same.
 _SIZE_THEN_NOW = re.compile(
-    rf"(?:used to be|was|原来|以前|之前)[^.。;；\d]{{0,20}}?{_NUM}\s*{_UNIT}(?![a-z])"
-    rf"[^.。;；\d]{{0,25}}?(?:now|现在)[^.。;；\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
+    rf"(?:used to be|was|原来|以前|之前|复诊时|上次)[^.。;；\d]{{0,20}}?{_NUM}\s*{_UNIT}(?![a-z])"
+    rf"[^.。;；\d]{{0,25}}?(?:now|现在|今日|今天|目前)[^.。;；\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
+    re.I,
+)
+# "It measured 7 mm at the review in March; today it is 9 mm": the size before its visit.
+_SIZE_AT_VISIT = re.compile(
+    rf"{_NUM}\s*{_UNIT}(?![a-z])\s+at\s+the\s+(?:last\s+|previous\s+)?(?:review|visit)"
+    rf"[^.\d]{{0,30}}?(?:today|now)[^.\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
     re.I,
 )
 
@@ -257,7 +264,7 @@ _OBJECTS_THEN_NOW = re.compile(
 
 
 def _sizes_then_now(text: str) -> tuple[re.Match[str], float, float] | None:
-    match = _SIZE_THEN_NOW.search(text)
+    match = _SIZE_THEN_NOW.search(text) or _SIZE_AT_VISIT.search(text)
     if match is not None:
         then = float(match.group(1)) * _to_mm(match.group(2))
         return match, then, float(match.group(3)) * _to_mm(match.group(4))
