@@ -154,3 +154,28 @@ def test_bank_i_meets_its_targets() -> None:
     result = evaluate_extraction(records, n_boot=10)
     assert not [fact for fact, t in result["targets"].items() if not t["met"]]
     assert result["notes_read_exactly"] >= 370
+
+
+@pytest.mark.parametrize(
+    ("note", "hurt"),
+    [
+        ("It stings sometimes.", "present"),
+        ("Not stinging.", "absent"),
+        ("病史：偶感刺痛。", "present"),
+        ("无刺痛。", "absent"),
+    ],
+)
+def test_stinging_is_pain(note: str, hurt: str) -> None:
+    assert read_note(note).facts.get("hurt") == hurt
+
+
+@pytest.mark.parametrize(
+    ("note", "history"),
+    [
+        ("医生：以前得过皮肤癌吗？\n患者：以前没得过皮肤癌。", "absent"),
+        ("医生：以前得过皮肤癌吗？\n患者：之前有过。", "present"),
+        ("Q: Any skin cancer before? A: No, never.", "absent"),
+    ],
+)
+def test_a_reply_opening_with_when(note: str, history: str) -> None:
+    assert read_note(note).facts.get("skin_cancer_history") == history

@@ -97,8 +97,13 @@ _EMPTY_BOX = re.compile(r"\[\s*\]|[□☐]")
 _END = r"(?=$|[\s.,;:!。，；：！、)）]|(?<=[\u3400-\u9fff]))"
 
 
+# A reply may open with when ("以前没得过皮肤癌", "之前有过"): the answer word follows it.
+_WHEN_ZH = r"(?:以前|之前|从前|过去|平时)?"
+
+
 def _starts_with(words: str, text: str) -> bool:
-    return re.match(rf"^\s*(?:well,?\s*|um+,?\s*|嗯，)?(?:{words}){_END}", text, re.I) is not None
+    opening = rf"^\s*(?:well,?\s*|um+,?\s*|嗯，)?{_WHEN_ZH}(?:{words}){_END}"
+    return re.match(opening, text, re.I) is not None
 
 
 def answer_polarity(reply: str) -> str | None:

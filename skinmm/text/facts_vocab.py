@@ -63,6 +63,9 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "aching",
         "aches",
         "discomfort",
+        # "It stings sometimes": a stinging pain.
+        "stings",
+        "stinging",
     ),
     "changed": (
         "change",
@@ -257,7 +260,7 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "渐增大",
         "逐渐变大",
     ),
-    "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
+    "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感", "刺痛"),
     "changed": (
         "变化",
         "改变",
