@@ -179,3 +179,11 @@ def test_stinging_is_pain(note: str, hurt: str) -> None:
 )
 def test_a_reply_opening_with_when(note: str, history: str) -> None:
     assert read_note(note).facts.get("skin_cancer_history") == history
+
+
+@pytest.mark.parametrize(
+    ("note", "age"),
+    [("【电子病历】\n【年龄】25\n【部位】左足背", 25), ("【年龄】五十八", 58), ("Age: 25", 25)],
+)
+def test_age_in_a_bracketed_template(note: str, age: int) -> None:
+    assert read_note(note).facts.get("age") == age

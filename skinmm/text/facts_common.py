@@ -58,6 +58,7 @@ _ZH_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm|年|个月|月|周|星期|天))"
     # "年龄：五十八": an age field's value has no unit.
     r"|(?<=年龄[:：])[零〇一二两三四五六七八九十百]+|(?<=年纪[:：])[零〇一二两三四五六七八九十百]+"
+    r"|(?<=年龄】)[零〇一二两三四五六七八九十百]+"
 )
 
 
@@ -88,7 +89,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr)[\s-]*old\b", re.I),
     re.compile(r"\b(\d{1,3})\s*-?\s*(?:y/o|y\.o\.?|yo|yoa)(?![a-z])", re.I),
     re.compile(r"\b(?:aged?|age)\s*[:=]?\s*(\d{1,3})\b", re.I),
-    re.compile(r"(?:年龄|年纪)\s*[:：]?\s*(\d{1,3})"),
+    # "年龄：58", and a 【】 template's "【年龄】25".
+    re.compile(r"(?:年龄|年纪)\s*】?\s*[:：]?\s*(\d{1,3})"),
     re.compile(r"(\d{1,3})\s*(?:周岁|岁)"),
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:M|F)\b"),
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
