@@ -187,3 +187,17 @@ def test_a_reply_opening_with_when(note: str, history: str) -> None:
 )
 def test_age_in_a_bracketed_template(note: str, age: int) -> None:
     assert read_note(note).facts.get("age") == age
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("2019年行基底细胞癌切除术，从不吸烟。", {"skin_cancer_history": "present"}),
+        ("以前做过皮肤癌手术（基底细胞癌）。", {"skin_cancer_history": "present"}),
+        # A suspicion with a planned operation is an impression, not a history.
+        ("怀疑基底细胞癌，建议手术切除。", {"skin_cancer_history": None}),
+        ("S/p excision of SCC from the scalp in 2020.", {"skin_cancer_history": "present"}),
+    ],
+)
+def test_an_operation_for_a_skin_cancer_is_its_history(note: str, expected: dict) -> None:
+    assert _read(note, tuple(expected)) == expected

@@ -942,6 +942,8 @@ HISTORY_CUES_ZH: tuple[str, ...] = (
 HISTORY_CUES_ZH += ("得过", "切过", "生过", "长过")  # spoken: "以前得过皮肤癌", "以前没长过皮肤癌"
 HISTORY_CUES_ZH += ("化疗", "放疗", "化疗后", "放疗后")  # a treated cancer: "卵巢癌化疗后"
 HISTORY_CUES_ZH += ("治疗后", "已治愈", "治好")  # "甲状腺癌治疗后"
+# An operation for it: "2019年行基底细胞癌切除术", "以前做过皮肤癌手术".
+HISTORY_CUES_ZH += ("切除术", "切除术后", "手术", "做过")
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",
