@@ -237,6 +237,81 @@ def _simplified(text: str) -> str:
     return converted if len(converted) == len(text) else text
 
 
+# A sentence that says it is about another lesion than the one referred ("Separately, a
+# seborrhoeic keratosis on the nose is itchy and has bled; that is not the lesion referred.",
+# "上唇另见一处脂溢性角化，自觉瘙痒，曾出血，与本次皮损无关。"): its facts are not the index
+# lesion's. The disclaimer may close the sentence, so the whole sentence goes.
+_OTHER_LESION = re.compile(
+    r"\bnot\s+(?:the\s+)?(?:today'?s|index|referred)\s+(?:lesion|one|mole|spot)\b"
+    r"|\bnot\s+the\s+(?:lesion|one|mole|spot)\s+(?:referred|of concern|we are seeing)\b"
+    r"|\bnot\s+of\s+concern\s+today\b"
+    r"|与本次(?:就诊)?(?:皮损|病变|主诉)?无关|非本次(?:就诊)?(?:皮损|病变|主诉)",
+    re.I,
+)
+# A relative's mole that bled or was removed is theirs, not the patient's lesion ("Her sister
+# had a mole that bled and was removed.", "姐姐的痣出过血，已切除"); a relative's cancer is
+# family history and stays.
+_RELATIVE_LESION = re.compile(
+    r"\b(?:his|her|my|their)\s+(?:mother|father|sister|brother|son|daughter|wife|husband"
+    r"|mum|mom|dad|aunt|uncle|grandmother|grandfather)\s+had\s+an?\s+"
+    r"(?:mole|lesion|spot|naevus|nevus)\s+that\b"
+    r"|(?:姐姐|哥哥|妹妹|弟弟|母亲|父亲|妈妈|爸爸|儿子|女儿|爷爷|奶奶|外婆|外公)的(?:痣|皮损)",
+    re.I,
+)
+_CANCER = re.compile(r"melanoma|cancer|carcinoma|\bbcc\b|\bscc\b|癌|瘤", re.I)
+_SENTENCE = re.compile(
+    r"[^\n.!?。！？]*(?:[.!?](?=\s|$)|[。！？]|\.(?=\S)[^\n.!?。！？]*)*[.!?。！？]?"
+)
+# A clause of an earlier visit followed by today's ("At the review in March it was flat; it is
+# now raised.", "今年3月复诊时不痒，近来开始瘙痒"): the earlier state is not the lesion's now.
+# A clause with a number stays: "复诊时直径5mm，今日测量9mm" is how it grew.
+_THEN_CLAUSE = re.compile(
+    r"(?:\bat\s+the\s+(?:last\s+|previous\s+|earlier\s+)?(?:review|visit|appointment)\b"
+    r"|(?:上次|此前)?复诊时|上次就诊时)[^;；,，。.\n\d]*(?=[;；,，]\s*(?:"
+    r"it\s+(?:is|has)\s+(?:now|since|started|begun|become)|(?:but\s+)?now\b"
+    r"|since\s+then|现已|现在|近来|近期|目前|今日|如今|此后|之后))",
+    re.I,
+)
+
+
+# The patient's observations, not the lesion's course ("Obs stable. Routed to derm clinic."):
+# "stable" there must not be read as an unchanged lesion.
+_VITALS = re.compile(
+    r"\b(?:obs|observations|vitals|vital signs)\s*(?:are\s+|:\s*)?(?:stable|normal|ok)\b"
+    r"|生命体征(?:平稳|稳定|正常)",
+    re.I,
+)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with these spans as spaces (newlines kept): evidence offsets still hold."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _not_index_lesion(sentence: str) -> bool:
+    if _OTHER_LESION.search(sentence):
+        return True
+    return bool(_RELATIVE_LESION.search(sentence)) and not _CANCER.search(sentence)
+
+
+def _about_index_lesion(text: str) -> str:
+    """The note without the sentences about another lesion and the states of an earlier
+    visit that today's contradicts (see :data:`_OTHER_LESION`, :data:`_THEN_CLAUSE`)."""
+    spans = [
+        (m.start(), m.end())
+        for m in _SENTENCE.finditer(text)
+        if m.group() and _not_index_lesion(m.group())
+    ]
+    spans += [(m.start(), m.end()) for m in _THEN_CLAUSE.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _VITALS.finditer(text)]
+    return _blank(text, spans) if spans else text
+
+
 def read_note(text: str) -> NoteReading:
     """Read the facts of one note (English, Chinese or both).
 
@@ -248,7 +323,7 @@ def read_note(text: str) -> NoteReading:
     """
     cleaned = arabic_numerals(_simplified(_clean_keeping_lines(text)))
     has_latin, has_han, language = _language(cleaned)
-    reading = _read(cleaned, has_latin, has_han)
+    reading = _read(_about_index_lesion(cleaned), has_latin, has_han)
     readable = bool(reading.findings or reading.impressions or reading.hedged)
     if not readable and _morphology_terms(cleaned) == 0:
         return NoteReading("none", unused=[cleaned] if cleaned else [])

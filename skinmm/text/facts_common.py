@@ -58,6 +58,7 @@ _ZH_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百]+(?=\s*(?:岁|周岁|毫米|厘米|公分|型|mm|cm|年|个月|月|周|星期|天))"
     # "年龄：五十八": an age field's value has no unit.
     r"|(?<=年龄[:：])[零〇一二两三四五六七八九十百]+|(?<=年纪[:：])[零〇一二两三四五六七八九十百]+"
+    r"|(?<=年龄】)[零〇一二两三四五六七八九十百]+"
 )
 
 
@@ -88,7 +89,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr)[\s-]*old\b", re.I),
     re.compile(r"\b(\d{1,3})\s*-?\s*(?:y/o|y\.o\.?|yo|yoa)(?![a-z])", re.I),
     re.compile(r"\b(?:aged?|age)\s*[:=]?\s*(\d{1,3})\b", re.I),
-    re.compile(r"(?:年龄|年纪)\s*[:：]?\s*(\d{1,3})"),
+    # "年龄：58", and a 【】 template's "【年龄】25".
+    re.compile(r"(?:年龄|年纪)\s*】?\s*[:：]?\s*(\d{1,3})"),
     re.compile(r"(\d{1,3})\s*(?:周岁|岁)"),
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:M|F)\b"),
     re.compile(r"\b(\d{1,3})\s*(?:y|yrs?|years?)?\s*[,/]?\s*(?:male|female|man|woman)\b", re.I),
@@ -241,9 +243,16 @@ def _larger(a: Finding | None, b: Finding) -> Finding:
 
 
 # "It used to be about 12 mm and now it's 14 mm", "原来5mm，现在8mm": a size then and now.
+# An earlier visit and today ("今年3月复诊时直径5mm，今日测量9mm") say the same.
 _SIZE_THEN_NOW = re.compile(
-    rf"(?:used to be|was|原来|以前|之前)[^.。;；\d]{{0,20}}?{_NUM}\s*{_UNIT}(?![a-z])"
-    rf"[^.。;；\d]{{0,25}}?(?:now|现在)[^.。;；\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
+    rf"(?:used to be|was|原来|以前|之前|复诊时|上次)[^.。;；\d]{{0,20}}?{_NUM}\s*{_UNIT}(?![a-z])"
+    rf"[^.。;；\d]{{0,25}}?(?:now|现在|今日|今天|目前)[^.。;；\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
+    re.I,
+)
+# "It measured 7 mm at the review in March; today it is 9 mm": the size before its visit.
+_SIZE_AT_VISIT = re.compile(
+    rf"{_NUM}\s*{_UNIT}(?![a-z])\s+at\s+the\s+(?:last\s+|previous\s+)?(?:review|visit)"
+    rf"[^.\d]{{0,30}}?(?:today|now)[^.\d]{{0,15}}?{_NUM}\s*{_UNIT}(?![a-z])",
     re.I,
 )
 
@@ -257,7 +266,7 @@ _OBJECTS_THEN_NOW = re.compile(
 
 
 def _sizes_then_now(text: str) -> tuple[re.Match[str], float, float] | None:
-    match = _SIZE_THEN_NOW.search(text)
+    match = _SIZE_THEN_NOW.search(text) or _SIZE_AT_VISIT.search(text)
     if match is not None:
         then = float(match.group(1)) * _to_mm(match.group(2))
         return match, then, float(match.group(3)) * _to_mm(match.group(4))

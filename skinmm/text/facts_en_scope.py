@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from skinmm.text import facts_vocab as v
 from skinmm.text.facts_common import ABSENT, PRESENT
@@ -219,9 +219,15 @@ def _tail_joined(doc: Doc, start: int, kind: str, at: dict[int, Span], sent_end:
 _TURNS = frozenset({"but", "however", "although", "though", "yet", "whereas", "except"})
 
 
+def _ends_clause(token: Token) -> bool:
+    # A line break ends a clause too: the next bullet or field is another statement
+    # ("- negative for itching, pain or bleeding\n- nodular").
+    return token.is_punct or token.lower_ in _TURNS or (token.is_space and "\n" in token.text)
+
+
 def _clause_end(doc: Doc, span: Span) -> int:
     end = span.end
-    while end < sent_of(span).end and not doc[end].is_punct and doc[end].lower_ not in _TURNS:
+    while end < sent_of(span).end and not _ends_clause(doc[end]):
         end += 1
     return end
 

@@ -75,7 +75,20 @@ _POSITIVE_WORDS = (
     r"i think so|"
     r"i do|i have|a little|a bit|sometimes|occasionally|有|是|对|嗯|会|偶尔|经常|阳性"
 )
-_SIGNS = {"+": PRESENT, "(+)": PRESENT, "-": ABSENT, "(-)": ABSENT, "−": ABSENT}
+# A tick or a cross as a field's whole value ("| 瘙痒 | × |", "| 隆起 | √ |"): a table's yes/no.
+_SIGNS = {
+    "+": PRESENT,
+    "(+)": PRESENT,
+    "-": ABSENT,
+    "(-)": ABSENT,
+    "−": ABSENT,
+    "√": PRESENT,
+    "✓": PRESENT,
+    "✔": PRESENT,
+    "×": ABSENT,
+    "✗": ABSENT,
+    "✘": ABSENT,
+}
 _BOX = r"(?:\[\s*[xX✓✔√]\s*\]|[☑☒■✓✔√])"
 _CHECKED = re.compile(
     rf"{_BOX}\s*(yes|no|y|n|unknown|unsure|not sure|是|否|有|无|不详|不确定|不清楚)", re.I
@@ -84,8 +97,13 @@ _EMPTY_BOX = re.compile(r"\[\s*\]|[□☐]")
 _END = r"(?=$|[\s.,;:!。，；：！、)）]|(?<=[\u3400-\u9fff]))"
 
 
+# A reply may open with when ("以前没得过皮肤癌", "之前有过"): the answer word follows it.
+_WHEN_ZH = r"(?:以前|之前|从前|过去|平时)?"
+
+
 def _starts_with(words: str, text: str) -> bool:
-    return re.match(rf"^\s*(?:well,?\s*|um+,?\s*|嗯，)?(?:{words}){_END}", text, re.I) is not None
+    opening = rf"^\s*(?:well,?\s*|um+,?\s*|嗯，)?{_WHEN_ZH}(?:{words}){_END}"
+    return re.match(opening, text, re.I) is not None
 
 
 def answer_polarity(reply: str) -> str | None:

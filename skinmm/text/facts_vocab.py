@@ -63,6 +63,9 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "aching",
         "aches",
         "discomfort",
+        # "It stings sometimes": a stinging pain.
+        "stings",
+        "stinging",
     ),
     "changed": (
         "change",
@@ -101,6 +104,14 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "became more irregular",
         "becoming more irregular",
         "more irregular than before",
+        # "Shape has become irregular over recent months": a border or shape that turned.
+        "become irregular",
+        "became irregular",
+        "becoming irregular",
+        "change in colour/shape",
+        "change in color/shape",
+        "change in shape/colour",
+        "change in shape/color",
     ),
     "bleed": (
         "bleeding",
@@ -137,6 +148,12 @@ CONCEPTS_EN: dict[str, tuple[str, ...]] = {
         "sticking up",
         "sticks out",
         "stands proud",
+        # "sits proud of the skin", "I can feel it's lumpy".
+        "sits proud",
+        "sitting proud",
+        "standing proud",
+        "proud of the skin",
+        "lumpy",
     ),
     "smoke": (
         "smoker",
@@ -243,7 +260,7 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         "渐增大",
         "逐渐变大",
     ),
-    "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感"),
+    "hurt": ("疼痛", "痛", "触痛", "压痛", "疼", "痛感", "刺痛"),
     "changed": (
         "变化",
         "改变",
@@ -258,6 +275,11 @@ CONCEPTS_ZH: dict[str, tuple[str, ...]] = {
         # Spoken: "样子变了" (a bare "变了" would also take "变大了" apart).
         "样子变了",
         "形状变了",
+        # "无变色", "形状较前不规则": a colour or a shape compared with before.
+        "变色",
+        "较前不规则",
+        "形状较前不规则",
+        "形态较前不规则",
         "颜色变了",
         "变样",
         "变样了",
@@ -920,6 +942,8 @@ HISTORY_CUES_ZH: tuple[str, ...] = (
 HISTORY_CUES_ZH += ("得过", "切过", "生过", "长过")  # spoken: "以前得过皮肤癌", "以前没长过皮肤癌"
 HISTORY_CUES_ZH += ("化疗", "放疗", "化疗后", "放疗后")  # a treated cancer: "卵巢癌化疗后"
 HISTORY_CUES_ZH += ("治疗后", "已治愈", "治好")  # "甲状腺癌治疗后"
+# An operation for it: "2019年行基底细胞癌切除术", "以前做过皮肤癌手术".
+HISTORY_CUES_ZH += ("切除术", "切除术后", "手术", "做过")
 FAMILY_CUES_ZH = (
     "家族",
     "家族史",
