@@ -579,12 +579,14 @@ class Bundle:
 
 def _read_note(note: str | None, *, has_image: bool) -> tuple[Any, str | None]:
     """The reading of ``note`` (None without one) and the note the text branch gets."""
-    from skinmm.errors import UnreadableNote
     from skinmm.text.clean import clean_note
-    from skinmm.text.facts import read_note
 
     if note is None or not clean_note(note):
         return None, note
+    # Imported only for a note: the reader's vocabulary and OpenCC are not free to import.
+    from skinmm.errors import UnreadableNote
+    from skinmm.text.facts import read_note
+
     reading = read_note(note)
     if reading.readable:
         return reading, note
