@@ -268,8 +268,10 @@ def _floor_rows(name: str, r: dict) -> list[str]:
     return [
         f"| {name}floor: minimal Streamlit page drawing the same elements, no model "
         f"(benchmarks/floor_app.py), click → drawn | {_spread(r['floor'])} | {_spread(ratios)} |",
-        f"| {name}Diagnose round trip minus the floor (medians): what SkinMM's page adds | "
-        f"{above:.2f} | {above / statistics.median(r['refs']):.2f} |",
+        f"| {name}Diagnose round trip minus the floor (medians): the model's work and the "
+        f"page's own | {above:.2f} | {above / statistics.median(r['refs']):.2f} |",
+        f"| {name}Diagnose round trip minus the floor and the reference (medians): the page's "
+        f"own | {above - statistics.median(r['refs']):.2f} | |",
     ]
 
 
