@@ -7,7 +7,12 @@
 * round trip: from the Analyse click until the differential chart and the three Grad-CAM
   overlays are drawn, against the same work done in-process by the library
   (``bundle.predict`` + ``bundle.cams``, in a fresh thread as Streamlit runs each script run),
-  timed alternately with the trips: ratio = median over adjacent pairs.
+  timed alternately with the trips: ratio = median over adjacent pairs;
+* the floor, in the same run: ``benchmarks/floor_app.py``, a minimal Streamlit page that on
+  the same click draws the same kinds of elements (the plotly differential figure, the
+  thumbnail and three overlays at their display size, the summary texts) with no model,
+  timed the same way; the round trip minus the floor is what SkinMM's page adds to what
+  Streamlit and the browser cost anyway.
 
 With ``--baseline DIR`` the same is measured first for another checkout of SkinMM (its own
 ``app.py`` and code), for a before/after in one run. Writes its section of BENCHMARKS.md
@@ -47,6 +52,7 @@ from tests.test_browser import (  # noqa: E402
 )
 
 START, END = "<!-- bench_app:start -->", "<!-- bench_app:end -->"
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 TRIP_TARGET = 1.5  # round trip / reference
 COLD_TARGET_S = 8.0  # launch -> Diagnose page usable
 RUNNING = IDLE.replace("notRunning", "running")
@@ -59,13 +65,17 @@ DRAWN = (
 )
 
 
-def start_server(checkout: Path, bundle: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` of ``checkout``'s app.py with its own code first on the path."""
+def start_server(
+    checkout: Path, bundle: Path, log: Path, app: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` of ``checkout``'s app.py (or ``app``) with its own code first on the
+    path."""
     port = free_port()
     command, env = build_command(
         ["--bundle", str(bundle), "--port", str(port), "--address", "127.0.0.1", "--headless"]
     )
-    command = [str(checkout / "app.py") if c.endswith("app.py") else c for c in command]
+    script = str(app or checkout / "app.py")
+    command = [script if c.endswith("app.py") else c for c in command]
     env = {**env, "SKINMM_HOME": str(log.parent / "home"), "PYTHONPATH": str(checkout)}
     env.pop("DATABASE_URL", None)
     with log.open("wb") as out:
@@ -169,9 +179,10 @@ def round_trips(
     photo: Path,
     repeats: int,
     tmp: Path,
+    app: Path | None = None,
 ) -> dict:
     data = photo.read_bytes()
-    process, url = start_server(checkout, bundle_dir, tmp / "trips.log")
+    process, url = start_server(checkout, bundle_dir, tmp / "trips.log", app)
     trips, refs = [], []
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -197,7 +208,9 @@ def round_trips(
     return {"trips": trips, "refs": refs}
 
 
-def measure(checkout: Path, bundle_dir: Path, bundle: Any, photo: Path, repeats: int) -> dict:
+def measure(
+    checkout: Path, bundle_dir: Path, bundle: Any, photo: Path, repeats: int, floor: bool
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
@@ -210,6 +223,11 @@ def measure(checkout: Path, bundle_dir: Path, bundle: Any, photo: Path, repeats:
             results.update(
                 round_trips(browser, checkout, bundle_dir, bundle, photo, repeats, Path(tmp))
             )
+            if floor:
+                trips = round_trips(
+                    browser, checkout, bundle_dir, bundle, photo, repeats, Path(tmp), FLOOR_APP
+                )
+                results.update(floor=trips["trips"], floor_refs=trips["refs"])
         finally:
             browser.close()
     return results
@@ -230,12 +248,30 @@ def rows(name: str, r: dict) -> list[str]:
         f"{_spread(ratios)} |",
         f"| {name}reference: `bundle.predict` + `bundle.cams` (top 3) in-process, fresh thread, "
         f"alternated with the trips | {_spread(r['refs'])} | 1.00 |",
+        *_floor_rows(name, r),
         f"| {name}cold start: launch → health check ok | {r['healthy_s']:.2f} | |",
         f"| {name}cold start: launch → Diagnose form drawn and usable (uploader, note, Analyse), "
         f"target ≤ {COLD_TARGET_S:.0f} s: {cold_verdict} | {form:.2f} | |",
         f"| {name}cold start: launch → model loaded (the first run done) | {r['ready_s']:.2f} | |",
         f"| {name}cold start: launch → first answer (photo, note and Analyse given as soon as "
         f"the form is drawn) | {r['first_answer_s']:.2f} | |",
+    ]
+
+
+def _floor_rows(name: str, r: dict) -> list[str]:
+    """The floor's trips (ratio to the references alternated with them), and the round trip
+    minus the floor's median, as seconds and as a ratio to the trips' reference."""
+    if "floor" not in r:
+        return []
+    ratios = [f / s for f, s in zip(r["floor"], r["floor_refs"], strict=True)]
+    above = statistics.median(r["trips"]) - statistics.median(r["floor"])
+    return [
+        f"| {name}floor: minimal Streamlit page drawing the same elements, no model "
+        f"(benchmarks/floor_app.py), click → drawn | {_spread(r['floor'])} | {_spread(ratios)} |",
+        f"| {name}Diagnose round trip minus the floor (medians): the model's work and the "
+        f"page's own | {above:.2f} | {above / statistics.median(r['refs']):.2f} |",
+        f"| {name}Diagnose round trip minus the floor and the reference (medians): the page's "
+        f"own | {above - statistics.median(r['refs']):.2f} | |",
     ]
 
 
@@ -305,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         photo = lesion_photo(Path(tmp))
         for name, checkout in checkouts.items():
-            results[name] = measure(checkout, bundle_dir, bundle, photo, args.repeats)
+            # The floor once, with this checkout's run: it is the same page for both.
+            floor = checkout == ROOT
+            results[name] = measure(checkout, bundle_dir, bundle, photo, args.repeats, floor)
     text = section(results, load_s, bundle_dir, args.repeats)
     write_section(text, args.out)
     print(text)

@@ -53,10 +53,11 @@ def measure(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
         "predict, image only": (_predict(args.bundle, args.image, None), REPO),
     }
     if args.baseline:
-        subjects["before (baseline checkout), image + note"] = (
-            _predict(args.bundle, args.image, NOTE),
-            Path(args.baseline).resolve(),
-        )
+        for name, note in (("image + note", NOTE), ("image only", None)):
+            subjects[f"before (baseline checkout), {name}"] = (
+                _predict(args.bundle, args.image, note),
+                Path(args.baseline).resolve(),
+            )
     times: dict[str, list[tuple[float, float]]] = {"reference": [], **{k: [] for k in subjects}}
     for command, code in subjects.values():  # warm-up: the OS file cache
         _seconds(command, code)

@@ -33,7 +33,7 @@ import re
 import secrets
 import subprocess
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 
     # A photo as the bundle takes it: decoded, or anything the one image loader reads.
     Photo: TypeAlias = Image.Image | ImageSource
+    # Makes the text branch from its folder and the verified card (see load_bundle).
+    TextLoader: TypeAlias = Callable[[Path, ModelCard], NoteModel]
 
 CARD = "model_card.json"
 CARD_DIGEST = "model_card.sha256"
@@ -577,12 +579,14 @@ class Bundle:
 
 def _read_note(note: str | None, *, has_image: bool) -> tuple[Any, str | None]:
     """The reading of ``note`` (None without one) and the note the text branch gets."""
-    from skinmm.errors import UnreadableNote
     from skinmm.text.clean import clean_note
-    from skinmm.text.facts import read_note
 
     if note is None or not clean_note(note):
         return None, note
+    # Imported only for a note: the reader's vocabulary and OpenCC are not free to import.
+    from skinmm.errors import UnreadableNote
+    from skinmm.text.facts import read_note
+
     reading = read_note(note)
     if reading.readable:
         return reading, note
@@ -603,39 +607,83 @@ def _as_image(source: Photo) -> Image.Image:
     return source.convert("RGB") if isinstance(source, Image.Image) else load_image(source)
 
 
-def load_bundle(path: str | Path, device: str = "cpu") -> Bundle:
-    """Load and verify a bundle; raises :class:`BundleError` with what to do on any problem."""
+def load_bundle(
+    path: str | Path, device: str = "cpu", *, text_loader: TextLoader | None = None
+) -> Bundle:
+    """Load and verify a bundle; raises :class:`BundleError` with what to do on any problem.
+
+    ``text_loader(text_dir, card)`` makes the text branch instead of loading it here (the
+    card already verified): :mod:`skinmm.text.offload` scores a command's note in a child
+    process started before this load, so that XGBoost never loads in this one.
+    """
     directory = Path(path)
     if not directory.exists():
         recover(directory)  # a kill between the two renames of a swap left the old one aside
     if not directory.is_dir():
-        raise BundleError(
-            f"Model bundle {directory} does not exist. Train one with `skinmm train` or set "
-            "SKINMM_BUNDLE to a bundle folder."
-        )
+        raise _no_bundle(directory)
     card = read_card(directory)
     # Imported only now: a missing or damaged bundle is reported without loading torch.
     from skinmm.image import ImageBranch
-    from skinmm.text import TextBranch
 
     try:
         image = ImageBranch.load(directory / "image", device=device)
-        text = TextBranch.load(directory / "text")
+        text = (text_loader or _load_text)(directory / "text", card)
         fusion = card.fusion
         scope = _load_scope(directory)
     except Exception as exc:
-        # The files and card passed their checksums, so whatever torch, XGBoost or the card's
-        # parsing raise here (truncated pickle, EOF, a missing key) means a bundle damaged
-        # before it was sealed. Only the first line: XGBoost appends a native stack trace.
-        detail = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise BundleError(
-            f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
-        ) from exc
+        raise _not_loadable(directory, exc) from exc
     try:
         check_branches(card, image, text)
     except CardError as exc:
         raise BundleError(f"Bundle {directory}: {exc} Retrain the bundle.") from exc
     return Bundle(directory, card, card.classes, image, text, fusion, scope)
+
+
+def _no_bundle(directory: Path) -> BundleError:
+    return BundleError(
+        f"Model bundle {directory} does not exist. Train one with `skinmm train` or set "
+        "SKINMM_BUNDLE to a bundle folder."
+    )
+
+
+def _not_loadable(directory: Path, exc: Exception) -> BundleError:
+    # The files and card passed their checksums, so whatever torch, XGBoost or the card's
+    # parsing raise while loading (truncated pickle, EOF, a missing key) means a bundle damaged
+    # before it was sealed. Only the first line: XGBoost appends a native stack trace.
+    detail = (str(exc).strip().splitlines() or [""])[0][:200]
+    return BundleError(
+        f"Bundle {directory} could not be loaded ({type(exc).__name__}: {detail}). {RESTORE}"
+    )
+
+
+def _load_text(text_dir: Path, card: ModelCard) -> NoteModel:
+    from skinmm.text.branch import TextBranch
+
+    return TextBranch.load(text_dir)
+
+
+def load_text_branch(path: str | Path) -> tuple[str, NoteModel]:
+    """The bundle's text branch alone, and the fingerprint of the card that certified it.
+
+    Checks the seal and the text files' checksums (not the other branches': a caller that
+    loads the whole bundle with :func:`load_bundle` compares the fingerprints). Errors are
+    the :class:`BundleError` refusals of :func:`load_bundle`.
+    """
+    from skinmm.card import bundle_fingerprint
+    from skinmm.text.branch import TextBranch
+
+    directory = Path(path)
+    if not directory.is_dir():
+        raise _no_bundle(directory)
+    data = _card_bytes(directory)
+    card = _parse_card(directory, data)
+    _check_seal(directory, data)
+    listed = _listed_files(directory, card)
+    _verify(directory, {n: d for n, d in listed.items() if n.startswith("text/")})
+    try:
+        return bundle_fingerprint(card), TextBranch.load(directory / "text")
+    except Exception as exc:
+        raise _not_loadable(directory, exc) from exc
 
 
 def _load_scope(directory: Path) -> ScopeGate | None:

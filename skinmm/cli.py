@@ -177,13 +177,22 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from skinmm.bundle import load_bundle
-    from skinmm.triage import verdict
+    from skinmm.text.offload import offloaded_text
 
     if not args.image and not args.note:
         raise ValueError("Give --image, --note, or both.")
     image = _read_image_arg(args.image) if args.image else None
-    bundle = load_bundle(args.bundle)
+    # The note is scored in a child process while this one imports torch and loads the
+    # image branch (BENCHMARKS.md, start-up); the answer is the same either way.
+    with offloaded_text(args.bundle, [args.note]) as text_loader:
+        return _predict_with(args, image, text_loader)
+
+
+def _predict_with(args: argparse.Namespace, image: Any, text_loader: Any) -> int:
+    from skinmm.bundle import load_bundle
+    from skinmm.triage import verdict
+
+    bundle = load_bundle(args.bundle, text_loader=text_loader)
     prediction = bundle.predict(image, args.note, rule=args.fusion)
     record = prediction.to_dict()
     record["not_covered"] = bundle.not_covered

@@ -14,11 +14,12 @@ a new clinic, camera or population.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from crepes import ConformalClassifier
-from crepes import __version__ as crepes_version
+
+if TYPE_CHECKING:
+    from crepes import ConformalClassifier
 
 LEVELS: tuple[float, ...] = (0.8, 0.9, 0.95)
 DEFAULT_LEVEL = 0.9
@@ -41,6 +42,10 @@ def nonconformity(proba: np.ndarray) -> np.ndarray:
 
 def fit_classifier(proba: np.ndarray, y: np.ndarray) -> ConformalClassifier:
     """crepes' Mondrian conformal classifier, binned by the true class."""
+    # Imported here: crepes imports pandas, scipy.stats and scikit-learn (about a second at
+    # start-up), and forming a set from the card's thresholds never needs it.
+    from crepes import ConformalClassifier
+
     scores = nonconformity(proba)[np.arange(len(y)), y]
     return ConformalClassifier().fit(scores, bins=np.asarray(y))
 
@@ -87,6 +92,8 @@ def calibrate(
     ``probas`` maps a branch (``image``, ``text``, ``fused``) to its validation
     probabilities; rows with NaN (no input for that branch) are left out of its calibration.
     """
+    from crepes import __version__ as crepes_version
+
     y = np.asarray(y, dtype=int)
     thresholds, counts = {}, {}
     for branch, proba in probas.items():

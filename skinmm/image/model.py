@@ -95,8 +95,10 @@ class ImageBranch:
         self.preprocessing = base.resized_for(input_size) if input_size else base
 
     # ----------------------------------------------------------------- construction
-    def _new_model(self, pretrained: bool) -> ImageClassifier:
-        net = self.spec.create(pretrained=pretrained, crop=self.preprocessing.crop)
+    def _new_model(self, pretrained: bool, *, initialise: bool = True) -> ImageClassifier:
+        net = self.spec.create(
+            pretrained=pretrained, crop=self.preprocessing.crop, initialise=initialise
+        )
         return ImageClassifier(net, self.spec.feature_dim, len(self.classes), self.dropout)
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -436,9 +438,10 @@ class ImageBranch:
         branch = cls(config["backbone"], classes=config["classes"], **config["hyperparameters"])
         card = config["card"]
         # A saved trunk replaces the pretrained one, so there is no need to load it first.
-        model = branch._new_model(branch.pretrained and not config["saved_trunk"])
+        model = branch._new_model(branch.pretrained and not config["saved_trunk"], initialise=False)
         state = torch.load(weights_path, map_location="cpu", weights_only=True)
-        result = model.load_state_dict(state, strict=False)
+        # The saved tensors replace the pretrained ones rather than being copied into them.
+        result = model.load_state_dict(state, strict=False, assign=True)
         stray = [k for k in result.missing_keys if not k.startswith(TRUNK_PREFIX)]
         if stray or result.unexpected_keys or (config["saved_trunk"] and result.missing_keys):
             raise ValueError(f"{weights_path} does not match backbone {config['backbone']}.")

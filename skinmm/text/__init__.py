@@ -1,27 +1,32 @@
-"""Text branch: clinical-note embedders, embedding cache, calibrated XGBoost classifier."""
+"""Text branch: clinical-note embedders, embedding cache, calibrated XGBoost classifier.
 
-from skinmm.text.branch import TextBranch, text_metrics
-from skinmm.text.clean import clean_note, clean_note_flagged, clean_notes
-from skinmm.text.embedders import EMBEDDERS, Embedder, Qwen3Embedder, get_embedder
+Names are imported lazily (as in :mod:`skinmm.image`), so that the note reader and the note
+cleaner (``skinmm.text.facts``, ``skinmm.text.clean``) can be used without importing XGBoost,
+which imports scikit-learn whenever it is installed (about a second at start-up).
+"""
 
-__all__ = [
-    "EMBEDDERS",
-    "Embedder",
-    "Qwen3Embedder",
-    "TextBranch",
-    "clean_note",
-    "clean_note_flagged",
-    "clean_notes",
-    "get_embedder",
-    "text_metrics",
-    "train_text_branch",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "EMBEDDERS": "skinmm.text.embedders",
+    "Embedder": "skinmm.text.embedders",
+    "Qwen3Embedder": "skinmm.text.embedders",
+    "get_embedder": "skinmm.text.embedders",
+    "TextBranch": "skinmm.text.branch",
+    "text_metrics": "skinmm.text.branch",
+    "clean_note": "skinmm.text.clean",
+    "clean_note_flagged": "skinmm.text.clean",
+    "clean_notes": "skinmm.text.clean",
+    # It pulls in the bundle trainer's label spaces.
+    "train_text_branch": "skinmm.text.standalone",
+}
+__all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> object:
-    # Imported on first use: it pulls in the bundle trainer's label spaces.
-    if name == "train_text_branch":
-        from skinmm.text.standalone import train_text_branch
-
-        return train_text_branch
-    raise AttributeError(f"module 'skinmm.text' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'skinmm.text' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

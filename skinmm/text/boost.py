@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xgboost as xgb
 
 from skinmm.metrics import macro_f1
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "n_estimators": 400,
@@ -102,6 +104,10 @@ def fit_booster(
     rows: np.ndarray | None = None,
 ) -> xgb.Booster:
     """:func:`train_booster` on ``train``'s ``rows`` (all by default), rows found once."""
+    # Imported here: XGBoost imports scikit-learn whenever it is installed (about a second),
+    # which a command that predicts without a note never needs.
+    import xgboost as xgb
+
     y_fit = train.y if rows is None else train.y[rows]
     counts = np.bincount(y_fit, minlength=n_classes)
     power = params["class_weight_power"]

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xgboost as xgb
 
 from skinmm.cache import default_cache_dir
 from skinmm.calibration import (
@@ -437,8 +436,14 @@ class TextBranch:
         return [model_path, meta_path]
 
     @classmethod
-    def load(cls, directory: Path) -> TextBranch:
-        """A fitted branch from a folder written by :meth:`save`."""
+    def load(cls, directory: Path, *, booster: bool = True) -> TextBranch:
+        """A fitted branch from a folder written by :meth:`save`.
+
+        With ``booster=False``, everything but the booster, and XGBoost is not imported: a
+        branch that answers :attr:`classes_`, :meth:`truncated` and :meth:`has_text` but does
+        not predict (what a command whose note is scored in another process needs,
+        :mod:`skinmm.text.offload`).
+        """
         directory = Path(directory)
         meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
         if not meta_path.is_file() or not model_path.is_file():
@@ -448,8 +453,12 @@ class TextBranch:
             raise ValueError(f"{meta_path} is not a version-{FORMAT_VERSION} text branch.")
         branch_params = {"features": LEGACY_FEATURES, **meta["branch"]}
         branch = cls(meta["embedder"], classes=meta["classes"], **branch_params)
-        branch.booster_ = xgb.Booster()
-        branch.booster_.load_model(model_path)
+        if booster:
+            # Imported here: XGBoost imports scikit-learn whenever it is installed.
+            import xgboost as xgb
+
+            branch.booster_ = xgb.Booster()
+            branch.booster_.load_model(model_path)
         branch.params_ = meta["hyperparameters"]
         branch.cv_table_ = meta["cv_search"]
         choice = meta.get("feature_choice", {})
