@@ -10,6 +10,7 @@ bleeding"). "Itch: no"-style values written after a concept are read before NegE
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -274,7 +275,7 @@ _PART_OF = re.compile(
 )
 
 
-def _part_of_next_site(span: Span, following: tuple[Span, ...]) -> bool:
+def _part_of_next_site(span: Span, following: Sequence[Span]) -> bool:
     """A site that is a side of the next one ("back of the left hand") names that one."""
     if not following or following[0].label_ != "SITE":
         return False

@@ -268,10 +268,10 @@ def _age(text: str, prompt: Prompt) -> Finding | None:
         years, words = int(number.group(1)), number
     else:
         # "五十四，女的": a spoken age, with no unit for the numerals' conversion to find.
-        words = _ZH_AGE_REPLY.match(text, prompt.reply_start, prompt.reply_end)
-        if words is None:
+        spoken = _ZH_AGE_REPLY.match(text, prompt.reply_start, prompt.reply_end)
+        if spoken is None:
             return None
-        years = zh_to_int(words.group(1))
+        years, words = zh_to_int(spoken.group(1)), spoken
     if not 0 < years < 120:
         return None
     return Finding("age", years, words.group(0).strip(), *words.span())

@@ -842,7 +842,13 @@ HEDGE_CUES_EN = (
 )
 # Doubt written after the finding; it reaches back within its clause only
 # ("possibly bled, pt can't recall"; "It might be darker, hard to say").
-HEDGE_AFTER_EN = ("hard to say", "can't recall", "cannot recall", "not sure", "can't remember")
+HEDGE_AFTER_EN: tuple[str, ...] = (
+    "hard to say",
+    "can't recall",
+    "cannot recall",
+    "not sure",
+    "can't remember",
+)
 # A terse review of systems: "itch +, colour change unsure, bleeding +".
 HEDGE_AFTER_EN += ("unsure", "uncertain")
 # Words after which a denial no longer reaches: the note turns to what is present.
