@@ -129,7 +129,7 @@ def main(runs: Path, out: Path) -> None:
     # The union's fusion was chosen on its validation rows with both inputs: exactly its
     # HAM10000 rows (PAD-UFES-20's have no image), the same cases as the HAM-only bundle's.
     frame = pd.read_csv(union_val, dtype=str, keep_default_na=False)
-    ham_rows = runs / "union_val_ham10000.csv"
+    ham_rows = union_val.with_name("val_ham10000.csv")  # beside it: relative image paths hold
     frame[frame["source"] == "ham10000"].to_csv(ham_rows, index=False)
     result = {
         "what": "HAM10000 validation cases only (789 images of 598 lesions); test side unread",
