@@ -10,6 +10,7 @@ against each evaluation's own metrics.json, so the two cannot disagree:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,26 +129,78 @@ def compare(a: Scored, b: Scored, figures: tuple[str, ...], tolerance: float) ->
     return out
 
 
-SETTINGS = (
-    "Both bundles: the fast recipe cut to 2 epochs (--image-param epochs=2), no input-scope "
-    "gate, trained on the same 20% group sample of HAM10000's training side (1,430 images); "
-    "the union adds PAD-UFES-20's 1,669 training notes as text-only rows. Figures on the whole "
-    "HAM10000 test side (1,494 cases, one per lesion) and PAD-UFES-20's (275 patients). The "
-    "union's HAM10000 figures are in its own classes: an HAM10000 case it calls scc counts as "
-    "an error. Intervals: grouped bootstrap 95%, 1000 replicates, seed 0; differences paired."
-)
+def settings(runs: Path) -> str:
+    """What both bundles were trained with, read from their model cards (so it cannot
+    disagree with the run)."""
+    cards = {name: _json(runs / name / "model_card.json")["training"] for name in BUNDLES}
+    ham, union = cards["ham-fast"], cards["union"]
+    args = ham["arguments"]
+    assert {k: v for k, v in args.items() if k not in ("train", "val", "out")} == {
+        k: v for k, v in union["arguments"].items() if k not in ("train", "val", "out")
+    }, "the two bundles were trained with different settings"
+    params = ", ".join(f"{k}={v}" for k, v in args["image_params"].items()) or "none"
+    return (
+        f"Both bundles: --recipe {args['recipe']} (extra image params: {params}), no "
+        f"input-scope gate (--no-scope: the gate is the same for both and not compared), "
+        f"trained on the same {ham['n_train_rows']:,} HAM10000 training images "
+        f"({args['train']}); the union adds PAD-UFES-20's "
+        f"{union['n_train_rows'] - ham['n_train_rows']:,} training notes as text-only rows. "
+        "Figures on the whole HAM10000 test side (1,494 cases, one per lesion) and "
+        "PAD-UFES-20's (275 patients). The union's HAM10000 figures are in its own classes: "
+        "an HAM10000 case it calls scc counts as an error. malignant_sensitivity and "
+        "malignant_specificity count the malignant and premalignant classes together "
+        "(skinmm.triage.risk_classes: akiec, bcc, mel, scc). Intervals: grouped bootstrap 95%, "
+        "1000 replicates, seed 0; differences paired."
+    )
 
 
-def _commands() -> list[str]:
-    """The commands that made these figures: scripts/union_run.sh's lines, in order."""
+BUNDLES = ("ham-fast", "union")
+# Lines of union_run.sh that set variables or branch, not commands that made a figure.
+CONTROL = ("S=", "SHARE=", "FAST=", "for ", "echo ", "if ", "else", "fi", "HAM_TRAIN=")
+
+
+def _commands(runs: Path) -> list[str]:
+    """The commands that made these figures: scripts/union_run.sh's lines, in order, with
+    the settings the bundles' cards record."""
     script = Path(__file__).with_name("union_run.sh").read_text(encoding="utf-8")
-    lines = [line for line in script.splitlines() if line and not line.startswith(("#", "set "))]
-    settings = dict(line.split("=", 1) for line in lines if line.split("=")[0] in ("S", "FAST"))
-    return [
-        line.replace("$S", "skinmm").replace("$FAST", settings["FAST"].strip('"'))
-        for line in lines
-        if line.split("=")[0] not in ("S", "FAST", "export SKINMM_DATA")
-    ]
+    args = _json(runs / "union" / "model_card.json")["training"]["arguments"]
+    ham_train = _json(runs / "ham-fast" / "model_card.json")["training"]["arguments"]["train"]
+    fast = f"--recipe {args['recipe']} --no-scope" + "".join(
+        f" --image-param {k}={v}" for k, v in args["image_params"].items()
+    )
+    commands = []
+    for raw in script.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", "set ", "export ", *CONTROL)):
+            continue
+        if line.startswith("python scripts/group_sample.py") and "sub/" not in ham_train:
+            continue
+        # The share is not in the cards: UNION_SHARE, as union_run.sh was given it.
+        line = line.replace('"$SHARE"', os.environ.get("UNION_SHARE", "1"))
+        line = line.replace('"$HAM_TRAIN"', ham_train)
+        line = line.replace("$HAM_TRAIN", ham_train).replace("$FAST", fast)
+        commands.append(line.replace("$S", "skinmm"))
+    return commands
+
+
+def label(runs: Path) -> str:
+    """A short name for this run among the file's runs."""
+    args = _json(runs / "union" / "model_card.json")["training"]["arguments"]
+    n = _json(runs / "ham-fast" / "model_card.json")["training"]["n_train_rows"]
+    params = ", ".join(f"{k}={v}" for k, v in args["image_params"].items()) or "as documented"
+    return f"--recipe {args['recipe']} ({params}), {n:,} HAM10000 training images"
+
+
+def earlier_runs(out: Path, current: str) -> list[dict[str, Any]]:
+    """The runs the file held before, under other settings, kept and labelled as earlier."""
+    if not out.is_file():
+        return []
+    previous = _json(out)
+    kept = previous.pop("earlier_runs", [])
+    if previous.get("settings") != current:
+        label = previous.pop("label", f"earlier run: {previous.get('settings')}")
+        kept.append({"label": label, **previous})
+    return kept
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -201,14 +254,63 @@ def single_sources(runs: Path) -> dict[str, Any]:
     }
 
 
+NAMES = {
+    "weighted_f1": "weighted F1",
+    "balanced_accuracy": "balanced accuracy",
+    "recall/mel": "melanoma recall",
+    "recall/scc": "SCC recall",
+    "malignant_sensitivity": "malignant + premalignant sensitivity",
+    "malignant_specificity": "malignant + premalignant specificity",
+}
+
+
+def _cell(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci"]
+    return f"{entry['value']:.3f} ({lo:.3f}–{hi:.3f})"
+
+
+def _difference(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci"]
+    text = f"{entry['difference']:+.3f} ({lo:+.3f} to {hi:+.3f})"
+    return text if entry["within_target"] else f"{text} **missed**"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The README's union table, from the result (so the two cannot disagree)."""
+    lines = [
+        "| test side | figure | union | single source | union − single (paired 95% CI) |",
+        "|---|---|---|---|---|",
+    ]
+    sides = [
+        (
+            f"HAM10000 test ({result['ham10000_test'][b]['n_cases']}), {b}",
+            result["ham10000_test"][b],
+        )
+        for b in ("fused", "image")
+    ]
+    pad = result["pad_ufes_20_test_text_only"]
+    sides.append((f"PAD-UFES-20 test ({pad['n_cases']}), text", pad))
+    for side, figures in sides:
+        for figure, name in NAMES.items():
+            if figure not in figures:
+                continue
+            row = figures[figure]
+            union, single, diff = (row[k] for k in row)
+            lines.append(
+                f"| {side} | {name} | {_cell(union)} | {_cell(single)} | {_difference(diff)} |"
+            )
+    return "\n".join(lines)
+
+
 def main(runs: Path, out: Path) -> None:
     if not (runs / "union" / "report" / "metrics.json").is_file():
         result = {
             "status": "incomplete: the union bundle's run had not finished; these are the "
             "single-source figures it is compared with",
-            "commands": _commands(),
-            "settings": SETTINGS,
+            "commands": _commands(runs),
+            "settings": settings(runs),
             **single_sources(runs),
+            "earlier_runs": earlier_runs(out, settings(runs)),
         }
         out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(json.dumps(result, indent=1))
@@ -244,9 +346,11 @@ def main(runs: Path, out: Path) -> None:
     pad_text = _scored(
         "pad_text_only", pad_frame, "text_pred", _pad_text_classes(pad_report), pad_report
     )
+    current = settings(runs)
     result = {
-        "commands": _commands(),
-        "settings": SETTINGS,
+        "label": label(runs),
+        "commands": _commands(runs),
+        "settings": current,
         "ham10000_test": ham,
         "ham10000_fusion_rule": {"union": union["rule"], "ham_only": ham_only["rule"]},
         "ham10000_cases_called_scc_by_the_union": _called(union_on("ham10000", "fused"), "scc"),
@@ -261,9 +365,11 @@ def main(runs: Path, out: Path) -> None:
             source: m["n_cases"] for source, m in union["by_source"].items()
         },
         "union_test_unmapped": union["unmapped"],
+        "earlier_runs": earlier_runs(out, current),
     }
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))
+    print(markdown(result))
 
 
 if __name__ == "__main__":

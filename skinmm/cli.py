@@ -22,6 +22,14 @@ from skinmm.options import fill
 RULE_NAMES = ("max", "mean", "product", "weighted", "stacked")
 # "image": the image branch alone, the default's fallback when no rule keeps its sensitivity.
 SELECTABLE_RULES = (*RULE_NAMES, "image")
+# skinmm.train.IMAGE_ROWS, for the same reason.
+IMAGE_ROWS = ("pooled", "own-prior", "own-classes")
+IMAGE_ROWS_HELP = (
+    "several sources, whose image and text rows differ: pooled (default) decides every row "
+    "with one training prior; own-prior decides rows with an image by the prior of the "
+    "training rows with an image; own-classes also keeps their decision to the classes the "
+    "image branch learnt (a class learnt from notes alone cannot overrule a photograph)"
+)
 
 
 def _manifest(args: argparse.Namespace) -> int:
@@ -134,6 +142,8 @@ def _refit_fusion(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         seed=args.seed,
         requested=args.fusion,
+        image_rows=args.fusion_image_rows,
+        train_manifest=Path(args.train) if args.train else None,
     )
     fusion, triage = card["fusion"], card["triage"]
     print(
@@ -306,6 +316,9 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
         help="auto: chosen on the validation groups, sensitivity first (see README)",
     )
     p.add_argument(
+        "--fusion-image-rows", default="pooled", choices=IMAGE_ROWS, help=IMAGE_ROWS_HELP
+    )
+    p.add_argument(
         "--recipe",
         default="default",
         choices=["default", "fast"],
@@ -369,6 +382,12 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bundle", required=True, help="bundle folder, replaced atomically")
     p.add_argument("--val", required=True, help="validation manifest the bundle was not fit on")
     p.add_argument("--fusion", default="auto", choices=["auto", *SELECTABLE_RULES])
+    p.add_argument(
+        "--fusion-image-rows",
+        choices=IMAGE_ROWS,
+        help=f"{IMAGE_ROWS_HELP}; default: the bundle's own",
+    )
+    p.add_argument("--train", help="the bundle's training manifest (for --fusion-image-rows)")
     p.add_argument("--cache-dir")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=_refit_fusion)

@@ -156,13 +156,38 @@ class FusionParams:
     text_prior: np.ndarray | None = None
     prior_power: float = 0.0
     decision_power: float = 0.0
+    # Several sources (`skinmm merge`): the image branch learns from the rows with an image,
+    # the text branch from every row with a note, so their training priors differ. With
+    # ``image_prior`` set, a row with an image has its decision corrected by the prior its
+    # image branch learnt (a class with no training image: uncorrected), and with
+    # ``image_classes_only`` that row's decision is also kept to the classes the image branch
+    # learnt, so a class learnt from notes alone cannot overrule a photograph.
+    # None / False: one prior for both branches (a single source), as before.
+    image_prior: np.ndarray | None = None
+    image_classes_only: bool = False
 
     def deprior(self, text: np.ndarray) -> np.ndarray:
         return divide_prior(text, self.text_prior, self.prior_power)
 
-    def decide(self, proba: np.ndarray) -> np.ndarray:
-        """The probabilities behind the decision: fused ones with the prior correction."""
-        return divide_prior(proba, self.text_prior, self.decision_power)
+    def decide(self, proba: np.ndarray, has_image: np.ndarray | None = None) -> np.ndarray:
+        """The probabilities behind the decision: fused ones with the prior correction.
+
+        ``has_image`` marks the rows with an image (default: none), which :attr:`image_prior`
+        and :attr:`image_classes_only` concern.
+        """
+        out = divide_prior(proba, self.text_prior, self.decision_power)
+        if self.image_prior is None or has_image is None or not np.any(has_image):
+            return out
+        rows = np.asarray(has_image, dtype=bool)
+        learnt = self.image_prior > 0
+        # A class the image branch never saw has no prior of its own to take out.
+        prior = np.where(learnt, self.image_prior, 1.0)
+        image_rows = divide_prior(proba[rows], prior, self.decision_power)
+        if self.image_classes_only:
+            image_rows = _normalise(np.where(learnt, image_rows, 0.0))
+        out = np.array(out, dtype=np.float64)
+        out[rows] = image_rows
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,17 +196,21 @@ class FusionParams:
             "text_prior": None if self.text_prior is None else self.text_prior.tolist(),
             "prior_power": self.prior_power,
             "decision_power": self.decision_power,
+            "image_prior": None if self.image_prior is None else self.image_prior.tolist(),
+            "image_classes_only": self.image_classes_only,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FusionParams:
-        prior = d.get("text_prior")
+        prior, image_prior = d.get("text_prior"), d.get("image_prior")
         return cls(
             weight=float(d["weight"]),
             stacked=StackedFusion.from_dict(d["stacked"]),
             text_prior=None if prior is None else np.asarray(prior, dtype=np.float64),
             prior_power=float(d.get("prior_power", 0.0)),
             decision_power=float(d.get("decision_power", 0.0)),
+            image_prior=None if image_prior is None else np.asarray(image_prior, np.float64),
+            image_classes_only=bool(d.get("image_classes_only", False)),
         )
 
 
@@ -242,7 +271,7 @@ def fuse(
     carrier[has_image & ~has_text] = IMAGE
     carrier[~has_image & has_text] = TEXT
     mode = np.where(both, "fused", np.where(has_image, "image-only", "text-only"))
-    return FusionResult(proba=params.decide(proba), carrier=carrier, mode=mode)
+    return FusionResult(proba=params.decide(proba, has_image), carrier=carrier, mode=mode)
 
 
 def fit_params(
@@ -251,11 +280,14 @@ def fit_params(
     y: np.ndarray,
     text_prior: np.ndarray | None = None,
     prior_power: float = 0.0,
+    image_prior: np.ndarray | None = None,
+    image_classes_only: bool = False,
 ) -> FusionParams:
     """Fit the weighted rule's weight and the stacker on validation probabilities.
 
     ``text`` is the raw calibrated text branch; the prior correction is applied here first,
-    as :func:`fuse` will apply it.
+    as :func:`fuse` will apply it. ``image_prior`` and ``image_classes_only`` are carried
+    into the result (see :class:`FusionParams`).
     """
     # Here, not at the top: scikit-learn (via metrics) costs seconds that predicting never needs.
     from skinmm.metrics import weighted_f1
@@ -268,4 +300,6 @@ def fit_params(
         stacked=StackedFusion().fit(image, text, y),
         text_prior=text_prior,
         prior_power=prior_power,
+        image_prior=image_prior,
+        image_classes_only=image_classes_only,
     )

@@ -26,7 +26,7 @@ from skinmm.cache import default_cache_dir
 from skinmm.conformal import calibrate
 from skinmm.data.manifest import _rows, known_labels, read_manifest
 from skinmm.disagreement import fit_block
-from skinmm.fusion import IMAGE_ONLY, RULES, divide_prior, fit_params, fuse
+from skinmm.fusion import IMAGE_ONLY, RULES, FusionParams, fit_params, fuse
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.metrics import balanced_accuracy, per_class_prf, weighted_f1
 from skinmm.staging import staged_bundle
@@ -87,6 +87,35 @@ class TrainConfig:
     # input-scope gate fitted after the branches; None: the bundle gets no gate.
     clinical: Path | None = None
     scope_params: dict[str, Any] = field(default_factory=dict)  # skinmm.scope.run_fit's
+    fusion_image_rows: str = "pooled"  # IMAGE_ROWS
+
+
+# How the fusion decides rows with an image when the image branch learnt from other rows
+# than the text branch (several sources, text-only rows): "pooled", one training prior for
+# both branches (a single source: the same thing); "own-prior", those rows corrected by the
+# prior of the training rows with an image; "own-classes", that and their decision kept to
+# the classes the image branch learnt (skinmm.fusion.FusionParams).
+IMAGE_ROWS: tuple[str, ...] = ("pooled", "own-prior", "own-classes")
+
+
+def image_class_prior(train: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    """The class shares among the training rows with an image: what the image branch learnt
+    (0 for a class only notes brought)."""
+    rows = train[train["image_path"] != ""]
+    return rows["label"].value_counts(normalize=True).reindex(codes, fill_value=0).to_numpy()
+
+
+def image_rows_fusion(option: str, train: pd.DataFrame, codes: Sequence[str]) -> dict[str, Any]:
+    """:func:`select_fusion`'s ``image_prior`` and ``image_classes_only`` for an
+    :data:`IMAGE_ROWS` option, from the training manifest (labels as class codes)."""
+    if option not in IMAGE_ROWS:
+        raise ValueError(
+            f"Unknown fusion image-rows option {option!r}; choose one of {', '.join(IMAGE_ROWS)}."
+        )
+    if option == "pooled":
+        return {"image_prior": None, "image_classes_only": False}
+    prior = image_class_prior(train, codes)
+    return {"image_prior": prior, "image_classes_only": option == "own-classes"}
 
 
 def read_training_manifest(path: Path) -> pd.DataFrame:
@@ -153,6 +182,8 @@ def cross_fitted_probas(
     seed: int = 0,
     text_prior: np.ndarray | None = None,
     prior_power: float = 0.0,
+    image_prior: np.ndarray | None = None,
+    image_classes_only: bool = False,
 ) -> dict[str, np.ndarray]:
     """Validation probabilities of every rule (plain argmax decision), the fitted rules'
     parameters cross-fitted by group.
@@ -172,7 +203,15 @@ def cross_fitted_probas(
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     fused = {rule: np.zeros_like(image) for rule in RULES}
     for fit_idx, score_idx in folds.split(image, y, groups):
-        params = fit_params(image[fit_idx], text[fit_idx], y[fit_idx], text_prior, prior_power)
+        params = fit_params(
+            image[fit_idx],
+            text[fit_idx],
+            y[fit_idx],
+            text_prior,
+            prior_power,
+            image_prior,
+            image_classes_only,
+        )
         for rule in RULES:
             fused[rule][score_idx] = fuse(image[score_idx], text[score_idx], rule, params).proba
     return fused
@@ -267,10 +306,14 @@ def select_fusion(
     prior: np.ndarray,
     seed: int = 0,
     requested: str = "auto",
+    image_prior: np.ndarray | None = None,
+    image_classes_only: bool = False,
 ) -> tuple[FusionConfig, dict[str, Any], dict[str, Any]]:
     """Rule, prior corrections, decision and triage point, chosen on the validation groups.
 
-    Returns the fusion config, what the card records about the choice, and the triage block.
+    ``image_prior`` and ``image_classes_only``: see :class:`skinmm.fusion.FusionParams`
+    (several sources whose image and text rows differ). Returns the fusion config, what the
+    card records about the choice, and the triage block.
     """
     codes = [c.code for c in classes]
     positive = risk_classes(classes)
@@ -284,16 +327,29 @@ def select_fusion(
         )
     image_b, text_b, y = image_p[has_both], text_p[has_both], y_all[has_both]
     groups = val["group_id"].to_numpy(dtype=object)[has_both]
-    probas: dict[Candidate, np.ndarray] = {(IMAGE_ONLY, 0.0, 0.0): image_b}
+
+    def decided(p: np.ndarray, decision: float) -> np.ndarray:
+        # Every row here has an image: what fuse() does to such rows.
+        params = FusionParams(
+            text_prior=prior,
+            decision_power=decision,
+            image_prior=image_prior,
+            image_classes_only=image_classes_only,
+        )
+        return params.decide(p, np.ones(len(p), dtype=bool))
+
+    probas: dict[Candidate, np.ndarray] = {(IMAGE_ONLY, 0.0, 0.0): decided(image_b, 0.0)}
     for power in PRIOR_POWERS:
-        by_rule = cross_fitted_probas(image_b, text_b, y, groups, seed, prior, power)
+        by_rule = cross_fitted_probas(
+            image_b, text_b, y, groups, seed, prior, power, image_prior, image_classes_only
+        )
         for rule, p in by_rule.items():
             for decision in DECISION_POWERS:
-                probas[(rule, power, decision)] = divide_prior(p, prior, decision)
+                probas[(rule, power, decision)] = decided(p, decision)
     scores = {k: decision_scores(y, p, codes, positive) for k, p in probas.items()}
     image_scores = scores.pop((IMAGE_ONLY, 0.0, 0.0))
     (rule, power, decision), reason = select_candidate(scores, image_scores, requested)
-    params = fit_params(image_b, text_b, y, prior, power)
+    params = fit_params(image_b, text_b, y, prior, power, image_prior, image_classes_only)
     params.decision_power = decision
     triage = operating_point(y, probas[(rule, power, decision)], classes)
     side_by_side = {r: scores[(r, power, 0.0)] for r in RULES}
@@ -302,6 +358,10 @@ def select_fusion(
         "image_fallback": rule == IMAGE_ONLY,
         "prior_power": power,
         "decision": {"kind": "prior-corrected argmax", "power": decision},
+        "image_rows": {
+            "own_prior": image_prior is not None,
+            "image_classes_only": image_classes_only,
+        },
         "validation_image_only": image_scores,
         "validation_chosen": image_scores
         if rule == IMAGE_ONLY
@@ -406,7 +466,14 @@ def train_bundle(config: TrainConfig) -> Path:
     prior = train["label"].value_counts(normalize=True).reindex(codes, fill_value=0).to_numpy()
     image_p, text_p = _validation_probas(cache_dir, image, text, val)
     fusion, fusion_extra, triage = select_fusion(
-        image_p, text_p, val, classes, prior, config.seed, config.fusion
+        image_p,
+        text_p,
+        val,
+        classes,
+        prior,
+        config.seed,
+        config.fusion,
+        **image_rows_fusion(config.fusion_image_rows, train, codes),
     )
     conformal = conformal_block(image_p, text_p, val, codes, fusion)
     disagreement = fit_block(image_p, text_p, _label_index(val, codes), conformal, codes)
@@ -470,6 +537,23 @@ def fit_scope(config: TrainConfig, bundle_dir: Path, cache_dir: Path) -> dict[st
     return figures
 
 
+def _refit_image_rows(
+    bundle: Any, option: str | None, train_manifest: Path | None
+) -> dict[str, Any]:
+    if option is None:
+        params = bundle.fusion.params
+        return {"image_prior": params.image_prior, "image_classes_only": params.image_classes_only}
+    if train_manifest is None:
+        if option == "pooled":
+            return image_rows_fusion(option, pd.DataFrame(), bundle.codes)
+        raise ValueError(
+            f"--fusion-image-rows {option} needs the bundle's training manifest (--train) for "
+            "the prior of its rows with an image."
+        )
+    train = to_class_codes(read_training_manifest(train_manifest), train_manifest, bundle.classes)
+    return image_rows_fusion(option, train, bundle.codes)
+
+
 def refit_fusion(
     bundle_path: Path,
     val_manifest: Path,
@@ -477,9 +561,14 @@ def refit_fusion(
     cache_dir: Path | None = None,
     seed: int = 0,
     requested: str = "auto",
+    image_rows: str | None = None,
+    train_manifest: Path | None = None,
 ) -> dict[str, Any]:
     """Re-select rule, decision and triage point of a trained bundle on ``val_manifest``,
     keeping both branches' weights, and replace the bundle atomically.
+
+    ``image_rows`` (an :data:`IMAGE_ROWS` option) needs the bundle's ``train_manifest`` for
+    the image rows' prior; None keeps the bundle's own setting.
 
     The new bundle is written beside the old one and swapped in by renames, so a reader sees
     the old bundle or the new one, never half of each. Its test report is left out: it
@@ -490,6 +579,7 @@ def refit_fusion(
     from skinmm.bundle import load_bundle
 
     bundle = load_bundle(bundle_path)
+    rows = _refit_image_rows(bundle, image_rows, train_manifest)
     prior = bundle.fusion.params.text_prior
     if prior is None:
         raise ValueError(
@@ -502,7 +592,7 @@ def refit_fusion(
     cache_dir = cache_dir or default_cache_dir()
     image_p, text_p = _validation_probas(cache_dir, bundle.image, bundle.text, val)
     fusion, extra, triage = select_fusion(
-        image_p, text_p, val, bundle.classes, prior, seed, requested
+        image_p, text_p, val, bundle.classes, prior, seed, requested, **rows
     )
     card = dict(bundle.card)
     card["fusion"] = {**fusion.to_dict(), **extra}
