@@ -132,7 +132,8 @@ _EN_TEENS: tuple[str, ...] = (
 )
 _EN_TEENS += ("seventeen", "eighteen", "nineteen")
 _EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_EN_VALUE = (
+# The one table of English number words (ages here, durations in facts_duration).
+EN_NUMBER_WORDS: dict[str, int] = (
     {w: i + 1 for i, w in enumerate(_EN_UNITS)}
     | {w: i + 10 for i, w in enumerate(_EN_TEENS)}
     | {w: 10 * (i + 2) for i, w in enumerate(_EN_TENS)}
@@ -155,7 +156,7 @@ _FIRST_PERSON_AGE = re.compile(r"\bI(?:'m|’m| am)\s+(\d{1,3})(?=\s*(?:[,.;()]|
 
 
 def _word_value(words: str) -> int:
-    return sum(_EN_VALUE[w] for w in re.split(r"[\s-]+", words.lower()))
+    return sum(EN_NUMBER_WORDS[w] for w in re.split(r"[\s-]+", words.lower()))
 
 
 # A relative (or a partner) named earlier in the clause makes the age theirs ("FHx: melanoma

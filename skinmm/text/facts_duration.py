@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from skinmm.text.facts_common import Finding
+from skinmm.text.facts_common import EN_NUMBER_WORDS, Finding
 
 _DAYS_PER_MONTH = 365.25 / 12
 _UNIT_MONTHS = {"day": 1 / _DAYS_PER_MONTH, "week": 7 / _DAYS_PER_MONTH, "month": 1.0}
@@ -24,8 +24,8 @@ _EN_UNITS = {
     "year": r"years?|yrs?|yr",
 }
 _ZH_UNITS = {"day": "天|日", "week": "周|星期", "month": "个月|月", "year": "年"}
-_EN_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_EN_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+# One to twelve: a lesion's history is counted in small numbers of its unit.
+_EN_WORDS = {"a": 1, "an": 1} | {w: n for w, n in EN_NUMBER_WORDS.items() if n <= 12}
 _EN_WORDS |= {"several": 3, "few": 3, "a few": 3, "couple of": 2, "a couple of": 2}
 
 _EN_NUMBER = r"(\d{1,3}(?:\.\d+)?|" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + ")"
