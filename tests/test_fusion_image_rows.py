@@ -128,3 +128,11 @@ def test_selection_records_the_option_and_never_decides_scc_on_a_photo():
 def test_refit_with_an_own_prior_needs_the_training_manifest(tiny_bundle, tmp_path):
     with pytest.raises(ValueError, match="needs the bundle's training manifest"):
         refit_fusion(tiny_bundle, tmp_path / "val.csv", image_rows="own-prior", train_manifest=None)
+
+
+def test_the_cli_offers_exactly_the_library_image_rows_options() -> None:
+    # cli.py keeps its own copy so that `skinmm --help` does not import training code.
+    from skinmm.cli import IMAGE_ROWS as CLI_IMAGE_ROWS
+    from skinmm.train import IMAGE_ROWS
+
+    assert CLI_IMAGE_ROWS == IMAGE_ROWS
