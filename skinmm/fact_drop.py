@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from skinmm.data.notes import FIELD_UNITS, LANGS, note_fields, render_note
+from skinmm.data.notes import FIELD_UNITS, LANGS, note_fields, render_note, without_units
 from skinmm.fusion import SELECTABLE, fuse
 from skinmm.metrics import (
     CLINICAL_FIGURES,
@@ -71,13 +71,10 @@ def without_facts(
     records: Sequence[Mapping[str, Any]], units: Sequence[tuple[str, ...]], mask: np.ndarray
 ) -> list[dict[str, Any]]:
     """Copies of ``records`` with the masked facts set to missing."""
-    out = []
-    for record, row in zip(records, mask, strict=True):
-        kept = dict(record)
-        for unit in (u for u, dropped in zip(units, row, strict=True) if dropped):
-            kept.update(dict.fromkeys(unit))
-        out.append(kept)
-    return out
+    return [
+        without_units(record, [u for u, dropped in zip(units, row, strict=True) if dropped])
+        for record, row in zip(records, mask, strict=True)
+    ]
 
 
 def drop_conditions(

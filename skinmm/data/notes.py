@@ -296,14 +296,18 @@ def render_note(fields: Mapping[str, Any], lang: str = "en") -> str:
     return ("" if lang == "zh" else " ").join(p for p in parts if p)
 
 
+def without_units(fields: Mapping[str, Any], units: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+    """A copy of ``fields`` with every field of ``units`` (facts dropped together) missing."""
+    out = dict(fields)
+    for unit in units:
+        out.update(dict.fromkeys(unit))
+    return out
+
+
 def drop_fields(fields: Mapping[str, Any], p: float, rng: np.random.Generator) -> dict[str, Any]:
     """A copy of ``fields`` with each clinical fact removed with probability ``p``."""
-    out = dict(fields)
-    for unit in FIELD_UNITS:
-        if rng.random() < p:
-            for name in unit:
-                out[name] = None
-    return out
+    # One draw per unit, always: a seeded stream stays the same whatever is dropped.
+    return without_units(fields, [unit for unit in FIELD_UNITS if rng.random() < p])
 
 
 def note_fields(frame: pd.DataFrame) -> list[str]:
