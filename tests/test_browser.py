@@ -123,14 +123,67 @@ def wait_idle(page: Any) -> None:
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
 
 
+# Counts the script runs the page has started: a test can wait for the run an upload asks for.
+COUNT_RUNS = """() => {
+  window.skinmmRuns = 0;
+  new MutationObserver(() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const state = app && app.getAttribute("data-test-script-state");
+    if (state === "running" && window.skinmmLast !== "running") window.skinmmRuns += 1;
+    window.skinmmLast = state;
+  }).observe(document, {attributes: true, subtree: true,
+                        attributeFilter: ["data-test-script-state"]});
+}"""
+
+
 def new_tab(browser: Any, url: str, heading: str) -> Any:
     """A new browser tab on ``url``, once the page titled ``heading`` has finished running."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
+    page.add_init_script(f"document.addEventListener('DOMContentLoaded', {COUNT_RUNS})")
     page.goto(url)
     page.wait_for_selector(f"h1:has-text('{heading}')")
     wait_idle(page)
     return page
+
+
+def upload(page: Any, dropzone: Any, files: str | list[str]) -> None:
+    """Choose ``files`` in ``dropzone`` and wait until the page has run with them.
+
+    A chip shows while its file is still uploading; the rerun that hands the file to the
+    script starts only once it has arrived.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # optional: see browser()
+
+    runs = page.evaluate("window.skinmmRuns")
+    dropzone.set_input_files(files)
+    page.wait_for_function(
+        "!document.querySelector(\"[data-testid='stFileChipIconSpinner']\")"
+        " && document.querySelectorAll(\"[data-testid='stFileChipName']\").length > 0"
+    )
+    # A rerun quicker than one frame can go unseen: then the chips are all there is.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"window.skinmmRuns > {runs}", timeout=5_000)
+    wait_idle(page)
+
+
+def click_to_run(page: Any, button: str) -> None:
+    """Click ``button`` and wait until the script has started a run for it.
+
+    Streamlit 1.67 can drop a click that lands just as an upload's rerun ends (the page stays
+    idle, seen in CI at stop 24): a user clicks again, and so does this, once.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(2):
+        runs = page.evaluate("window.skinmmRuns")
+        page.locator(button).click()
+        try:
+            page.wait_for_function(f"window.skinmmRuns > {runs}", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt:
+                raise
 
 
 def shoot(page: Any, name: str, height: int = 2400) -> Path:
@@ -147,10 +200,9 @@ def shoot(page: Any, name: str, height: int = 2400) -> Path:
 
 def analyse(page: Any, photo: Path, note: str) -> None:
     """Upload, type the note, press Analyse and wait for the differential and three CAMs."""
-    page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(photo))
-    page.wait_for_selector("[data-testid='stFileChipName']", timeout=TIMEOUT_MS)
+    upload(page, page.locator("[data-testid='stFileUploaderDropzoneInput']").first, str(photo))
     page.locator("textarea").first.fill(note)
-    page.locator(ANALYSE).click()
+    click_to_run(page, ANALYSE)
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=TIMEOUT_MS)
     page.wait_for_function(
         "document.querySelectorAll(\"[data-testid='stImage'] img\").length >= 3",
@@ -271,9 +323,8 @@ def test_bad_upload_shows_an_error_not_a_traceback(
     fake = tmp_path / "notes.png"
     fake.write_bytes(b"this is a text file with a .png name")
     page = new_tab(browser, app_url, "Diagnose a lesion")
-    page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(fake))
-    page.wait_for_selector("[data-testid='stFileChipName']")
-    page.locator(ANALYSE).click()
+    upload(page, page.locator("[data-testid='stFileUploaderDropzoneInput']").first, str(fake))
+    click_to_run(page, ANALYSE)
     page.wait_for_selector("[data-testid='stAlertContentError']")
     wait_idle(page)
     error = page.locator("[data-testid='stAlertContentError']").first.inner_text()

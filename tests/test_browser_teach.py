@@ -18,10 +18,12 @@ from PIL import Image
 from tests.test_browser import (
     browser,  # noqa: F401  (a fixture)
     choose,
+    click_to_run,
     new_tab,
     shoot,
     start_app,
     stop_app,
+    upload,
     wait_idle,
 )
 from tests.test_gallery import make_gallery
@@ -80,13 +82,9 @@ def test_a_multi_photo_analysis_in_the_browser(
 ) -> None:
     page = new_tab(browser, teach_url, "Diagnose a lesion")
     inputs = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-    inputs.nth(0).set_input_files(str(photo(tmp_path, 0)))
-    inputs.nth(1).set_input_files([str(photo(tmp_path, 1)), str(photo(tmp_path, 2))])
-    page.wait_for_function(
-        "document.querySelectorAll(\"[data-testid='stFileChipName']\").length >= 3"
-    )
-    wait_idle(page)  # a chip shows before its upload's rerun ends: Analyse would miss photos
-    page.locator(".st-key-diagnose_analyse button").click()
+    upload(page, inputs.nth(0), str(photo(tmp_path, 0)))
+    upload(page, inputs.nth(1), [str(photo(tmp_path, 1)), str(photo(tmp_path, 2))])
+    click_to_run(page, ".st-key-diagnose_analyse button")
     page.wait_for_selector("text=Based on 3 photos")
     wait_idle(page)
     assert page.get_by_text("this photo alone gives").count() == 3
