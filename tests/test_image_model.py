@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from skinmm.image import DEFAULT_BACKBONE
 from skinmm.image.model import CONFIG_FILE, WEIGHTS_FILE, ImageBranch
 from skinmm.image.network import TRUNK_PREFIX
+from skinmm.image.training import Recipe, class_weights, prior_log_ratio, training_loss
 
 CLASSES = ["bcc", "mel", "nv"]
 TINY = {
@@ -248,3 +249,33 @@ def test_train_crop_trains_on_windows_and_predicts_on_whole_maps(data, tmp_path:
         ImageBranch(classes=CLASSES, **{**params, "train_crop": 9}).fit(
             train, val, cache_dir=tmp_path, log=lambda _: None
         )
+
+
+def test_a_class_without_images_weighs_nothing():
+    weights = class_weights(np.array([0, 0, 0, 0, 1]), 3, 0.5).numpy()
+    assert weights[2] == 0.0
+    assert np.allclose(weights[:2], [1.0, 2.0])
+    assert np.isfinite(prior_log_ratio(np.array([0, 0, 0, 0, 1]), 3, 0.5, None)).all()
+
+
+def test_a_note_only_class_gets_no_mass_on_photos():
+    """A union's class that only notes bring (PAD-UFES-20's SCC) has no training image.
+
+    Label smoothing spreads every target over the classes by their loss weights: the largest
+    weight on a class with no images taught the branch to see it in every photo. Here a head
+    learns three separable classes under the training loss, beside a fourth with no example.
+    """
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 0, 0, 1, 2], 40)  # imbalanced, like the photos; class 3 has none
+    x = torch.tensor(np.eye(4)[y][:, :3] * 3 + rng.normal(0, 0.5, (len(y), 3)), dtype=torch.float32)
+    torch.manual_seed(0)
+    head = torch.nn.Linear(3, 4)
+    loss_fn = training_loss(y, 4, Recipe(label_smoothing=0.1))
+    optimiser = torch.optim.Adam(head.parameters(), lr=0.05)
+    for _ in range(200):
+        optimiser.zero_grad()
+        loss_fn(head(x), torch.tensor(y)).backward()
+        optimiser.step()
+    proba = torch.softmax(head(x), dim=1).detach().numpy()
+    assert proba[:, 3].mean() < 0.01
+    assert (proba.argmax(axis=1) == y).mean() > 0.95

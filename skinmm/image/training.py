@@ -83,10 +83,22 @@ def val_scores(logits: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 def class_weights(y: np.ndarray, n_classes: int, power: float) -> torch.Tensor:
-    """(n_max / n_c) ** power: softened inverse frequency, so nevi do not swamp the loss."""
+    """(n_max / n_c) ** power: softened inverse frequency, so nevi do not swamp the loss.
+
+    A class with no training image (a union's note-only class, such as PAD-UFES-20's SCC)
+    weighs 0. Label smoothing spreads each target over every class *by its weight*, so the
+    largest weight on a class with no images taught the branch to give it mass on every photo
+    (the HAM10000 + PAD-UFES-20 union, issue 18: melanoma recall 0.545 -> 0.276).
+    """
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-    weights = (counts.max() / np.maximum(counts, 1.0)) ** power
+    weights = np.where(counts > 0, (counts.max() / np.maximum(counts, 1.0)) ** power, 0.0)
     return torch.tensor(weights, dtype=torch.float32)
+
+
+def training_loss(y_seen: np.ndarray, n_classes: int, recipe: Recipe) -> nn.CrossEntropyLoss:
+    """Cross-entropy weighted by :func:`class_weights` of the labels an epoch shows."""
+    weights = class_weights(y_seen, n_classes, recipe.class_weight_power)
+    return nn.CrossEntropyLoss(weight=weights, label_smoothing=recipe.label_smoothing)
 
 
 def prior_log_ratio(y: np.ndarray, n_classes: int, power: float, cap: int | None) -> np.ndarray:
@@ -247,10 +259,7 @@ def fit_on_activations(
     y_train = np.asarray(y_train)
     sizes = np.bincount(y_train, minlength=model.fc.out_features)
     capped = np.minimum(sizes, recipe.class_cap) if recipe.class_cap else sizes
-    weights = class_weights(
-        np.repeat(np.arange(len(sizes)), capped), len(sizes), recipe.class_weight_power
-    )
-    loss_fn = nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=recipe.label_smoothing)
+    loss_fn = training_loss(np.repeat(np.arange(len(sizes)), capped), len(sizes), recipe).to(device)
     targets = torch.tensor(y_train, dtype=torch.long)
     steps = max(1, round(int(capped.sum()) / recipe.batch_size))
 
@@ -457,8 +466,7 @@ def fit_on_images(
         persistent_workers=_workers(device) > 0,
         generator=generator,
     )
-    weights = class_weights(y_train, model.fc.out_features, recipe.class_weight_power)
-    loss_fn = nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=recipe.label_smoothing)
+    loss_fn = training_loss(np.asarray(y_train), model.fc.out_features, recipe).to(device)
 
     def fit_forward(x: torch.Tensor) -> torch.Tensor:
         with _autocast(device):
