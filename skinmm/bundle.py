@@ -432,10 +432,11 @@ class Bundle:
         from skinmm.prediction import Prediction
 
         decoded = None if image is None else _as_image(image)
-        reading, note = _read_note(note, has_image=decoded is not None)
         gate = self.scope if decoded is not None else None
         # The gate reads the pooled features of the prediction's own identity view.
         branch_p, features = self._image_probabilities([decoded], features=gate is not None)
+        # Read after the photo: an offloaded text branch's child reads it meanwhile.
+        reading, note = _read_note(note, has_image=decoded is not None, reader=self._note_reader)
         result, image_p, text_p = self._fuse(branch_p, [note], rule)
         image_row = None if image_p is None else image_p[0]
         text_row = None if text_p is None else text_p[0]
@@ -455,6 +456,11 @@ class Bundle:
             if gate is None or decoded is None
             else gate.assess(decoded, self.image, None if features is None else features[0]),
         )
+
+    @property
+    def _note_reader(self) -> Callable[[str], Any] | None:
+        # An offloaded text branch (skinmm.text.offload) holds its child's readings.
+        return getattr(self.text, "read_note", None)
 
     def _disagree(self, image_p: np.ndarray | None, text_p: np.ndarray | None) -> bool | None:
         """The card's disagreement rule on one case (None: no rule, or one branch missing)."""
@@ -478,7 +484,7 @@ class Bundle:
 
         from skinmm.prediction import Prediction
 
-        reading, note = _read_note(note, has_image=image_p is not None)
+        reading, note = _read_note(note, has_image=image_p is not None, reader=self._note_reader)
         row = np.full((1, len(self.classes)), np.nan) if image_p is None else image_p
         result, image, text = self._fuse(
             np.asarray(row, dtype=np.float64).reshape(1, -1), [note], rule
@@ -577,17 +583,26 @@ class Bundle:
         return report if (report / "metrics.json").is_file() else None
 
 
-def _read_note(note: str | None, *, has_image: bool) -> tuple[Any, str | None]:
-    """The reading of ``note`` (None without one) and the note the text branch gets."""
+def _read_note(
+    note: str | None, *, has_image: bool, reader: Callable[[str], Any] | None = None
+) -> tuple[Any, str | None]:
+    """The reading of ``note`` (None without one) and the note the text branch gets.
+
+    ``reader`` is the text branch's own where it has one (an offloaded branch's child has
+    read the note already), else :func:`skinmm.text.facts.read_note`.
+    """
     from skinmm.text.clean import clean_note
 
     if note is None or not clean_note(note):
         return None, note
     # Imported only for a note: the reader's vocabulary and OpenCC are not free to import.
     from skinmm.errors import UnreadableNote
-    from skinmm.text.facts import read_note
 
-    reading = read_note(note)
+    if reader is None:
+        from skinmm.text.facts import read_note
+
+        reader = read_note
+    reading = reader(note)
     if reading.readable:
         return reading, note
     if not has_image:

@@ -8,6 +8,7 @@ test session), so the child's path is exercised in subprocesses, as a user runs 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import multiprocessing
 import os
@@ -22,7 +23,7 @@ import pytest
 
 from skinmm.bundle import CARD, BundleError, load_bundle, read_card, write_card
 from skinmm.cli import _predict_with, _read_image_arg, main
-from skinmm.text.offload import _Loader
+from skinmm.text.offload import _Loader, absent
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTE = "Male, 50 years. Lesion on the back."
@@ -62,6 +63,15 @@ import sys
 from skinmm.cli import main
 assert main(sys.argv[1:]) == 0
 assert "xgboost" not in sys.modules and "sklearn" not in sys.modules, "XGBoost was loaded"
+"""
+
+# With the child answering, this process never imports the note reader or XGBoost.
+NOTE_PARENT = """
+import sys
+from skinmm.cli import main
+assert main(sys.argv[1:]) == 0
+loaded = [m for m in ("spacy", "negspacy", "xgboost", "sklearn") if m in sys.modules]
+assert not loaded, f"this process loaded {loaded}"
 """
 
 
@@ -104,6 +114,22 @@ def test_cli_prints_the_same_json_with_the_child(tiny_bundle, capsys):
     assert done.stdout == _in_process_json(tiny_bundle, NOTE, capsys)
 
 
+def test_the_child_reads_the_note_and_this_process_never_loads_the_reader(tiny_bundle, capsys):
+    done = _python("-c", NOTE_PARENT, *_predict_argv(tiny_bundle, NOTE))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["note_facts"]["facts"]["age"] == 50
+    assert done.stdout == _in_process_json(tiny_bundle, NOTE, capsys)
+
+
+def test_absent_modules_import_as_missing_and_come_back():
+    sys.modules.pop("tabnanny", None)  # a standard module nothing here imports
+    with absent("tabnanny", "json"):
+        with pytest.raises(ImportError):
+            importlib.import_module("tabnanny")
+        assert importlib.import_module("json") is json  # already imported: kept
+    assert importlib.import_module("tabnanny").__name__ == "tabnanny"
+
+
 def test_a_child_that_dies_costs_time_not_the_answer(tiny_bundle, capsys):
     done = _python("-c", CHILD_DIES, *_predict_argv(tiny_bundle, NOTE))
     assert done.returncode == 0, done.stderr
@@ -136,7 +162,7 @@ def test_an_answer_from_another_bundle_is_never_used(tiny_bundle):
     card = read_card(tiny_bundle)
     job: Future = Future()
     stale = np.full((1, len(card.codes)), 1.0 / len(card.codes))
-    job.set_result(("0" * 64, stale))  # a child that read a bundle swapped in since
+    job.set_result(("0" * 64, stale, [None]))  # a child that read a bundle swapped in since
     text = _Loader(([NOTE], job))(tiny_bundle / "text", card)
     answer = text.predict_proba([NOTE])
     assert text.loaded_here

@@ -39,13 +39,50 @@ if TYPE_CHECKING:
     from skinmm.text.branch import TextBranch
 
 
-def score_notes(bundle_dir: str, notes: list[str | None]) -> tuple[str, np.ndarray]:
-    """The text branch's probabilities for ``notes``, and the fingerprint of the card that
-    certified the branch (run in the child; module level, so that it pickles by name)."""
+ChildAnswer = tuple[str, np.ndarray, list[Any]]
+
+
+def score_notes(bundle_dir: str, notes: list[str | None]) -> ChildAnswer:
+    """The fingerprint of the card that certified the text branch, the branch's
+    probabilities for ``notes`` and what the note reader read in each (None for a note
+    without text). Run in the child; module level, so that it pickles by name.
+
+    The child's imports skip two optional extras it never uses, which cost more than the rest
+    of its work: thinc's torch support (spaCy imports torch where it is installed; the
+    reader's blank pipelines run no network) and XGBoost's scikit-learn estimators (the
+    branch scores with a Booster). A bundle whose branch needs either imports it afterwards.
+    """
+    from skinmm.text.clean import clean_note
+
+    with absent("torch"):
+        from skinmm.text.facts import read_note
+
+        readings = [read_note(n) if n is not None and clean_note(n) else None for n in notes]
+    with absent("sklearn"):
+        import xgboost  # noqa: F401  (imported here, without its estimators)
     from skinmm.bundle import load_text_branch
 
     fingerprint, branch = load_text_branch(bundle_dir)
-    return fingerprint, branch.predict_proba(notes)
+    return fingerprint, branch.predict_proba(notes), readings
+
+
+@contextmanager
+def absent(*names: str) -> Iterator[None]:
+    """Imports inside the block find ``names`` not installed, unless already imported.
+
+    ``sys.modules[name] = None`` makes ``import name`` raise ImportError (the import
+    system's documented switch); optional imports then take their fallback. Afterwards the
+    modules are importable again.
+    """
+    hidden = [name for name in names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
 
 
 class OffloadedText:
@@ -61,7 +98,7 @@ class OffloadedText:
         shell: TextBranch,
         bundle_dir: Path,
         fingerprint: str,
-        job: tuple[list[str | None], Future[tuple[str, np.ndarray]]] | None,
+        job: tuple[list[str | None], Future[ChildAnswer]] | None,
     ) -> None:
         self._shell = shell  # settings only: TextBranch.load(..., booster=False)
         self._bundle_dir = bundle_dir
@@ -95,18 +132,30 @@ class OffloadedText:
         if self._job is not None and list(notes) == self._job[0]:
             answer = self._child_answer()
             if answer is not None:
-                return answer
+                return answer[1]
         return self._branch_here().predict_proba(notes)
 
-    def _child_answer(self) -> np.ndarray | None:
+    def read_note(self, note: str) -> Any:
+        """What the note reader reads in ``note``: the child's reading of it where it has one
+        (the same reader, the same answer), else read here."""
+        answer = self._child_answer() if self._job is not None else None
+        if answer is not None and note in self._job[0]:  # type: ignore[index]
+            reading = answer[2][self._job[0].index(note)]  # type: ignore[index]
+            if reading is not None:
+                return reading
+        from skinmm.text.facts import read_note
+
+        return read_note(note)
+
+    def _child_answer(self) -> ChildAnswer | None:
         assert self._job is not None
         try:
-            fingerprint, proba = self._job[1].result()
+            answer = self._job[1].result()
         except Exception:
             # Scored here instead: a real fault raises here the refusal it raises without a
             # child; a child killed or unable to start costs only the time.
             return None
-        return proba if fingerprint == self._fingerprint else None
+        return answer if answer[0] == self._fingerprint else None
 
     def _branch_here(self) -> NoteModel:
         if self._here is None:
@@ -130,7 +179,7 @@ class OffloadedText:
 class _Loader:
     """``load_bundle``'s ``text_loader``: the branch's settings, and the child's job."""
 
-    def __init__(self, job: tuple[list[str | None], Future[tuple[str, np.ndarray]]] | None):
+    def __init__(self, job: tuple[list[str | None], Future[ChildAnswer]] | None):
         self._job = job
 
     def __call__(self, text_dir: Path, card: ModelCard) -> OffloadedText:
