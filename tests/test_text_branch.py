@@ -130,3 +130,25 @@ def test_train_text_branch_from_csv(tmp_path: Path) -> None:
     )
     assert (tmp_path / "model" / "text.ubj").is_file()
     assert TextBranch.load(tmp_path / "model").classes_ == branch.classes_
+
+
+def test_pooled_sources_are_weighted_within_each_source(tmp_path: Path) -> None:
+    """A merged manifest (skinmm merge's source column): the card names the sources whose
+    notes were weighted and scored within themselves; one source is the plain branch."""
+
+    def sourced(n: int, seed: int) -> pd.DataFrame:
+        frame = synthetic_manifest(n, seed)
+        return frame.assign(source=np.where(np.arange(len(frame)) % 3 == 0, "b", "a"))
+
+    params = {**FAST, "search": True, "cv_folds": 2, "n_estimators": 15}
+    branch = TextBranch(classes=CLASSES, **params)
+    branch.fit(sourced(40, 6), sourced(16, 7), cache_dir=tmp_path)
+    assert branch.card()["sources"] == ["a", "b"]
+    plain = TextBranch(classes=CLASSES, **params)
+    one = synthetic_manifest(40, 6).assign(source="a")
+    plain.fit(one, synthetic_manifest(16, 7).assign(source="a"), cache_dir=tmp_path)
+    assert plain.card()["sources"] == []
+    unsourced = TextBranch(classes=CLASSES, **params)
+    unsourced.fit(synthetic_manifest(40, 6), synthetic_manifest(16, 7), cache_dir=tmp_path)
+    notes = synthetic_manifest(15, 5)["note"].tolist()
+    np.testing.assert_array_equal(plain.predict_proba(notes), unsourced.predict_proba(notes))

@@ -111,6 +111,15 @@ class Fit:
         return max((row["cv_macro_f1"] for row in self.table), default=None)
 
 
+def strata(frame: pd.DataFrame, design: Design) -> np.ndarray | None:
+    """Each design row's source where the manifest pools several (``skinmm merge``'s
+    ``source`` column), else None: class weights and the grouped-CV score then work within
+    each source (:func:`skinmm.text.boost.stratum_weights`)."""
+    if "source" not in frame or frame["source"].nunique(dropna=False) < 2:
+        return None
+    return frame["source"].astype(str).to_numpy()[design.origin]
+
+
 # The blocks each feature option concatenates, in order.
 OPTION_BLOCKS: dict[str, tuple[str, ...]] = {
     "embedding": ("embedding",),
@@ -295,7 +304,10 @@ class TextBranch:
             blocks_val = self._blocks(design_val.notes, options)
             for option in options:
                 x, x_val = assemble(option, blocks), assemble(option, blocks_val)
-                distinct = DistinctRows(x, design.y), DistinctRows(x_val, design_val.y)
+                distinct = (
+                    DistinctRows(x, design.y, strata(train, design)),
+                    DistinctRows(x_val, design_val.y, strata(val, design_val)),
+                )
                 params, table = self._search(
                     x, design, train, (x_val, design_val.y), distinct, seed, compare
                 )
@@ -313,6 +325,7 @@ class TextBranch:
         )
         self._calibrate(best.x_val, best.y_val)
         self.n_train_notes_ = int((best.design.role != HELD_OUT).sum())
+        self.sources_ = [] if strata(train, best.design) is None else sorted(set(train["source"]))
         return self
 
     def _search(
@@ -418,6 +431,8 @@ class TextBranch:
                 "cv_macro_f1": self.dropout_cv_,
             },
             "n_train_notes": self.n_train_notes_,
+            # Sources whose notes were weighted and scored each within itself (strata).
+            "sources": self.sources_,
             "temperature": self.temperature_,
             "ece_before": self.ece_before_,
             "ece_after": self.ece_after_,
@@ -468,6 +483,7 @@ class TextBranch:
         branch.dropout_requested_ = dropout.get("requested")
         branch.dropout_cv_ = dropout.get("cv_macro_f1", {})
         branch.n_train_notes_ = meta["n_train_notes"]
+        branch.sources_ = meta.get("sources", [])
         branch.temperature_ = meta["temperature"]
         branch.ece_before_, branch.ece_after_ = meta["ece_before"], meta["ece_after"]
         branch.val_metrics_ = meta["validation"]
