@@ -225,7 +225,10 @@ def grouped_search(
         strata = rows.strata[held]
         return float(
             np.mean(
-                [macro_f1(y[held][strata == s], pred[strata == s], n_classes) for s in set(strata)]
+                [
+                    macro_f1(y[held][strata == s], pred[strata == s], n_classes)
+                    for s in np.unique(strata)
+                ]
             )
         )
 
