@@ -300,7 +300,11 @@ def test_import_refuses_photo_rows_that_break_the_schema_or_name_absent_photos(
     def bad_proba(lines: list[dict]) -> None:
         lines[0]["photos"][0]["image_proba"] = [2.0] * N
 
-    for change, match in ((swapped, "position"), (absent, "no case uses"), (bad_proba, "")):
+    for change, match in (
+        (swapped, "position"),
+        (absent, "no case uses"),
+        (bad_proba, "image_proba"),
+    ):
         with pytest.raises(TransferError, match=match):
             import_cases(target, rewrite(archive, tmp_path / f"{change.__name__}.zip", change))
     assert count(target, "cases") == 0 and count(target, "case_photos") == 0
