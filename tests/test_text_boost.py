@@ -123,3 +123,12 @@ def test_the_search_scores_each_source_once_not_by_size() -> None:
     )
     assert pooled[0]["cv_macro_f1"] > 0.9
     assert 0.6 < strat[0]["cv_macro_f1"] < 0.85
+
+
+def test_a_validation_side_without_sources_keeps_the_training_sides_strata() -> None:
+    # Source a: 6 of class 0, 2 of class 1; source b: 1 of class 0, 4 of class 1.
+    y = np.array([0] * 6 + [1] * 2 + [0] + [1] * 4)
+    strata = np.array(["a"] * 8 + ["b"] * 5)
+    w, w_val = stratum_weights(y, strata, np.array([0, 1]), None, 2, 1.0)
+    np.testing.assert_allclose(w, [1.0] * 6 + [3.0] * 2 + [4.0] + [1.0] * 4)
+    np.testing.assert_allclose(w_val, [1.0, 7 / 6])  # the pooled counts, 7 and 6

@@ -49,7 +49,7 @@ def stratum_weights(
     y_fit: np.ndarray,
     strata_fit: np.ndarray,
     y_other: np.ndarray,
-    strata_other: np.ndarray,
+    strata_other: np.ndarray | None,
     n_classes: int,
     power: float,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -62,13 +62,21 @@ def stratum_weights(
     of its notes. On PAD-UFES-20's validation notes the union's nevus recall was 0.48 against
     0.70 for PAD-UFES-20's own model, and 0.70 with counts (and the grouped-CV score) taken
     within each source. Within a source, each class weighs as in that source's own model.
+    Other rows with no strata (a validation side without a ``source`` column) are weighed
+    by the pooled counts.
     """
-    w_fit, w_other = np.zeros(len(y_fit)), np.zeros(len(y_other))
+    w_fit = np.zeros(len(y_fit))
+    if strata_other is None:
+        w_other = sample_weights(y_other, np.bincount(y_fit, minlength=n_classes), power)
+    else:
+        w_other = np.zeros(len(y_other))
     for stratum in np.unique(strata_fit):
-        mine, theirs = strata_fit == stratum, strata_other == stratum
+        mine = strata_fit == stratum
         counts = np.bincount(y_fit[mine], minlength=n_classes)
         w_fit[mine] = sample_weights(y_fit[mine], counts, power)
-        w_other[theirs] = sample_weights(y_other[theirs], counts, power)
+        if strata_other is not None:
+            theirs = strata_other == stratum
+            w_other[theirs] = sample_weights(y_other[theirs], counts, power)
     return w_fit, w_other
 
 
@@ -139,7 +147,7 @@ def fit_booster(
 
     y_fit = train.y if rows is None else train.y[rows]
     power = params["class_weight_power"]
-    if train.strata is None or val.strata is None:
+    if train.strata is None:
         counts = np.bincount(y_fit, minlength=n_classes)
         weights = sample_weights(y_fit, counts, power), sample_weights(val.y, counts, power)
     else:

@@ -111,11 +111,16 @@ class Fit:
         return max((row["cv_macro_f1"] for row in self.table), default=None)
 
 
+def pools_sources(train: pd.DataFrame) -> bool:
+    """Whether the training manifest pools several sources (``skinmm merge``'s ``source``
+    column): class weights and the grouped-CV score then work within each source
+    (:func:`skinmm.text.boost.stratum_weights`)."""
+    return "source" in train and train["source"].nunique(dropna=False) >= 2
+
+
 def strata(frame: pd.DataFrame, design: Design) -> np.ndarray | None:
-    """Each design row's source where the manifest pools several (``skinmm merge``'s
-    ``source`` column), else None: class weights and the grouped-CV score then work within
-    each source (:func:`skinmm.text.boost.stratum_weights`)."""
-    if "source" not in frame or frame["source"].nunique(dropna=False) < 2:
+    """Each design row's source (None where the manifest has no ``source`` column)."""
+    if "source" not in frame:
         return None
     return frame["source"].astype(str).to_numpy()[design.origin]
 
@@ -297,16 +302,18 @@ class TextBranch:
         rates = DROPOUT_CANDIDATES if dropout == AUTO else (dropout,)
         compare = len(options) * len(rates) > 1
         fits: dict[tuple[float | None, str], Fit] = {}
+        pooled = pools_sources(train)
         for rate in rates:
             design = self._design(train, rate, seed, "training", held_out=rate is not None)
             design_val = self._design(val, rate, seed + 1, "validation", held_out=False)
             blocks = self._blocks(design.notes, options)
             blocks_val = self._blocks(design_val.notes, options)
+            sources = (strata(train, design), strata(val, design_val)) if pooled else (None, None)
             for option in options:
                 x, x_val = assemble(option, blocks), assemble(option, blocks_val)
                 distinct = (
-                    DistinctRows(x, design.y, strata(train, design)),
-                    DistinctRows(x_val, design_val.y, strata(val, design_val)),
+                    DistinctRows(x, design.y, sources[0]),
+                    DistinctRows(x_val, design_val.y, sources[1]),
                 )
                 params, table = self._search(
                     x, design, train, (x_val, design_val.y), distinct, seed, compare
@@ -325,7 +332,7 @@ class TextBranch:
         )
         self._calibrate(best.x_val, best.y_val)
         self.n_train_notes_ = int((best.design.role != HELD_OUT).sum())
-        self.sources_ = [] if strata(train, best.design) is None else sorted(set(train["source"]))
+        self.sources_ = sorted(set(train["source"].astype(str))) if pooled else []
         return self
 
     def _search(

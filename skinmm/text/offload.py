@@ -138,9 +138,9 @@ class OffloadedText:
     def read_note(self, note: str) -> Any:
         """What the note reader reads in ``note``: the child's reading of it where it has one
         (the same reader, the same answer), else read here."""
-        answer = self._child_answer() if self._job is not None else None
-        if answer is not None and note in self._job[0]:  # type: ignore[index]
-            reading = answer[2][self._job[0].index(note)]  # type: ignore[index]
+        if self._job is not None and note in self._job[0]:
+            answer = self._child_answer()
+            reading = None if answer is None else answer[2][self._job[0].index(note)]
             if reading is not None:
                 return reading
         from skinmm.text.facts import read_note
